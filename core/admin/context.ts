@@ -1,0 +1,31 @@
+import fp from 'fastify-plugin'
+import { ADMIN_ROLES } from '../auth/roles.ts'
+import { displayName } from '../auth/users.ts'
+
+const NAV = [
+  { href: '/hardware', label: 'Hardware' },
+  { href: '/people', label: 'People' },
+  { href: '/software', label: 'Software' },
+  { href: '/requests', label: 'Requests' },
+  { href: '/audit', label: 'Audit log', admin: true },
+  { href: '/settings', label: 'Settings', admin: true }
+]
+
+/** What every page's layout needs: workspace, user, navigation and the CSRF token for forms. */
+export default fp(async (app) => {
+  app.addHook('preHandler', async (request, reply) => {
+    const user = request.user
+    const isAdmin = Boolean(user && ADMIN_ROLES.includes(user.role))
+    const path = request.url.split('?')[0]
+    reply.locals = {
+      ...reply.locals,
+      workspace: request.workspace,
+      user: user ? { ...user, name: displayName(user) } : null,
+      isAdmin,
+      csrfToken: reply.generateCsrf(),
+      nav: user
+        ? NAV.filter(item => !item.admin || isAdmin).map(item => ({ ...item, current: path === item.href || path.startsWith(`${item.href}/`) }))
+        : []
+    }
+  })
+}, { name: 'page-context', dependencies: ['session'] })

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify'
+import tenancy from '../tenancy/index.ts'
+import session from '../auth/session.ts'
+import authRoutes from '../auth/routes.ts'
+import views from './views.ts'
+import flash from './flash.ts'
+import pageContext from './context.ts'
+import { installPageErrors } from './errors.ts'
+import homeRoutes from './home.ts'
+import auditRoutes from '../audit/routes.ts'
+
+export { redirectPage } from './errors.ts'
+
+export interface PagesOptions {
+  baseDomain: string
+  sessionSecret: string
+  secureCookies: boolean
+}
+
+/**
+ * The server-rendered admin: one encapsulated context in which the workspace comes from the host,
+ * sessions come from the cookie and every form post is CSRF-checked.
+ */
+export async function pages (app: FastifyInstance, opts: PagesOptions) {
+  await app.register(views)
+  await app.register(tenancy, { baseDomain: opts.baseDomain })
+  await app.register(session, { secret: opts.sessionSecret, secure: opts.secureCookies })
+  await app.register(flash)
+  await app.register(pageContext)
+  installPageErrors(app)
+
+  await app.register(authRoutes)
+  await app.register(homeRoutes)
+  await app.register(auditRoutes)
+}

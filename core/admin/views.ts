@@ -1,0 +1,37 @@
+import fp from 'fastify-plugin'
+import view from '@fastify/view'
+import fastifyStatic from '@fastify/static'
+import handlebars from 'handlebars'
+import fs from 'node:fs'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { registerHelpers } from './helpers.ts'
+
+export const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url))
+const require = createRequire(import.meta.url)
+const htmxDir = path.dirname(require.resolve('htmx.org/dist/htmx.min.js'))
+
+function partialsIn (dir: string): Record<string, string> {
+  const partials: Record<string, string> = {}
+  for (const file of fs.readdirSync(path.join(viewsDir, dir))) {
+    if (file.endsWith('.hbs')) partials[file.slice(0, -4)] = `${dir}/${file}`
+  }
+  return partials
+}
+
+/** Handlebars views in one layout, the stylesheet, and htmx served from its npm package. */
+export default fp(async (app) => {
+  const engine = handlebars.create()
+  registerHelpers(engine)
+  await app.register(view, {
+    engine: { handlebars: engine },
+    root: viewsDir,
+    layout: 'layout.hbs',
+    viewExt: 'hbs',
+    options: { partials: partialsIn('partials') },
+    defaultContext: { productName: 'Stocktake' }
+  })
+  await app.register(fastifyStatic, { root: path.join(viewsDir, 'public'), prefix: '/assets/', decorateReply: false })
+  await app.register(fastifyStatic, { root: htmxDir, prefix: '/vendor/htmx/', decorateReply: false, allowedPath: p => p === '/htmx.min.js' })
+}, { name: 'views' })

@@ -1,0 +1,54 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import formbody from '@fastify/formbody'
+import type { Knex } from 'knex'
+import type { Config } from './config.ts'
+import dbPlugin from './db/index.ts'
+import jobsPlugin, { Jobs } from './jobs/index.ts'
+import auditPlugin from './audit/index.ts'
+import eventsPlugin from './events/index.ts'
+import registerPlugin from './register/index.ts'
+import healthRoutes from './health.ts'
+import { pages } from './admin/index.ts'
+
+export interface AppOptions {
+  config: Config
+  db: Knex
+  databaseUrl: string
+  sessionSecret: string
+  logger?: boolean | object
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+  }
+}
+
+/** Builds the application: the core concerns, then the routes. The caller listens and closes. */
+export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? {
+      level: opts.config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]']
+    },
+    trustProxy: opts.config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
+  })
+  app.decorate('config', opts.config)
+
+  await app.register(formbody)
+  await app.register(dbPlugin, { db: opts.db })
+  await app.register(jobsPlugin, { jobs: new Jobs(opts.databaseUrl, opts.config.runWorker) })
+  await app.register(auditPlugin)
+  await app.register(eventsPlugin)
+  await app.register(registerPlugin)
+
+  await app.register(healthRoutes)
+  await app.register(pages, {
+    baseDomain: opts.config.baseDomain,
+    sessionSecret: opts.sessionSecret,
+    secureCookies: opts.config.baseUrl.startsWith('https:')
+  })
+  return app
+}

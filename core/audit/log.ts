@@ -1,0 +1,50 @@
+import type { Knex } from 'knex'
+import type { Actor, AuditEntry, AuditFilters, AuditRow } from './types.ts'
+
+/** Appends entries to the audit log in one statement, on the caller's transaction. */
+export async function recordAudit (db: Knex | Knex.Transaction, workspaceId: string, actor: Actor, entries: AuditEntry | AuditEntry[]): Promise<void> {
+  const list = Array.isArray(entries) ? entries : [entries]
+  if (list.length === 0) return
+  await db('audit_log').insert(list.map(entry => ({
+    workspace_id: workspaceId,
+    actor_type: actor.type,
+    actor_id: actor.id ?? null,
+    actor_label: actor.label,
+    action: entry.action,
+    target_type: entry.target?.type ?? null,
+    target_id: entry.target?.id ?? null,
+    target_label: entry.target?.label ?? null,
+    outcome: entry.outcome ?? 'success',
+    changes: entry.changes ? JSON.stringify(entry.changes) : null,
+    details: entry.details ? JSON.stringify(entry.details) : null,
+    request_id: actor.requestId ?? null
+  })))
+}
+
+/** One page of the log, newest first, by keyset on id (`before` is the last id seen). */
+export async function listAudit (db: Knex, workspaceId: string, filters: AuditFilters, page: { before?: number, limit: number }): Promise<{ rows: AuditRow[], nextBefore: number | null }> {
+  const query = db<AuditRow>('audit_log').where({ workspace_id: workspaceId })
+  if (filters.action) query.where('action', 'like', `${escapeLike(filters.action)}%`)
+  if (filters.actor) query.whereILike('actor_label', `%${escapeLike(filters.actor)}%`)
+  if (filters.target) {
+    query.where(q => q.whereILike('target_label', `%${escapeLike(filters.target!)}%`).orWhere('target_id', filters.target!))
+  }
+  if (filters.from) query.where('occurred_at', '>=', filters.from)
+  if (filters.to) query.whereRaw('occurred_at < (?::date + 1)', [filters.to])
+  if (page.before) query.where('id', '<', page.before)
+  const rows = await query.orderBy('id', 'desc').limit(page.limit + 1)
+  const more = rows.length > page.limit
+  const pageRows = more ? rows.slice(0, page.limit) : rows
+  return { rows: pageRows, nextBefore: more ? pageRows[pageRows.length - 1].id : null }
+}
+
+/** Audit entries about one record, newest first. */
+export async function auditTrail (db: Knex, workspaceId: string, targetType: string, targetId: string, limit = 50): Promise<AuditRow[]> {
+  return await db<AuditRow>('audit_log')
+    .where({ workspace_id: workspaceId, target_type: targetType, target_id: targetId })
+    .orderBy('id', 'desc').limit(limit)
+}
+
+function escapeLike (value: string): string {
+  return value.replace(/[\\%_]/g, c => `\\${c}`)
+}

@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { verifyPassword } from './passwords.ts'
+import { consumeSignInLink } from './sign-in-links.ts'
+import { tooManyFailedSignIns } from './sign-in-limit.ts'
+import { findUserByEmail } from './users.ts'
+import { redirectPage } from '../admin/errors.ts'
+
+const signInBody = {
+  type: 'object',
+  properties: {
+    email: { type: 'string', maxLength: 320 },
+    password: { type: 'string', maxLength: 1024 },
+    next: { type: 'string', maxLength: 2048 },
+    _csrf: { type: 'string' }
+  }
+} as const
+
+/** Only same-site paths, so a crafted link cannot bounce a user to another site after sign-in. */
+function safeNext (next: unknown): string {
+  return typeof next === 'string' && /^\/(?!\/)/.test(next) && !next.startsWith('/sign-in') ? next : '/'
+}
+
+export default async function authRoutes (app: FastifyInstance) {
+  app.get('/sign-in', async (request: FastifyRequest<{ Querystring: { next?: string } }>, reply) => {
+    if (request.user) return reply.redirect(safeNext(request.query.next), 303)
+    return reply.view('pages/sign-in', { title: 'Sign in', next: safeNext(request.query.next), values: {} })
+  })
+
+  app.post('/sign-in', { schema: { body: signInBody } }, async (request: FastifyRequest<{ Body: { email?: string, password?: string, next?: string } }>, reply: FastifyReply) => {
+    const email = (request.body.email ?? '').trim()
+    const password = request.body.password ?? ''
+    const next = safeNext(request.body.next)
+    const workspaceId = request.workspace.id
+    const errors: Record<string, string> = {}
+    if (!email) errors.email = 'Enter your email address.'
+    if (!password) errors.password = 'Enter your password.'
+    if (Object.keys(errors).length > 0) {
+      return reply.code(422).view('pages/sign-in', { title: 'Sign in', next, values: { email }, errors })
+    }
+    const audit = (outcome: 'success' | 'failure' | 'denied', userId: string | null, reason?: string) =>
+      app.audit.record(app.db, workspaceId, { type: 'user', id: userId, label: email.toLowerCase(), requestId: request.id }, {
+        action: 'auth.sign_in', outcome, target: { type: 'user', id: userId, label: email.toLowerCase() }, details: { ip: request.ip, method: 'password', ...(reason ? { reason } : {}) }
+      })
+
+    if (await tooManyFailedSignIns(app.db, workspaceId, email, request.ip)) {
+      await audit('denied', null, 'rate_limited')
+      return reply.code(429).view('pages/sign-in', {
+        title: 'Sign in', next, values: { email }, formError: 'Too many failed attempts. Wait 15 minutes, or ask an admin for a sign-in link.'
+      })
+    }
+    const user = await findUserByEmail(app.db, workspaceId, email)
+    const ok = await verifyPassword(password, user?.password_hash ?? null)
+    if (!user || !ok || user.status !== 'active') {
+      await audit('failure', user?.id ?? null, !user ? 'unknown_email' : !ok ? 'bad_password' : 'inactive')
+      return reply.code(401).view('pages/sign-in', { title: 'Sign in', next, values: { email }, formError: 'That email and password do not match an active account.' })
+    }
+    await audit('success', user.id)
+    await reply.startSession(user)
+    return redirectPage(request, reply, next)
+  })
+
+  app.get('/sign-in/link/:token', async (request: FastifyRequest<{ Params: { token: string } }>, reply) => {
+    const workspaceId = request.workspace.id
+    const userId = await consumeSignInLink(app.db, workspaceId, request.params.token)
+    const user = userId ? await app.db('users').where({ workspace_id: workspaceId, id: userId, status: 'active' }).first() : undefined
+    if (!user) {
+      await app.audit.record(app.db, workspaceId, { type: 'user', id: null, label: 'anonymous', requestId: request.id }, {
+        action: 'auth.sign_in', outcome: 'failure', details: { ip: request.ip, method: 'link', reason: 'invalid_link' }
+      })
+      return reply.code(410).view('pages/error', {
+        title: 'Link expired', status: 410, message: 'This sign-in link was already used or has expired. Ask an admin for a new one.'
+      })
+    }
+    await app.audit.record(app.db, workspaceId, { type: 'user', id: user.id, label: user.email, requestId: request.id }, {
+      action: 'auth.sign_in', outcome: 'success', target: { type: 'user', id: user.id, label: user.email }, details: { ip: request.ip, method: 'link' }
+    })
+    await reply.startSession(user)
+    return reply.redirect('/', 303)
+  })
+
+  app.post('/sign-out', async (request, reply) => {
+    if (request.user) {
+      await app.audit.record(app.db, request.workspace.id, request.actor(), { action: 'auth.sign_out', target: { type: 'user', id: request.user.id, label: request.user.email } })
+    }
+    reply.endSession()
+    return redirectPage(request, reply, '/sign-in')
+  })
+}

@@ -1,0 +1,79 @@
+import { Ajv } from 'ajv'
+import path from 'node:path'
+
+export interface Config {
+  port: number
+  host: string
+  databaseUrl: string | null
+  dataDir: string
+  baseDomain: string
+  baseUrl: string
+  defaultWorkspace: string
+  sessionSecret: string | null
+  masterKey: string | null
+  runWorker: boolean
+  logLevel: string
+  trustProxy: boolean
+}
+
+const schema = {
+  type: 'object',
+  properties: {
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
+    HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    STOCKTAKE_DATA_DIR: { type: 'string', minLength: 1, default: './data' },
+    STOCKTAKE_BASE_DOMAIN: { type: 'string', pattern: '^[a-z0-9.-]+$', default: 'localhost' },
+    STOCKTAKE_BASE_URL: { type: 'string', pattern: '^https?://[^/]+$' },
+    STOCKTAKE_WORKSPACE: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$', default: 'demo' },
+    STOCKTAKE_SESSION_SECRET: { type: 'string', minLength: 32 },
+    STOCKTAKE_MASTER_KEY: { type: 'string', minLength: 32 },
+    STOCKTAKE_WORKER: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '1' },
+    LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    STOCKTAKE_TRUST_PROXY: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '0' }
+  }
+} as const
+
+const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true })
+const validate = ajv.compile(schema)
+
+export class ConfigError extends Error {}
+
+/** Reads the environment into one typed object; a bad variable stops start-up naming it. */
+export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, unknown> = {}
+  for (const key of Object.keys(schema.properties)) {
+    if (env[key] !== undefined && env[key] !== '') input[key] = env[key]
+  }
+  if (!validate(input)) {
+    const problems = (validate.errors ?? []).map(e => {
+      const name = e.instancePath.replace(/^\//, '')
+      return `${name} ${e.message ?? 'is invalid'}${name in input ? ` (got "${String(input[name])}")` : ''}`
+    })
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`)
+  }
+  const v = input as Record<string, string | number>
+  const port = Number(v.PORT)
+  const baseDomain = String(v.STOCKTAKE_BASE_DOMAIN)
+  return {
+    port,
+    host: String(v.HOST),
+    databaseUrl: (v.DATABASE_URL as string | undefined) ?? null,
+    dataDir: path.resolve(String(v.STOCKTAKE_DATA_DIR)),
+    baseDomain,
+    baseUrl: (v.STOCKTAKE_BASE_URL as string | undefined) ?? `http://${baseDomain}:${port}`,
+    defaultWorkspace: String(v.STOCKTAKE_WORKSPACE),
+    sessionSecret: (v.STOCKTAKE_SESSION_SECRET as string | undefined) ?? null,
+    masterKey: (v.STOCKTAKE_MASTER_KEY as string | undefined) ?? null,
+    runWorker: ['1', 'true'].includes(String(v.STOCKTAKE_WORKER)),
+    logLevel: String(v.LOG_LEVEL),
+    trustProxy: ['1', 'true'].includes(String(v.STOCKTAKE_TRUST_PROXY))
+  }
+}
+
+/** The address of a workspace's pages: the slug becomes a subdomain of the base URL's host. */
+export function workspaceUrl (config: Pick<Config, 'baseUrl'>, slug: string): string {
+  const url = new URL(config.baseUrl)
+  url.hostname = `${slug}.${url.hostname}`
+  return url.origin
+}

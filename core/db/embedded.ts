@@ -1,0 +1,74 @@
+import { PGlite } from '@electric-sql/pglite'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import fs from 'node:fs/promises'
+import net from 'node:net'
+import path from 'node:path'
+
+export interface EmbeddedDatabase {
+  url: string
+  stop: () => Promise<void>
+}
+
+const MAX_CONNECTIONS = 100
+
+/**
+ * Runs PGlite behind a Postgres wire-protocol socket on loopback, so knex, pg and pg-boss use an
+ * ordinary connection string. `dataDir: null` keeps the database in memory (tests).
+ */
+export async function startEmbedded (dataDir: string | null): Promise<EmbeddedDatabase> {
+  if (dataDir) await fs.mkdir(dataDir, { recursive: true })
+  const db = await PGlite.create(dataDir ? path.join(dataDir, 'pgdata') : 'memory://')
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: MAX_CONNECTIONS })
+  await server.start()
+  return {
+    url: `postgres://postgres:postgres@${server.getServerConn()}/postgres`,
+    async stop () {
+      await server.stop()
+      await db.close()
+    }
+  }
+}
+
+interface Lockfile { pid: number, url: string }
+
+const lockfilePath = (dataDir: string) => path.join(dataDir, 'embedded.json')
+
+/** The connection string of a running Stocktake process that holds this data folder, if any. */
+export async function findRunningEmbedded (dataDir: string): Promise<string | null> {
+  let lock: Lockfile
+  try {
+    lock = JSON.parse(await fs.readFile(lockfilePath(dataDir), 'utf8'))
+  } catch {
+    return null
+  }
+  if (!isAlive(lock.pid)) return null
+  const { hostname, port } = new URL(lock.url)
+  return await canConnect(hostname, Number(port)) ? lock.url : null
+}
+
+export async function writeLockfile (dataDir: string, url: string): Promise<void> {
+  await fs.writeFile(lockfilePath(dataDir), JSON.stringify({ pid: process.pid, url }), { mode: 0o600 })
+}
+
+export async function removeLockfile (dataDir: string): Promise<void> {
+  await fs.rm(lockfilePath(dataDir), { force: true })
+}
+
+function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+function canConnect (host: string, port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const socket = net.connect({ host, port })
+    socket.setTimeout(1000)
+    socket.once('connect', () => { socket.destroy(); resolve(true) })
+    socket.once('error', () => resolve(false))
+    socket.once('timeout', () => { socket.destroy(); resolve(false) })
+  })
+}

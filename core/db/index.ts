@@ -1,0 +1,19 @@
+import fp from 'fastify-plugin'
+import type { Knex } from 'knex'
+
+export { createKnex, asPgBossExecutor, type Db } from './knex.ts'
+export { migrateToLatest } from './migrate.ts'
+export { openDatabase, type OpenDatabase } from './open.ts'
+export { startEmbedded } from './embedded.ts'
+export { isUniqueViolation } from './errors.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Knex
+  }
+}
+
+/** Decorates the app with the knex instance; the caller owns its life cycle. */
+export default fp<{ db: Knex }>(async (app, opts) => {
+  app.decorate('db', opts.db)
+}, { name: 'db' })

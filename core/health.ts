@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify'
+
+const status = {
+  200: { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] },
+  503: { type: 'object', properties: { status: { type: 'string' }, failing: { type: 'array', items: { type: 'string' } } } }
+}
+
+/** Liveness (the process answers) and readiness (database and job queue reachable). */
+export default async function healthRoutes (app: FastifyInstance) {
+  app.get('/healthz', { schema: { response: { 200: status[200] } }, logLevel: 'warn' }, async () => ({ status: 'ok' }))
+
+  app.get('/readyz', { schema: { response: status }, logLevel: 'warn' }, async (_request, reply) => {
+    const failing: string[] = []
+    await app.db.raw('select 1').catch(() => failing.push('database'))
+    await app.jobs.ready().then(ok => { if (!ok) failing.push('jobs') }, () => failing.push('jobs'))
+    if (failing.length > 0) return reply.code(503).send({ status: 'unavailable', failing })
+    return { status: 'ready' }
+  })
+}

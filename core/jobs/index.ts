@@ -1,0 +1,90 @@
+import fp from 'fastify-plugin'
+import PgBoss from 'pg-boss'
+import type { Knex } from 'knex'
+import { asPgBossExecutor } from '../db/index.ts'
+
+export interface JobDefinition<T extends object> {
+  name: string
+  handler: (data: T, job: PgBoss.Job<T>) => Promise<unknown>
+  /** pg-boss queue policy; `stately` keeps at most one queued and one active job per singleton key. */
+  policy?: 'standard' | 'short' | 'singleton' | 'stately'
+  retryLimit?: number
+  batchSize?: number
+  /** A cron expression to run this job on a schedule (worker processes only). */
+  cron?: string
+}
+
+export interface SendOptions extends PgBoss.SendOptions {
+  /** Enqueue inside this transaction, so the job exists if and only if the change commits. */
+  trx?: Knex.Transaction
+}
+
+/** The job queue: pg-boss on the same database, with jobs defined by the concerns that own them. */
+export class Jobs {
+  readonly boss: PgBoss
+  private readonly definitions = new Map<string, JobDefinition<any>>()
+  private started = false
+
+  constructor (connectionString: string, private readonly runWorker: boolean) {
+    this.boss = new PgBoss({
+      connectionString,
+      max: 4,
+      supervise: runWorker,
+      schedule: runWorker,
+      migrate: true
+    })
+  }
+
+  define<T extends object> (definition: JobDefinition<T>): void {
+    if (this.started) throw new Error(`job ${definition.name} defined after the queue started`)
+    this.definitions.set(definition.name, definition)
+  }
+
+  async start (onError: (err: Error) => void): Promise<void> {
+    this.boss.on('error', onError)
+    await this.boss.start()
+    for (const def of this.definitions.values()) {
+      await this.boss.createQueue(def.name, { name: def.name, policy: def.policy ?? 'standard', retryLimit: def.retryLimit ?? 3, retryBackoff: true })
+    }
+    if (this.runWorker) {
+      for (const def of this.definitions.values()) {
+        await this.boss.work(def.name, { batchSize: def.batchSize ?? 1, pollingIntervalSeconds: 0.5 }, async jobs => {
+          for (const job of jobs) await def.handler(job.data, job)
+        })
+        if (def.cron) await this.boss.schedule(def.name, def.cron)
+      }
+    }
+    this.started = true
+  }
+
+  async send (name: string, data: object, options: SendOptions = {}): Promise<string | null> {
+    const { trx, ...sendOptions } = options
+    if (!this.definitions.has(name)) throw new Error(`unknown job ${name}`)
+    return await this.boss.send(name, data, trx ? { ...sendOptions, db: asPgBossExecutor(trx) } : sendOptions)
+  }
+
+  async ready (): Promise<boolean> {
+    return Boolean(await this.boss.isInstalled())
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    // Graceful: workers finish the job in hand before the pool closes.
+    await this.boss.stop({ graceful: true, wait: true, timeout: 20_000 })
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    jobs: Jobs
+  }
+}
+
+export default fp<{ jobs: Jobs }>(async (app, opts) => {
+  app.decorate('jobs', opts.jobs)
+  app.addHook('onReady', async () => {
+    await opts.jobs.start(err => app.log.error({ err }, 'job queue error'))
+  })
+  app.addHook('onClose', async () => { await opts.jobs.stop() })
+}, { name: 'jobs', dependencies: ['db'] })

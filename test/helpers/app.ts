@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../core/app.ts'
+import { loadConfig, type Config } from '../../core/config.ts'
+import { ensureWorkspace, type Workspace } from '../../core/tenancy/index.ts'
+import { createTestDatabase, type TestDatabase } from './database.ts'
+
+export interface TestContext {
+  app: FastifyInstance
+  database: TestDatabase
+  config: Config
+  workspace: (slug: string) => Promise<Workspace>
+}
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+/** Builds the real app on a fresh database for one test file; closed by the test's teardown. */
+export async function buildTestApp (t: Teardown, env: Record<string, string> = {}): Promise<TestContext> {
+  const database = await createTestDatabase()
+  const config = loadConfig({ LOG_LEVEL: 'silent', STOCKTAKE_DATA_DIR: '/nonexistent', ...env })
+  const app = await buildApp({ config, db: database.db, databaseUrl: database.url, sessionSecret: 'test-session-secret-that-is-long-enough' })
+  await app.ready()
+  t.teardown(async () => {
+    await app.close()
+    await database.close()
+  })
+  return {
+    app,
+    database,
+    config,
+    workspace: async (slug) => (await ensureWorkspace(database.db, slug)).workspace
+  }
+}
+
+/** The Host header that selects a workspace's pages. */
+export function hostOf (slug: string, config: Pick<Config, 'baseDomain'>): string {
+  return `${slug}.${config.baseDomain}`
+}

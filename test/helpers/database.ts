@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { createKnex, migrateToLatest, startEmbedded } from '../../core/db/index.ts'
+import type { Knex } from 'knex'
+
+export interface TestDatabase {
+  url: string
+  db: Knex
+  close: () => Promise<void>
+}
+
+/**
+ * A fresh, migrated database for one test file: an in-memory embedded database by default, or a
+ * new database on the server named by DATABASE_URL (dropped afterwards).
+ */
+export async function createTestDatabase (): Promise<TestDatabase> {
+  const serverUrl = process.env.DATABASE_URL
+  if (!serverUrl) {
+    const embedded = await startEmbedded(null)
+    const db = createKnex(embedded.url)
+    await migrateToLatest(db)
+    return { url: embedded.url, db, close: async () => { await db.destroy(); await embedded.stop() } }
+  }
+  const name = `stocktake_test_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  const db = createKnex(url.toString())
+  await migrateToLatest(db)
+  return {
+    url: url.toString(),
+    db,
+    async close () {
+      await db.destroy()
+      const dropper = new pg.Client({ connectionString: serverUrl })
+      await dropper.connect()
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await dropper.end()
+    }
+  }
+}
