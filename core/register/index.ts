@@ -1,6 +1,29 @@
 import fp from 'fastify-plugin'
+import { createRun, type RegisterContext } from './change.ts'
+import { hardwareService, type HardwareService } from './hardware.ts'
+import { peopleService, type PeopleService } from './people.ts'
+import { requestsService, type RequestsService } from './requests.ts'
+import { softwareService, type SoftwareService } from './software.ts'
 
-export interface Registry {}
+export { ValidationError, NotFoundError, ConflictError, type FieldError } from './errors.ts'
+export { formatAssetTag, takeAssetTags } from './asset-tags.ts'
+export type { Page, VersionCheck } from './records.ts'
+export type { Person, PersonInput, PersonPatch, PersonRole, PersonStatus } from './people.schema.ts'
+export type { Hardware, HardwareInput, HardwarePatch, HardwareStatus, HardwareCondition, AssignOptions, RecoverOptions } from './hardware.schema.ts'
+export type { Software, SoftwareInput, SoftwarePatch, SoftwareWithUsage, Seat, SeatHolder, SeatOptions } from './software.schema.ts'
+export type { AssetRequest, RequestInput, RequestStatus } from './requests.schema.ts'
+export type { PeopleQuery, OffboardResult, Holdings } from './people.ts'
+export type { HardwareQuery } from './hardware.ts'
+export type { SeatQuery } from './software-seats.ts'
+export type { RequestQuery } from './requests.ts'
+export type { PeopleService, HardwareService, SoftwareService, RequestsService }
+
+export interface Registry {
+  people: PeopleService
+  hardware: HardwareService
+  software: SoftwareService
+  requests: RequestsService
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,5 +33,11 @@ declare module 'fastify' {
 }
 
 export default fp(async (app) => {
-  app.decorate('registry', {})
+  const ctx: RegisterContext = { db: app.db, run: createRun(app) }
+  app.decorate('registry', {
+    people: peopleService(ctx),
+    hardware: hardwareService(ctx),
+    software: softwareService(ctx),
+    requests: requestsService(ctx)
+  } satisfies Registry)
 }, { name: 'register', dependencies: ['db', 'audit', 'events'] })

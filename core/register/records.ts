@@ -1,0 +1,96 @@
+import type { Knex } from 'knex'
+import type { AuditEntry } from '../audit/index.ts'
+import type { EventType } from '../events/index.ts'
+import type { Change } from './change.ts'
+import { diff, isEmpty, newValues } from './changes.ts'
+import { ConflictError, NotFoundError } from './errors.ts'
+
+/** What the shared helpers need to know about one register table. */
+export interface Kind<Row> {
+  table: string
+  /** For messages: "Hardware 42 was not found". */
+  noun: string
+  /** The audit target type. */
+  target: string
+  /** The columns a caller sees (never credentials). */
+  columns: readonly string[]
+  /** Turns a database row into the plain record (numeric strings to numbers). */
+  fromDb: (raw: Record<string, unknown>) => Row
+  label: (row: Row) => string
+}
+
+export interface Versioned { id: string, version: number }
+
+export interface Page { limit?: number, offset?: number }
+
+/** Optimistic concurrency: the version the caller last read; a write to any other version is a ConflictError. */
+export interface VersionCheck { expectedVersion?: number }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value)
+
+/** Limit and offset within sane bounds (50 by default, at most 500). */
+export function page<Q extends Knex.QueryBuilder> (query: Q, { limit = 50, offset = 0 }: Page): Q {
+  return query.limit(Math.min(Math.max(Math.trunc(limit) || 50, 1), 500)).offset(Math.max(Math.trunc(offset) || 0, 0)) as Q
+}
+
+export function targetOf<Row extends Versioned> (kind: Kind<Row>, row: Row): NonNullable<AuditEntry['target']> {
+  return { type: kind.target, id: row.id, label: kind.label(row) }
+}
+
+/** One record of the workspace; another workspace's record is as missing as an unknown id. */
+export async function findRow<Row> (db: Knex | Knex.Transaction, kind: Kind<Row>, workspaceId: string, id: string): Promise<Row> {
+  const raw = isUuid(id) ? await db(kind.table).select(kind.columns).where({ workspace_id: workspaceId, id }).first() : undefined
+  if (!raw) throw new NotFoundError(kind.noun, id)
+  return kind.fromDb(raw)
+}
+
+/** Reads and locks a record for a change, refusing it when it is not at the version the caller saw. */
+export async function lockRow<Row extends Versioned> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, id: string, expectedVersion?: number): Promise<Row> {
+  const raw = isUuid(id) ? await trx(kind.table).select(kind.columns).where({ workspace_id: workspaceId, id }).forUpdate().first() : undefined
+  if (!raw) throw new NotFoundError(kind.noun, id)
+  const row = kind.fromDb(raw)
+  if (expectedVersion !== undefined && row.version !== expectedVersion) throw new ConflictError(kind.noun)
+  return row
+}
+
+export async function insertRow<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, values: object): Promise<Row> {
+  const [raw] = await trx(kind.table).insert({ ...values, workspace_id: workspaceId }).returning(kind.columns as string[])
+  return kind.fromDb(raw)
+}
+
+/** Writes values to a record, moving its version on. */
+export async function updateRow<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, id: string, values: object): Promise<Row> {
+  const [raw] = await trx(kind.table).where({ workspace_id: workspaceId, id })
+    .update({ ...values, version: trx.raw('version + 1'), updated_at: trx.fn.now() })
+    .returning(kind.columns as string[])
+  return kind.fromDb(raw)
+}
+
+export interface EditSpec<Row> {
+  /** The audit action, e.g. `hardware.updated`. */
+  action: string
+  /** The outbox event, when the product defines one for this change. */
+  event?: EventType
+  /** Checks that need the database or the current record; throws a ValidationError. */
+  check?: (trx: Knex.Transaction, current: Row, patch: Partial<Row>) => Promise<void> | void
+}
+
+/**
+ * The update flow shared by every record: lock at the expected version, keep only the fields that
+ * really change, write them, and describe the change for the audit log and the outbox. A patch that
+ * changes nothing writes nothing.
+ */
+export async function editRow<Row extends Versioned> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, id: string,
+  patch: NoInfer<Partial<Row>>, expectedVersion: number | undefined, spec: EditSpec<Row>): Promise<Change<Row>> {
+  const current = await lockRow(trx, kind, workspaceId, id, expectedVersion)
+  const changes = diff(current, patch)
+  if (isEmpty(changes)) return { result: current }
+  await spec.check?.(trx, current, newValues(changes) as Partial<Row>)
+  const updated = await updateRow(trx, kind, workspaceId, id, newValues(changes))
+  return {
+    result: updated,
+    audit: [{ action: spec.action, target: targetOf(kind, updated), changes }],
+    events: spec.event ? [{ type: spec.event, payload: { ...updated as Record<string, unknown>, changes } }] : []
+  }
+}

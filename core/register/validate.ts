@@ -1,0 +1,118 @@
+import { Ajv, type ErrorObject } from 'ajv'
+import formats from 'ajv-formats'
+import { ValidationError, type FieldError } from './errors.ts'
+
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true })
+formats.default(ajv, ['email', 'date', 'date-time', 'uuid'])
+ajv.addFormat('mac', /^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i)
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
+export type PropertySchema = Record<string, Json>
+
+export interface ObjectSchema {
+  type: 'object'
+  properties: Record<string, PropertySchema>
+  required?: string[]
+  additionalProperties: false
+}
+
+// Building blocks for the register's schemas; a `null`-able field also accepts '' (read as null).
+export const text = (maxLength = 255): PropertySchema => ({ type: 'string', minLength: 1, maxLength })
+export const optionalText = (maxLength = 255): PropertySchema => ({ type: ['string', 'null'], maxLength })
+export const email: PropertySchema = { type: 'string', minLength: 1, maxLength: 320, format: 'email' }
+export const date: PropertySchema = { type: ['string', 'null'], format: 'date' }
+export const id: PropertySchema = { type: 'string', format: 'uuid' }
+export const optionalId: PropertySchema = { type: ['string', 'null'], format: 'uuid' }
+export const money: PropertySchema = { type: ['number', 'null'], minimum: 0, maximum: 9999999999.99 }
+export const count = (nullable = false): PropertySchema => ({ type: nullable ? ['integer', 'null'] : 'integer', minimum: 0, maximum: 2147483647 })
+export const oneOf = (values: readonly string[]): PropertySchema => ({ type: 'string', enum: [...values] })
+export const jsonObject: PropertySchema = { type: 'object' }
+export const version: PropertySchema = { type: 'integer', minimum: 1 }
+
+export function objectSchema (properties: Record<string, PropertySchema>, required: string[] = []): ObjectSchema {
+  return { type: 'object', properties, required, additionalProperties: false }
+}
+
+/** The same fields with none required: the schema of a partial update. */
+export function patchSchema (schema: ObjectSchema): ObjectSchema {
+  return { ...schema, required: [] }
+}
+
+/**
+ * Compiles a schema into a function that returns the input trimmed (with '' read as null where
+ * null is allowed) or throws one ValidationError listing every problem, each as {field, rule, message}.
+ */
+export function validator<T> (schema: ObjectSchema): (input: unknown) => T {
+  const check = ajv.compile(schema)
+  const nullable = new Set(Object.entries(schema.properties)
+    .filter(([, p]) => Array.isArray(p.type) && p.type.includes('null')).map(([key]) => key))
+  return (input: unknown): T => {
+    const value = normalise(input, nullable)
+    if (!check(value)) throw new ValidationError(dedupe((check.errors ?? []).map(fieldError)))
+    return value as T
+  }
+}
+
+function normalise (input: unknown, nullable: Set<string>): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input
+  const out: Record<string, unknown> = {}
+  for (const [key, raw] of Object.entries(input)) {
+    if (raw === undefined) continue
+    const value = typeof raw === 'string' ? raw.trim() : raw
+    out[key] = value === '' && nullable.has(key) ? null : value
+  }
+  return out
+}
+
+const FORMAT_MESSAGES: Record<string, string> = {
+  email: 'must be a valid email address',
+  date: 'must be a date (YYYY-MM-DD)',
+  'date-time': 'must be a date and time (ISO 8601 with a time zone)',
+  uuid: 'must be an id (UUID)',
+  mac: 'must be a MAC address (six pairs of hex digits, like 3C:22:FB:0A:1B:2C)'
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'text', number: 'a number', integer: 'a whole number', boolean: 'true or false', object: 'an object', array: 'a list'
+}
+
+function fieldError (e: ErrorObject): FieldError {
+  const path = e.instancePath.slice(1).replace(/\//g, '.')
+  const at = (name: string) => (path ? `${path}.${name}` : name)
+  const field = path || 'input'
+  const p = e.params as Record<string, unknown>
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return { field: at(String(p.additionalProperty)), rule: 'unknown', message: 'is not a known field' }
+    case 'required':
+      return { field: at(String(p.missingProperty)), rule: 'required', message: 'is required' }
+    case 'format':
+      return { field, rule: 'format', message: FORMAT_MESSAGES[String(p.format)] ?? `must be a valid ${String(p.format)}` }
+    case 'enum':
+      return { field, rule: 'enum', message: `must be one of ${(p.allowedValues as string[]).join(', ')}` }
+    case 'minimum':
+      return { field, rule: 'minimum', message: `must be at least ${String(p.limit)}` }
+    case 'maximum':
+      return { field, rule: 'maximum', message: `must be at most ${String(p.limit)}` }
+    case 'minLength':
+      return { field, rule: 'required', message: 'must not be empty' }
+    case 'maxLength':
+      return { field, rule: 'maxLength', message: `must be at most ${String(p.limit)} characters` }
+    case 'type': {
+      const types = String(p.type).split(',').filter(t => t !== 'null').map(t => TYPE_NAMES[t] ?? t)
+      return { field, rule: 'type', message: `must be ${types.join(' or ')}` }
+    }
+    default:
+      return { field, rule: e.keyword, message: e.message ?? 'is invalid' }
+  }
+}
+
+function dedupe (errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>()
+  return errors.filter(e => {
+    const key = `${e.field}\u0000${e.rule}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
