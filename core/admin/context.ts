@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import { ADMIN_ROLES } from '../auth/roles.ts'
 import { displayName } from '../auth/users.ts'
 
+// Shown only once a page is registered at the address, so the menu never leads to a 404.
 const NAV = [
   { href: '/hardware', label: 'Hardware' },
   { href: '/people', label: 'People' },
@@ -22,9 +23,10 @@ export default fp(async (app) => {
       workspace: request.workspace,
       user: user ? { ...user, name: displayName(user) } : null,
       isAdmin,
+      currentPath: path,
       csrfToken: reply.generateCsrf(),
       nav: user
-        ? NAV.filter(item => !item.admin || isAdmin).map(item => ({ ...item, current: path === item.href || path.startsWith(`${item.href}/`) }))
+        ? NAV.filter(item => (!item.admin || isAdmin) && app.hasRoute({ method: 'GET', url: item.href })).map(item => ({ ...item, current: path === item.href || path.startsWith(`${item.href}/`) }))
         : []
     }
   })

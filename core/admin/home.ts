@@ -9,10 +9,11 @@ export default async function homeRoutes (app: FastifyInstance) {
       app.db('users').where({ workspace_id: ws }).select('status').count({ count: '*' }).groupBy('status').orderBy('status'),
       app.db('asset_requests').where({ workspace_id: ws }).whereIn('status', ['created', 'approved']).count({ count: '*' })
     ])
+    type StatusCount = { status: string, count: string | number }
     return reply.view('pages/home', {
       title: 'Overview',
-      hardware: hardware.map(r => ({ status: r.status, count: Number(r.count) })),
-      people: people.map(r => ({ status: r.status, count: Number(r.count) })),
+      hardware: (hardware as StatusCount[]).map(r => ({ status: r.status, count: Number(r.count) })),
+      people: (people as StatusCount[]).map(r => ({ status: r.status, count: Number(r.count) })),
       openRequests: Number(requests[0].count)
     })
   })

@@ -8,6 +8,8 @@ import pageContext from './context.ts'
 import { installPageErrors } from './errors.ts'
 import homeRoutes from './home.ts'
 import auditRoutes from '../audit/routes.ts'
+import { settingsRoutes } from '../settings/index.ts'
+import accountRoutes from '../auth/account.ts'
 
 export { redirectPage } from './errors.ts'
 
@@ -30,6 +32,8 @@ export async function pages (app: FastifyInstance, opts: PagesOptions) {
   installPageErrors(app)
 
   await app.register(authRoutes)
+  await app.register(accountRoutes)
   await app.register(homeRoutes)
   await app.register(auditRoutes)
+  await app.register(settingsRoutes)
 }

@@ -8,6 +8,13 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { registerHelpers } from './helpers.ts'
 
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Data every view of this request gets (layout context, flash); @fastify/view merges it in. */
+    locals: Record<string, unknown>
+  }
+}
+
 export const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url))
 const require = createRequire(import.meta.url)
 const htmxDir = path.dirname(require.resolve('htmx.org/dist/htmx.min.js'))

@@ -4,41 +4,80 @@ import { ADMIN_ROLES } from '../auth/roles.ts'
 import type { AuditFilters } from './types.ts'
 
 const PAGE_SIZE = 50
+const TEXT_FILTERS = { actor: 200, action: 100, target: 200 } as const
+const DATE_FILTERS = ['from', 'to'] as const
 
-const querySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    actor: { type: 'string', maxLength: 200 },
-    action: { type: 'string', maxLength: 100 },
-    target: { type: 'string', maxLength: 200 },
-    from: { anyOf: [{ type: 'string', format: 'date' }, { type: 'string', maxLength: 0 }] },
-    to: { anyOf: [{ type: 'string', format: 'date' }, { type: 'string', maxLength: 0 }] },
-    before: { type: 'integer', minimum: 1 }
+type RawQuery = Record<string, string | string[] | undefined>
+
+function first (value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value ?? '').trim()
+}
+
+/** A real calendar date written as YYYY-MM-DD (what <input type="date"> sends). */
+function isDate (value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false
+  const date = new Date(`${value}T00:00:00Z`)
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value)
+}
+
+/**
+ * Reads the filters in the handler rather than by schema, so a mistyped date or an over-long
+ * search comes back as an inline message on the page instead of a bare 400.
+ */
+export function parseAuditQuery (query: RawQuery): { filters: AuditFilters, before?: number, errors: Record<string, string> } {
+  const filters: AuditFilters = {}
+  const errors: Record<string, string> = {}
+  for (const [name, max] of Object.entries(TEXT_FILTERS) as [keyof typeof TEXT_FILTERS, number][]) {
+    const value = first(query[name])
+    if (!value) continue
+    filters[name] = value
+    if (value.length > max) errors[name] = `Use at most ${max} characters.`
   }
-} as const
+  for (const name of DATE_FILTERS) {
+    const value = first(query[name])
+    if (!value) continue
+    filters[name] = value
+    if (!isDate(value)) errors[name] = 'Enter a date as YYYY-MM-DD, for example 2025-01-31.'
+  }
+  if (filters.from && filters.to && !errors.from && !errors.to && filters.from > filters.to) {
+    errors.to = 'The end date is before the start date.'
+  }
+  const rawBefore = first(query.before)
+  const before = /^[1-9]\d{0,15}$/.test(rawBefore) ? Number(rawBefore) : undefined
+  return { filters, before, errors }
+}
 
-type Query = AuditFilters & { before?: number }
+function filterParams (filters: AuditFilters): URLSearchParams {
+  return new URLSearchParams(Object.entries(filters).filter(([, v]) => v) as [string, string][])
+}
 
 export default async function auditRoutes (app: FastifyInstance) {
   app.get('/audit', {
-    preHandler: requireUser(ADMIN_ROLES),
-    schema: { querystring: querySchema }
-  }, async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
-    const { before, ...filters } = request.query
-    const page = await app.audit.list(request.workspace.id, filters, { before, limit: PAGE_SIZE })
-    const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v) as [string, string][])
+    preHandler: requireUser(ADMIN_ROLES)
+  }, async (request: FastifyRequest<{ Querystring: RawQuery }>, reply) => {
+    const { filters, before, errors } = parseAuditQuery(request.query ?? {})
+    const invalid = Object.keys(errors).length > 0
+    const page = invalid ? { rows: [], nextBefore: null } : await app.audit.list(request.workspace.id, filters, { before, limit: PAGE_SIZE })
+    const params = filterParams(filters)
+    const firstUrl = `/audit${params.size ? `?${params}` : ''}`
     if (page.nextBefore) params.set('before', String(page.nextBefore))
     const data = {
       title: 'Audit log',
       filters,
+      errors,
+      invalid,
+      filtered: Object.keys(filters).length > 0,
       rows: page.rows,
+      paged: Boolean(before),
+      firstUrl,
       nextUrl: page.nextBefore ? `/audit?${params}` : null
     }
-    // htmx asks for the next page of rows only (the "Load more" button), or the filtered table.
+    reply.header('Vary', 'HX-Request, HX-Target')
+    if (invalid) reply.code(422)
+    // htmx asks for the next page of rows only (the "Load more" button), or the filter form and table.
     const target = request.headers['hx-target']
-    if (target === 'audit-more') return reply.view('partials/audit-rows', { ...data, fragment: true })
-    if (target === 'audit-results') return reply.view('partials/audit-results', { ...data, fragment: true })
+    if (target === 'audit-more' && !invalid) return reply.view('partials/audit-rows', { ...data, fragment: true })
+    if (target === 'audit-panel') return reply.view('partials/audit-panel', { ...data, fragment: true })
     return reply.view('pages/audit', data)
   })
 }

@@ -3,7 +3,7 @@ import { verifyPassword } from './passwords.ts'
 import { consumeSignInLink } from './sign-in-links.ts'
 import { tooManyFailedSignIns } from './sign-in-limit.ts'
 import { findUserByEmail } from './users.ts'
-import { redirectPage } from '../admin/errors.ts'
+import { errorPage, redirectPage } from '../admin/errors.ts'
 
 const signInBody = {
   type: 'object',
@@ -67,8 +67,8 @@ export default async function authRoutes (app: FastifyInstance) {
       await app.audit.record(app.db, workspaceId, { type: 'user', id: null, label: 'anonymous', requestId: request.id }, {
         action: 'auth.sign_in', outcome: 'failure', details: { ip: request.ip, method: 'link', reason: 'invalid_link' }
       })
-      return reply.code(410).view('pages/error', {
-        title: 'Link expired', status: 410, message: 'This sign-in link was already used or has expired. Ask an admin for a new one.'
+      return errorPage(request, reply, {
+        status: 410, title: 'Link expired', message: 'This sign-in link was already used or has expired. Ask an admin for a new one.', signIn: true
       })
     }
     await app.audit.record(app.db, workspaceId, { type: 'user', id: user.id, label: user.email, requestId: request.id }, {

@@ -1,0 +1,1 @@
+export { settingsRoutes, readWorkspaceForm, MEMBER_LIMIT } from './routes.ts'
