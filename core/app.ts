@@ -21,6 +21,8 @@ export interface AppOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
+    /** Every route registered, for suites that must cover all of them (tenancy, abilities). */
+    routeList: Array<{ method: string, url: string }>
   }
 }
 
@@ -36,6 +38,12 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
   })
   app.decorate('config', opts.config)
+  app.decorate('routeList', [])
+  app.addHook('onRoute', route => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') app.routeList.push({ method, url: route.url })
+    }
+  })
 
   await app.register(formbody)
   await app.register(dbPlugin, { db: opts.db })

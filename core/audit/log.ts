@@ -23,7 +23,7 @@ export async function recordAudit (db: Knex | Knex.Transaction, workspaceId: str
 
 /** One page of the log, newest first, by keyset on id (`before` is the last id seen). */
 export async function listAudit (db: Knex, workspaceId: string, filters: AuditFilters, page: { before?: number, limit: number }): Promise<{ rows: AuditRow[], nextBefore: number | null }> {
-  const query = db<AuditRow>('audit_log').where({ workspace_id: workspaceId })
+  const query = db('audit_log').where({ workspace_id: workspaceId })
   if (filters.action) query.where('action', 'like', `${escapeLike(filters.action)}%`)
   if (filters.actor) query.whereILike('actor_label', `%${escapeLike(filters.actor)}%`)
   if (filters.target) {
@@ -32,7 +32,7 @@ export async function listAudit (db: Knex, workspaceId: string, filters: AuditFi
   if (filters.from) query.where('occurred_at', '>=', filters.from)
   if (filters.to) query.whereRaw('occurred_at < (?::date + 1)', [filters.to])
   if (page.before) query.where('id', '<', page.before)
-  const rows = await query.orderBy('id', 'desc').limit(page.limit + 1)
+  const rows: AuditRow[] = await query.orderBy('id', 'desc').limit(page.limit + 1)
   const more = rows.length > page.limit
   const pageRows = more ? rows.slice(0, page.limit) : rows
   return { rows: pageRows, nextBefore: more ? pageRows[pageRows.length - 1].id : null }
@@ -40,7 +40,7 @@ export async function listAudit (db: Knex, workspaceId: string, filters: AuditFi
 
 /** Audit entries about one record, newest first. */
 export async function auditTrail (db: Knex, workspaceId: string, targetType: string, targetId: string, limit = 50): Promise<AuditRow[]> {
-  return await db<AuditRow>('audit_log')
+  return await db('audit_log')
     .where({ workspace_id: workspaceId, target_type: targetType, target_id: targetId })
     .orderBy('id', 'desc').limit(limit)
 }

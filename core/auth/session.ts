@@ -73,15 +73,14 @@ export default fp<{ secret: string, secure: boolean }>(async (app, opts) => {
   })
 
   app.addHook('onRequest', async (request) => {
-    request.user = null
-    if (!request.cookies[SESSION_COOKIE]) return
-    try {
-      const payload = await request.jwtVerify<{ sub: string, ws: string, iat: number }>({ onlyCookie: true })
-      if (payload.ws !== request.workspace.id) return
-      request.user = await findUserForSession(app.db, payload.ws, payload.sub, new Date(payload.iat * 1000)) ?? null
-    } catch {
-      request.user = null
+    let payload: { sub: string, ws: string, iat: number } | null = null
+    if (request.cookies[SESSION_COOKIE]) {
+      // jwtVerify also assigns the raw payload to request.user; the hook overwrites it below.
+      payload = await request.jwtVerify<{ sub: string, ws: string, iat: number }>({ onlyCookie: true }).catch(() => null)
     }
+    request.user = payload && payload.ws === request.workspace.id
+      ? await findUserForSession(app.db, payload.ws, payload.sub, new Date(payload.iat * 1000)) ?? null
+      : null
   })
 
   app.addHook('preHandler', (request, reply, done) => {

@@ -11,8 +11,8 @@ export async function tooManyFailedSignIns (db: Knex, workspaceId: string, email
   const [{ count }] = await db('audit_log')
     .where({ workspace_id: workspaceId, action: 'auth.sign_in' })
     .whereIn('outcome', ['failure', 'denied'])
-    .where('occurred_at', '>', db.raw(`now() - make_interval(mins => ?)`, [SIGN_IN_WINDOW_MINUTES]))
-    .where(q => q.where('target_label', email.toLowerCase()).orWhereRaw(`details->>'ip' = ?`, [ip]))
+    .where('occurred_at', '>', db.raw('now() - make_interval(mins => ?)', [SIGN_IN_WINDOW_MINUTES]))
+    .where(q => q.where('target_label', email.toLowerCase()).orWhereRaw('details->>\'ip\' = ?', [ip]))
     .count({ count: '*' })
   return Number(count) >= MAX_FAILED_SIGN_INS
 }

@@ -10,7 +10,7 @@ export async function issueSignInLink (db: Knex, workspaceId: string, userId: st
     workspace_id: workspaceId,
     user_id: userId,
     token_hash: hashSecret(token),
-    expires_at: db.raw(`now() + make_interval(mins => ?)`, [ttlMinutes])
+    expires_at: db.raw('now() + make_interval(mins => ?)', [ttlMinutes])
   })
   return token
 }

@@ -26,10 +26,13 @@ export async function findUserByEmail (db: Knex, workspaceId: string, email: str
     .first()
 }
 
-/** Credentials are not register data, so auth writes them itself. Setting one ends every session. */
+/**
+ * Credentials are not register data, so auth writes them itself. Setting one ends every session
+ * issued before this second (JWT issue times have whole-second precision).
+ */
 export async function setPasswordHash (db: Knex | Knex.Transaction, workspaceId: string, userId: string, hash: string): Promise<void> {
   await db('users').where({ workspace_id: workspaceId, id: userId })
-    .update({ password_hash: hash, sessions_valid_after: db.fn.now() })
+    .update({ password_hash: hash, sessions_valid_after: db.raw('date_trunc(\'second\', now())') })
 }
 
 export function displayName (user: Pick<SessionUser, 'first_name' | 'last_name' | 'email'>): string {

@@ -15,13 +15,14 @@ const MAX_CONNECTIONS = 100
  * Runs PGlite behind a Postgres wire-protocol socket on loopback, so knex, pg and pg-boss use an
  * ordinary connection string. `dataDir: null` keeps the database in memory (tests).
  */
-export async function startEmbedded (dataDir: string | null): Promise<EmbeddedDatabase> {
+export async function startEmbedded (dataDir: string | null, options: { loadDataDir?: Blob } = {}): Promise<EmbeddedDatabase & { dump: () => Promise<Blob> }> {
   if (dataDir) await fs.mkdir(dataDir, { recursive: true })
-  const db = await PGlite.create(dataDir ? path.join(dataDir, 'pgdata') : 'memory://')
+  const db = await PGlite.create({ dataDir: dataDir ? path.join(dataDir, 'pgdata') : 'memory://', loadDataDir: options.loadDataDir })
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: MAX_CONNECTIONS })
   await server.start()
   return {
     url: `postgres://postgres:postgres@${server.getServerConn()}/postgres`,
+    dump: () => db.dumpDataDir('none'),
     async stop () {
       await server.stop()
       await db.close()

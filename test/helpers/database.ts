@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { createKnex, migrateToLatest, startEmbedded } from '../../core/db/index.ts'
 import type { Knex } from 'knex'
+import { migratedTemplate } from './embedded-template.ts'
 
 export interface TestDatabase {
   url: string
@@ -16,7 +17,7 @@ export interface TestDatabase {
 export async function createTestDatabase (): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL
   if (!serverUrl) {
-    const embedded = await startEmbedded(null)
+    const embedded = await startEmbedded(null, { loadDataDir: await migratedTemplate() })
     const db = createKnex(embedded.url)
     await migrateToLatest(db)
     return { url: embedded.url, db, close: async () => { await db.destroy(); await embedded.stop() } }

@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify'
+import type { Knex } from 'knex'
+import { buildApp } from './app.ts'
+import type { Config } from './config.ts'
+import { createKnex, migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts'
+import { readOrCreateKeyFile } from './secrets/key-file.ts'
+
+export interface Runtime {
+  app: FastifyInstance
+  database: OpenDatabase
+  db: Knex
+  close: () => Promise<void>
+}
+
+/**
+ * Opens the database (embedded or DATABASE_URL), migrates it and builds the app: the shared
+ * start of the server, the worker and every CLI command.
+ */
+export async function startRuntime (config: Config, options: { logger?: boolean | object } = {}): Promise<Runtime> {
+  const database = await openDatabase(config)
+  const db = createKnex(database.url)
+  try {
+    await migrateToLatest(db)
+    const sessionSecret = config.sessionSecret ?? await readOrCreateKeyFile(config.dataDir, 'session.key')
+    const app = await buildApp({ config, db, databaseUrl: database.url, sessionSecret, logger: options.logger })
+    await app.ready()
+    let closed = false
+    return {
+      app,
+      database,
+      db,
+      async close () {
+        if (closed) return
+        closed = true
+        await app.close()
+        await db.destroy()
+        await database.close()
+      }
+    }
+  } catch (err) {
+    await db.destroy()
+    await database.close()
+    throw err
+  }
+}

@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util'
+import { ConfigError, loadConfig, type Config } from '../core/config.ts'
+import { startRuntime } from '../core/runtime.ts'
+import { grantAdminAccess } from '../core/auth/bootstrap.ts'
+import { ROLES, type Role } from '../core/auth/roles.ts'
+import { setPassword } from '../core/auth/set-password.ts'
+import { createKnex, migrateToLatest, openDatabase } from '../core/db/index.ts'
+
+const USAGE = `Usage: npx stocktake <command> [options]
+
+Commands:
+  start                                  start the server and worker (same as npm start)
+  worker                                 run only the job worker (scale-out)
+  migrate                                apply database migrations
+  create-admin --workspace <slug> --email <email> [--role <role>]
+                                         create the workspace and user if missing; print a one-time sign-in URL
+  set-password --workspace <slug> --email <email>
+                                         set a user's password, read from standard input
+
+Roles: ${ROLES.join(', ')}. Configuration comes from the environment (see README).`
+
+class UsageError extends Error {}
+
+function required (values: Record<string, unknown>, name: string): string {
+  const value = values[name]
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`)
+  return value
+}
+
+async function readStdin (): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+}
+
+/** Runs fn against a running app (embedded: through the server's socket when it is running). */
+async function withRuntime (config: Config, fn: (rt: Awaited<ReturnType<typeof startRuntime>>) => Promise<void>) {
+  const runtime = await startRuntime({ ...config, runWorker: false }, { logger: false })
+  try {
+    await fn(runtime)
+  } finally {
+    await runtime.close()
+  }
+}
+
+const commands: Record<string, (config: Config, values: Record<string, unknown>) => Promise<void>> = {
+  async start () {
+    const { main } = await import('../core/server.ts')
+    await main()
+  },
+
+  async worker (config) {
+    const runtime = await startRuntime({ ...config, runWorker: true })
+    console.log('Stocktake worker running; Ctrl-C to stop.')
+    await new Promise<void>(resolve => {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve())
+    })
+    await runtime.close()
+  },
+
+  async migrate (config) {
+    const database = await openDatabase(config, { share: false })
+    const db = createKnex(database.url)
+    try {
+      const applied = await migrateToLatest(db)
+      console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Already up to date.')
+    } finally {
+      await db.destroy()
+      await database.close()
+    }
+  },
+
+  async 'create-admin' (config, values) {
+    const slug = required(values, 'workspace')
+    const email = required(values, 'email')
+    const role = (values.role as string | undefined) ?? 'super-admin'
+    if (!ROLES.includes(role as Role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`)
+    await withRuntime(config, async ({ app }) => {
+      const access = await grantAdminAccess(app, slug, email, role as Role)
+      if (access.createdWorkspace) console.log(`Created workspace "${slug}".`)
+      console.log(access.createdUser ? `Created ${role} ${access.email}.` : `${access.email} already exists; role unchanged.`)
+      console.log('One-time sign-in URL (valid 15 minutes):')
+      console.log(access.signInUrl)
+    })
+  },
+
+  async 'set-password' (config, values) {
+    const slug = required(values, 'workspace')
+    const email = required(values, 'email')
+    if (process.stdin.isTTY) console.error('Type the new password, then Enter and Ctrl-D:')
+    const password = await readStdin()
+    await withRuntime(config, async ({ app }) => {
+      await setPassword(app, slug, email, password)
+      console.log(`Password set for ${email}.`)
+    })
+  }
+}
+
+async function run (argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (!command || command === 'help' || command === '--help') {
+    console.log(USAGE)
+    return command ? 0 : 2
+  }
+  const handler = commands[command]
+  if (!handler) {
+    console.error(`Unknown command "${command}".\n\n${USAGE}`)
+    return 2
+  }
+  try {
+    const { values } = parseArgs({
+      args: rest,
+      options: { workspace: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' } },
+      strict: true
+    })
+    await handler(loadConfig(), values)
+    return 0
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message)
+      return 1
+    }
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(err as Error).message}\n\n${USAGE}`)
+      return 2
+    }
+    console.error(`stocktake ${command}: ${(err as Error).message}`)
+    return 1
+  }
+}
+
+process.exitCode = await run(process.argv.slice(2))

@@ -1,0 +1,26 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { chromium, type BrowserContext } from 'playwright-core'
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser']
+
+/** Debian's Chromium, or null: browser tests skip (with this reason) where it is not installed. */
+export const chromiumPath = CANDIDATES.find(p => fs.existsSync(p)) ?? null
+export const noBrowserReason = 'Chromium is not installed (apt-get install chromium); CI installs it'
+
+/** Headless Chromium with a fresh profile and no background traffic (this machine has no network). */
+export async function launchBrowser (teardown: (fn: () => unknown) => void): Promise<BrowserContext> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'stocktake-chromium-'))
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath!,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic']
+  })
+  teardown(async () => {
+    await browser.close()
+    fs.rmSync(profile, { recursive: true, force: true })
+  })
+  return browser
+}

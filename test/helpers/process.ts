@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+
+export interface Running {
+  child: ChildProcess
+  output: () => string
+  waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>
+  exited: Promise<number | null>
+}
+
+/** Spawns a command in the repository with extra environment, collecting what it prints. */
+export function launch (command: string, args: string[], env: Record<string, string | undefined>): Running {
+  const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let text = ''
+  const waiters: Array<() => void> = []
+  const onData = (chunk: Buffer) => { text += chunk.toString(); waiters.forEach(w => w()) }
+  child.stdout!.on('data', onData)
+  child.stderr!.on('data', onData)
+  const exited = new Promise<number | null>(resolve => child.once('exit', code => { waiters.forEach(w => w()); resolve(code) }))
+  return {
+    child,
+    output: () => text,
+    exited,
+    waitFor (pattern, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${text}`)), timeoutMs)
+        const check = () => {
+          const match = text.match(pattern)
+          if (match) { clearTimeout(timer); resolve(match) } else if (child.exitCode !== null) {
+            clearTimeout(timer); reject(new Error(`exited (${child.exitCode}) before ${pattern}; output:\n${text}`))
+          }
+        }
+        waiters.push(check)
+        check()
+      })
+    }
+  }
+}
+
+/** Runs a command to completion. */
+export async function runToEnd (command: string, args: string[], env: Record<string, string | undefined>) {
+  const running = launch(command, args, env)
+  const code = await running.exited
+  return { code, output: running.output() }
+}
