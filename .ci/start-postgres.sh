@@ -3,6 +3,8 @@
 # Usage: .ci/start-postgres.sh [port]   (PostgreSQL refuses to run as root, so it runs as postgres.)
 set -euo pipefail
 port=${1:-55432}
+# Take the next free port if that one is busy (another cluster on this machine).
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 data=$(mktemp -d /tmp/stocktake-pg.XXXXXX)
 chown postgres "$data"
