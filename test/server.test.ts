@@ -54,6 +54,13 @@ t.test('the server on a fresh data folder: first-start link, CLI beside the serv
   const betaSignIn = await openLink(lastLine, port)
   t.equal(betaSignIn.statusCode, 303, 'the CLI-made link signs in to the new workspace on the running server')
 
+  // A worker-only process beside the server (scale-out) starts, and stops cleanly on SIGTERM.
+  const worker = launch('node', [...cli, 'worker'], env)
+  t.teardown(() => { if (worker.child.exitCode === null) worker.child.kill('SIGKILL') })
+  await worker.waitFor(/Stocktake worker running/)
+  worker.child.kill('SIGTERM')
+  t.equal(await worker.exited, 0, 'the worker exits cleanly')
+
   const health = await request(`http://127.0.0.1:${port}/readyz`)
   t.equal(health.statusCode, 200)
   await health.body.dump()

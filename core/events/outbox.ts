@@ -40,11 +40,22 @@ export class Outbox {
         .where({ workspace_id: workspaceId }).whereNull('dispatched_at')
         .orderBy('sequence').limit(DISPATCH_BATCH)
       if (batch.length === 0) return total
-      for (const event of batch) {
-        for (const listener of this.listeners) await listener(event)
+      let handed = 0
+      try {
+        for (const event of batch) {
+          for (const listener of this.listeners) await listener(event)
+          handed++
+        }
+      } finally {
+        // On a listener failure the events before it stay dispatched; the job's retry resumes at it.
+        await this.markDispatched(batch.slice(0, handed))
       }
-      await this.db('events').whereIn('id', batch.map(e => e.id)).update({ dispatched_at: this.db.fn.now() })
-      total += batch.length
+      total += handed
     }
+  }
+
+  private async markDispatched (events: StoredEvent[]): Promise<void> {
+    if (events.length === 0) return
+    await this.db('events').whereIn('id', events.map(e => e.id)).update({ dispatched_at: this.db.fn.now() })
   }
 }
