@@ -1,0 +1,105 @@
+// The contract of ctx.http, the only way a connector reaches its vendor. Implemented by
+// core/integrations/http.ts; re-exported to plugin authors by core/sdk.ts.
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+export interface HttpRequest {
+  method?: HttpMethod
+  /** Absolute URL; its host must be one the manifest declares in allowedHosts. */
+  url: string
+  query?: Record<string, string | number | boolean | undefined>
+  headers?: Record<string, string>
+  /** JSON body (sets content-type). */
+  json?: unknown
+  /** application/x-www-form-urlencoded body. */
+  form?: Record<string, string>
+  /** Add the cached OAuth2 client-credentials bearer (default when the client has oauth2 set up). */
+  auth?: 'oauth2' | 'none'
+  /** Statuses that are answers, not errors (default: 2xx). */
+  expect?: number[]
+  /** Per-request timeout in ms (default from the client). */
+  timeoutMs?: number
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number
+  headers: Record<string, string>
+  /** Parsed JSON when the response is JSON, otherwise the text. */
+  body: T
+  url: string
+}
+
+export type PaginationScheme<T> =
+  /** The next page is the same request with `param` set to the cursor read from the body. */
+  | { type: 'cursor', param: string, items: (body: any) => T[], next: (body: any) => string | null | undefined }
+  /** The next page is a URL: from the Link header (rel="next") or, when given, read from the body (e.g. @odata.nextLink). */
+  | { type: 'link', items: (body: any) => T[], next?: (body: any) => string | null | undefined }
+  /** Numbered pages or offsets: `param` advances by 1 (page) or by the page size (offset) until a short page. */
+  | { type: 'offset', param: string, mode: 'page' | 'offset', pageSize: number, sizeParam?: string, start?: number, items: (body: any) => T[] }
+
+export interface HttpClient {
+  request: <T = unknown>(req: HttpRequest) => Promise<HttpResponse<T>>
+  /** Yields the items of each page in order; stops at the last page or when the signal aborts. */
+  paginate: <T>(req: HttpRequest, scheme: PaginationScheme<T>) => AsyncIterable<T[]>
+}
+
+/** OAuth2 client-credentials, cached until shortly before the token expires. */
+export interface OAuth2ClientCredentials {
+  tokenUrl: string
+  clientId: string
+  clientSecret: string
+  scope?: string
+  /** 'body' sends client_id/secret in the form (Microsoft, Jamf); 'basic' uses HTTP Basic. */
+  clientAuth?: 'body' | 'basic'
+}
+
+/** One outbound call as the audit log records it: never headers, bodies or query values. */
+export interface OutboundCall {
+  method: HttpMethod
+  host: string
+  path: string
+  status: number | null
+  attempt: number
+  durationMs: number
+  error?: string
+}
+
+export interface HttpClientOptions {
+  /** Host patterns the plugin may call, exact hosts ('graph.microsoft.com') or '*.example.com'. */
+  allowedHosts: string[]
+  oauth2?: OAuth2ClientCredentials
+  rateLimit?: { requestsPerMinute?: number, concurrency?: number }
+  timeoutMs?: number
+  /** Retries of network errors, 5xx and 429 (default 4). */
+  maxRetries?: number
+  /** The longest wait (Retry-After or backoff) a request may sit out; longer -> RetryLaterError. */
+  maxWaitMs?: number
+  signal?: AbortSignal
+  onCall?: (call: OutboundCall) => void | Promise<void>
+  /** Test hook: undici dispatcher (e.g. to reach a fake on loopback over plain HTTP). */
+  dispatcher?: unknown
+}
+
+/** The vendor asked us to wait longer than a worker should block: the run is rescheduled for `retryAt`. */
+export class RetryLaterError extends Error {
+  override name = 'RetryLaterError'
+  constructor (readonly retryAt: Date, message?: string) {
+    super(message ?? `rate limited; retry at ${retryAt.toISOString()}`)
+  }
+}
+
+/** A host the plugin did not declare in allowedHosts. */
+export class HostNotAllowedError extends Error {
+  override name = 'HostNotAllowedError'
+  constructor (readonly host: string) {
+    super(`host ${host} is not in the plugin's allowedHosts`)
+  }
+}
+
+/** A non-expected HTTP status after retries. */
+export class HttpStatusError extends Error {
+  override name = 'HttpStatusError'
+  constructor (readonly status: number, readonly url: string, readonly body: unknown) {
+    super(`HTTP ${status} from ${new URL(url).host}${new URL(url).pathname}`)
+  }
+}

@@ -1,0 +1,134 @@
+// ctx.http: the only way a connector reaches its vendor (contract: ./http-types.ts). Enforces
+// allowedHosts, rate limits and timeouts, caches OAuth2 client-credentials tokens, retries network
+// errors, 5xx and 429, paginates, and reports every attempt to onCall (the audit log).
+import type { Dispatcher } from 'undici'
+import { HttpStatusError } from './http-types.ts'
+import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse, OutboundCall } from './http-types.ts'
+import { sleep, throwIfAborted } from './http/abort.ts'
+import { RequestTimeoutError } from './http/errors.ts'
+import { hostGuard } from './http/hosts.ts'
+import { createTokenSource, type TokenSource } from './http/oauth2.ts'
+import { paginate } from './http/paginate.ts'
+import { setQuery } from './http/query.ts'
+import { createGate } from './http/rate-limiter.ts'
+import { isRetryableStatus, retryDelayMs } from './http/retry.ts'
+import { sendOnce, type Attempt, type Prepared } from './http/transport.ts'
+
+export { OAuth2TokenError, PaginationLoopError, RequestTimeoutError } from './http/errors.ts'
+
+export const DEFAULT_TIMEOUT_MS = 30_000
+export const DEFAULT_MAX_RETRIES = 4
+export const DEFAULT_MAX_WAIT_MS = 30_000
+
+const DEFAULT_ACCEPT = 'application/json, text/plain;q=0.9, */*;q=0.8'
+
+const is2xx = (status: number): boolean => status >= 200 && status < 300
+/** Token endpoints: every 4xx is the vendor's answer (error_description), only 5xx and 429 are retried. */
+const isTokenAnswer = (status: number): boolean => status < 500 && status !== 429
+
+function hasHeader (headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some(key => key.toLowerCase() === name)
+}
+
+function describe (attempt: Attempt, timeoutMs: number): Pick<OutboundCall, 'error'> {
+  if (attempt.error === undefined) return {}
+  if (attempt.timedOut) return { error: `timed out after ${timeoutMs} ms` }
+  return { error: attempt.error instanceof Error ? attempt.error.message : String(attempt.error) }
+}
+
+export function createHttpClient (options: HttpClientOptions): HttpClient {
+  const checkUrl = hostGuard(options.allowedHosts)
+  const gate = createGate(options.rateLimit)
+  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS
+  const signal = options.signal
+  const dispatcher = options.dispatcher as Dispatcher | undefined
+  const tokens: TokenSource | null = options.oauth2 === undefined
+    ? null
+    : createTokenSource(options.oauth2, async req => await execute(req, isTokenAnswer))
+
+  function prepare (req: HttpRequest): Prepared {
+    const url = new URL(req.url)
+    setQuery(url, req.query)
+    checkUrl(url)
+    const headers: Record<string, string> = { ...req.headers }
+    if (!hasHeader(headers, 'accept')) headers.accept = DEFAULT_ACCEPT
+    let body: string | undefined
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json)
+      if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json'
+    } else if (req.form !== undefined) {
+      body = new URLSearchParams(req.form).toString()
+      if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/x-www-form-urlencoded'
+    }
+    return { method: req.method ?? 'GET', url, headers, body, timeoutMs: req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS }
+  }
+
+  async function report (call: OutboundCall): Promise<void> {
+    try {
+      await options.onCall?.(call)
+    } catch {
+      // the audit hook must never break the request
+    }
+  }
+
+  async function execute (req: HttpRequest, isAnswer: (status: number) => boolean): Promise<HttpResponse> {
+    const p = prepare(req) // throws HostNotAllowedError before anything is sent
+    const auth = req.auth ?? (tokens === null ? 'none' : 'oauth2')
+    if (auth === 'oauth2' && tokens === null) throw new Error('auth: oauth2 requested but the client has no oauth2 settings')
+    let retries = 0
+    let refreshed = false
+    for (let attempt = 1; ; attempt++) {
+      throwIfAborted(signal)
+      // the token is fetched before taking a concurrency slot: its own request needs one
+      const token = auth === 'oauth2' ? await (tokens as TokenSource).get() : undefined
+      const headers = token === undefined ? p.headers : { ...p.headers, authorization: `Bearer ${token}` }
+      const release = await gate.enter(signal)
+      const started = performance.now()
+      let outcome: Attempt
+      try {
+        outcome = await sendOnce(p, headers, signal, dispatcher)
+      } finally {
+        release()
+      }
+      const { response } = outcome
+      await report({
+        method: p.method,
+        host: p.url.host,
+        path: p.url.pathname,
+        status: response?.status ?? null,
+        attempt,
+        durationMs: Math.round(performance.now() - started),
+        ...describe(outcome, p.timeoutMs)
+      })
+
+      if (response !== undefined) {
+        if (response.status === 401 && token !== undefined && !refreshed) {
+          refreshed = true // the token went stale early (revoked, clock skew): one fresh token, one retry
+          tokens?.invalidate(token)
+          continue
+        }
+        if (isAnswer(response.status)) return response
+        if (!isRetryableStatus(response.status) || retries >= maxRetries) {
+          throw new HttpStatusError(response.status, response.url, response.body)
+        }
+        await sleep(retryDelayMs(retries++, response.headers['retry-after'], maxWaitMs), signal)
+        continue
+      }
+      throwIfAborted(signal) // an abort stops at once: no retry
+      if (retries >= maxRetries) throw outcome.timedOut ? new RequestTimeoutError(p.url.href, p.timeoutMs) : outcome.error
+      await sleep(retryDelayMs(retries++, undefined, maxWaitMs), signal)
+    }
+  }
+
+  async function request<T = unknown> (req: HttpRequest): Promise<HttpResponse<T>> {
+    const expected = req.expect
+    const isAnswer = expected === undefined ? is2xx : (status: number) => expected.includes(status)
+    return await execute(req, isAnswer) as HttpResponse<T>
+  }
+
+  return {
+    request,
+    paginate: (req, scheme) => paginate(async page => await request(page), req, scheme)
+  }
+}
