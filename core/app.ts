@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody'
 import type { Knex } from 'knex'
 import type { Config } from './config.ts'
 import dbPlugin from './db/index.ts'
+import secretsPlugin from './secrets/index.ts'
 import jobsPlugin, { Jobs } from './jobs/index.ts'
 import auditPlugin from './audit/index.ts'
 import eventsPlugin from './events/index.ts'
@@ -15,6 +16,8 @@ export interface AppOptions {
   db: Knex
   databaseUrl: string
   sessionSecret: string
+  /** The key-encryption key of integration secrets (loadMasterKey in core/secrets). */
+  masterKey: Buffer
   logger?: boolean | object
 }
 
@@ -47,6 +50,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(formbody)
   await app.register(dbPlugin, { db: opts.db })
+  await app.register(secretsPlugin, { kek: opts.masterKey })
   await app.register(jobsPlugin, { jobs: new Jobs(opts.databaseUrl, opts.config.runWorker) })
   await app.register(auditPlugin)
   await app.register(eventsPlugin)

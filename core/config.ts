@@ -34,6 +34,9 @@ const schema = {
   }
 } as const
 
+// Never echoed back in an error message: it would land in logs.
+const SECRET_VARIABLES = new Set(['STOCKTAKE_SESSION_SECRET', 'STOCKTAKE_MASTER_KEY', 'DATABASE_URL'])
+
 const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true })
 const validate = ajv.compile(schema)
 
@@ -48,7 +51,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   if (!validate(input)) {
     const problems = (validate.errors ?? []).map(e => {
       const name = e.instancePath.replace(/^\//, '')
-      return `${name} ${e.message ?? 'is invalid'}${name in input ? ` (got "${String(input[name])}")` : ''}`
+      const shown = name in input && !SECRET_VARIABLES.has(name) ? ` (got "${String(input[name])}")` : ''
+      return `${name} ${e.message ?? 'is invalid'}${shown}`
     })
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`)
   }

@@ -3,7 +3,7 @@ import type { Knex } from 'knex'
 import { buildApp } from './app.ts'
 import type { Config } from './config.ts'
 import { createKnex, migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts'
-import { readOrCreateKeyFile } from './secrets/key-file.ts'
+import { loadMasterKey, readOrCreateKeyFile } from './secrets/index.ts'
 
 export interface Runtime {
   app: FastifyInstance
@@ -22,7 +22,8 @@ export async function startRuntime (config: Config, options: { logger?: boolean 
   try {
     await migrateToLatest(db)
     const sessionSecret = config.sessionSecret ?? await readOrCreateKeyFile(config.dataDir, 'session.key')
-    const app = await buildApp({ config, db, databaseUrl: database.url, sessionSecret, logger: options.logger })
+    const masterKey = await loadMasterKey(config)
+    const app = await buildApp({ config, db, databaseUrl: database.url, sessionSecret, masterKey, logger: options.logger })
     await app.ready()
     let closed = false
     return {

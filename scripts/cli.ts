@@ -5,6 +5,7 @@ import { grantAdminAccess } from '../core/auth/bootstrap.ts'
 import { ROLES, type Role } from '../core/auth/roles.ts'
 import { setPassword } from '../core/auth/set-password.ts'
 import { createKnex, migrateToLatest, openDatabase } from '../core/db/index.ts'
+import { parseMasterKey, rotateConfiguredMasterKey } from '../core/secrets/index.ts'
 
 const USAGE = `Usage: npx stocktake <command> [options]
 
@@ -16,6 +17,7 @@ Commands:
                                          create the workspace and user if missing; print a one-time sign-in URL
   set-password --workspace <slug> --email <email>
                                          set a user's password, read from standard input
+  rotate-master-key                      re-wrap every data key with STOCKTAKE_NEW_MASTER_KEY
 
 Roles: ${ROLES.join(', ')}. Configuration comes from the environment (see README).`
 
@@ -93,6 +95,24 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>)
       await setPassword(app, slug, email, password)
       console.log(`Password set for ${email}.`)
     })
+  },
+
+  async 'rotate-master-key' (config) {
+    const newKek = parseMasterKey(process.env.STOCKTAKE_NEW_MASTER_KEY, 'STOCKTAKE_NEW_MASTER_KEY')
+    const database = await openDatabase(config, { share: false })
+    const db = createKnex(database.url)
+    try {
+      await migrateToLatest(db)
+      const { count, keyFile } = await rotateConfiguredMasterKey(db, config, newKek)
+      console.log(`Re-wrapped ${count} data key${count === 1 ? '' : 's'} with the new master key.`)
+      console.log(keyFile
+        ? `Wrote the new master key to ${keyFile}.`
+        : 'Now set STOCKTAKE_MASTER_KEY to the new key (the value of STOCKTAKE_NEW_MASTER_KEY) wherever Stocktake runs.')
+      console.log('Restart every running Stocktake server and worker so that it uses the new key.')
+    } finally {
+      await db.destroy()
+      await database.close()
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildTestApp } from './helpers/app.ts'
+import { buildTestApp, TEST_MASTER_KEY } from './helpers/app.ts'
 
 t.test('healthz answers ok and readyz checks the database and the queue', async t => {
   const { app } = await buildTestApp(t)
@@ -17,7 +17,7 @@ t.test('readyz answers 503 naming what is unreachable', async t => {
   const { buildApp } = await import('../core/app.ts')
   const { createKnex } = await import('../core/db/index.ts')
   const closed = createKnex(database.url)
-  const broken = await buildApp({ config: app.config, db: closed, databaseUrl: database.url, sessionSecret: 'x'.repeat(40), logger: false })
+  const broken = await buildApp({ config: app.config, db: closed, databaseUrl: database.url, sessionSecret: 'x'.repeat(40), masterKey: TEST_MASTER_KEY, logger: false })
   await broken.ready()
   t.teardown(() => broken.close())
   await closed.destroy()

@@ -11,13 +11,16 @@ export interface TestContext {
   workspace: (slug: string) => Promise<Workspace>
 }
 
+/** Fixed, so that two apps on one test database agree on the key that wraps its data keys. */
+export const TEST_MASTER_KEY = Buffer.alloc(32, 7)
+
 interface Teardown { teardown: (fn: () => unknown) => void }
 
 /** Builds the real app on a fresh database for one test file; closed by the test's teardown. */
 export async function buildTestApp (t: Teardown, env: Record<string, string> = {}): Promise<TestContext> {
   const database = await createTestDatabase()
   const config = loadConfig({ LOG_LEVEL: 'silent', STOCKTAKE_DATA_DIR: '/nonexistent', ...env })
-  const app = await buildApp({ config, db: database.db, databaseUrl: database.url, sessionSecret: 'test-session-secret-that-is-long-enough' })
+  const app = await buildApp({ config, db: database.db, databaseUrl: database.url, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY })
   await app.ready()
   t.teardown(async () => {
     await app.close()
