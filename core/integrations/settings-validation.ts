@@ -1,0 +1,45 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import addFormats from 'ajv-formats'
+
+export interface SettingsFieldError { field: string, rule: string, message: string }
+
+export interface SettingsSchema {
+  type: 'object'
+  properties?: Record<string, { writeOnly?: boolean, type?: string | string[], [k: string]: unknown }>
+  required?: string[]
+  [k: string]: unknown
+}
+
+// 'array' coercion: a form posts one checkbox as a string and several as an array.
+const ajv = new Ajv({ allErrors: true, coerceTypes: 'array', useDefaults: true, strict: false })
+addFormats.default(ajv)
+const compiled = new WeakMap<SettingsSchema, ValidateFunction>()
+
+/** The top-level fields a schema marks `writeOnly`: stored encrypted, never rendered back. */
+export function secretFields (schema: SettingsSchema): string[] {
+  return Object.entries(schema.properties ?? {}).filter(([, p]) => p.writeOnly === true).map(([name]) => name)
+}
+
+/** Validates (and coerces, and fills defaults into) settings; returns every problem by field. */
+export function validateSettings (schema: SettingsSchema, values: Record<string, unknown>): SettingsFieldError[] {
+  let validate = compiled.get(schema)
+  if (!validate) {
+    validate = ajv.compile(schema)
+    compiled.set(schema, validate)
+  }
+  return validate(values) ? [] : (validate.errors ?? []).map(toFieldError)
+}
+
+function toFieldError (e: ErrorObject): SettingsFieldError {
+  const params = e.params as Record<string, unknown>
+  const field = e.keyword === 'required'
+    ? String(params.missingProperty)
+    : e.keyword === 'additionalProperties'
+      ? String(params.additionalProperty)
+      : e.instancePath.replace(/^\//, '').split('/')[0] || '(settings)'
+  const rule = e.keyword === 'additionalProperties' ? 'unknown' : e.keyword
+  const message = e.keyword === 'required'
+    ? 'is required'
+    : e.keyword === 'additionalProperties' ? 'is not a setting of this integration' : e.message ?? 'is invalid'
+  return { field, rule, message }
+}

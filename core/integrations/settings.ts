@@ -1,0 +1,126 @@
+import type { Knex } from 'knex'
+import { recordAudit, type Actor, type Changes } from '../audit/index.ts'
+import { secretFields, validateSettings, type SettingsFieldError, type SettingsSchema } from './settings-validation.ts'
+
+/** What settings need of core/secrets: envelope encryption per workspace. */
+export interface Cipher {
+  encrypt: (workspaceId: string, plaintext: string, trx?: Knex.Transaction) => Promise<string>
+  decrypt: (workspaceId: string, ciphertext: string, trx?: Knex.Transaction) => Promise<string>
+}
+
+export interface PluginSettingsInfo { id: string, settingsSchema: SettingsSchema }
+
+export interface IntegrationRow {
+  workspace_id: string
+  plugin_id: string
+  enabled: boolean
+  settings: Record<string, unknown>
+  secrets: Record<string, string>
+  needs_attention: boolean
+  last_test_at: Date | null
+  last_test_ok: boolean | null
+  last_test_message: string | null
+  schedule_minutes: number | null
+  next_sync_at: Date | null
+  version: number
+}
+
+/** The form's view of saved settings: plain values, and only *whether* each secret is set. */
+export interface SettingsForm {
+  enabled: boolean
+  values: Record<string, unknown>
+  secretsSaved: Record<string, boolean>
+}
+
+export type SaveResult = { ok: true, row: IntegrationRow } | { ok: false, errors: SettingsFieldError[] }
+
+const blank = (v: unknown) => v === undefined || v === null || v === ''
+
+export class IntegrationSettings {
+  constructor (private readonly db: Knex, private readonly cipher: Cipher) {}
+
+  async get (workspaceId: string, pluginId: string, db: Knex | Knex.Transaction = this.db): Promise<IntegrationRow | undefined> {
+    return await db('integrations').where({ workspace_id: workspaceId, plugin_id: pluginId }).first()
+  }
+
+  async list (workspaceId: string): Promise<IntegrationRow[]> {
+    return await this.db('integrations').where({ workspace_id: workspaceId })
+  }
+
+  async form (workspaceId: string, plugin: PluginSettingsInfo): Promise<SettingsForm> {
+    const row = await this.get(workspaceId, plugin.id)
+    const secrets = secretFields(plugin.settingsSchema)
+    return {
+      enabled: row?.enabled ?? false,
+      values: row?.settings ?? {},
+      secretsSaved: Object.fromEntries(secrets.map(name => [name, Boolean(row?.secrets[name])]))
+    }
+  }
+
+  /** The settings a connector sees: validated values with secrets decrypted. */
+  async resolve (workspaceId: string, plugin: PluginSettingsInfo, trx?: Knex.Transaction): Promise<Record<string, unknown>> {
+    const row = await this.get(workspaceId, plugin.id, trx)
+    if (!row) return {}
+    const decrypted = await Promise.all(Object.entries(row.secrets).map(async ([k, v]) => [k, await this.cipher.decrypt(workspaceId, v, trx)]))
+    return { ...row.settings, ...Object.fromEntries(decrypted) }
+  }
+
+  /**
+   * Validates against the plugin's schema and saves: a blank secret field keeps the stored
+   * secret, a filled one replaces it. Audited with the changed field names (secrets as "changed",
+   * never their values).
+   */
+  async save (workspaceId: string, actor: Actor, plugin: PluginSettingsInfo, input: Record<string, unknown>, opts: { enabled?: boolean } = {}): Promise<SaveResult> {
+    const schema = plugin.settingsSchema
+    const known = Object.keys(schema.properties ?? {})
+    const unknown = Object.keys(input).filter(k => !known.includes(k))
+    if (unknown.length > 0) return { ok: false, errors: unknown.map(field => ({ field, rule: 'unknown', message: 'is not a setting of this integration' })) }
+
+    const secrets = secretFields(schema)
+    return await this.db.transaction(async trx => {
+      const row = await this.get(workspaceId, plugin.id, trx)
+      const newSecrets = Object.fromEntries(secrets.filter(k => !blank(input[k])).map(k => [k, String(input[k])]))
+      const keptSecrets = Object.fromEntries(await Promise.all(secrets
+        .filter(k => blank(input[k]) && row?.secrets[k])
+        .map(async k => [k, await this.cipher.decrypt(workspaceId, row!.secrets[k], trx)])))
+      const plain = Object.fromEntries(known.filter(k => !secrets.includes(k) && !blank(input[k])).map(k => [k, input[k]]))
+      const candidate: Record<string, unknown> = { ...plain, ...keptSecrets, ...newSecrets }
+      const errors = validateSettings(schema, candidate)
+      if (errors.length > 0) return { ok: false as const, errors }
+
+      const settings = Object.fromEntries(Object.entries(candidate).filter(([k]) => !secrets.includes(k)))
+      const ciphertexts = { ...(row?.secrets ?? {}) }
+      for (const [k, v] of Object.entries(newSecrets)) ciphertexts[k] = await this.cipher.encrypt(workspaceId, v, trx)
+      const enabled = opts.enabled ?? row?.enabled ?? false
+
+      const changes: Changes = {}
+      for (const k of new Set([...Object.keys(settings), ...Object.keys(row?.settings ?? {})])) {
+        if (JSON.stringify(settings[k]) !== JSON.stringify(row?.settings[k])) changes[k] = { old: row?.settings[k] ?? null, new: settings[k] ?? null }
+      }
+      for (const k of Object.keys(newSecrets)) changes[k] = { old: row?.secrets[k] ? '(set)' : null, new: '(changed)' }
+      if (enabled !== (row?.enabled ?? false)) changes.enabled = { old: row?.enabled ?? false, new: enabled }
+
+      const [saved] = await trx('integrations')
+        .insert({ workspace_id: workspaceId, plugin_id: plugin.id, enabled, settings: JSON.stringify(settings), secrets: JSON.stringify(ciphertexts) })
+        .onConflict(['workspace_id', 'plugin_id'])
+        .merge({ enabled, settings: JSON.stringify(settings), secrets: JSON.stringify(ciphertexts), updated_at: trx.fn.now(), version: trx.raw('integrations.version + 1') })
+        .returning('*')
+      if (Object.keys(changes).length > 0) {
+        await recordAudit(trx, workspaceId, actor, { action: 'integration.settings_saved', target: { type: 'integration', id: plugin.id, label: plugin.id }, changes })
+      }
+      return { ok: true as const, row: saved as IntegrationRow }
+    })
+  }
+
+  async setEnabled (workspaceId: string, actor: Actor, plugin: PluginSettingsInfo, enabled: boolean): Promise<void> {
+    await this.db.transaction(async trx => {
+      const row = await this.get(workspaceId, plugin.id, trx)
+      if ((row?.enabled ?? false) === enabled) return
+      await trx('integrations').insert({ workspace_id: workspaceId, plugin_id: plugin.id, enabled })
+        .onConflict(['workspace_id', 'plugin_id']).merge({ enabled, updated_at: trx.fn.now(), version: trx.raw('integrations.version + 1') })
+      await recordAudit(trx, workspaceId, actor, {
+        action: enabled ? 'integration.enabled' : 'integration.disabled', target: { type: 'integration', id: plugin.id, label: plugin.id }
+      })
+    })
+  }
+}
