@@ -1,0 +1,33 @@
+// The plugin SDK: the only module a plugin imports from the core. The connector contract, the
+// canonical records, ctx.http's types and errors, and the test helpers plugin authors use
+// (docs/writing-a-plugin.md). Nothing here imports from plugins/.
+
+export {
+  CONTRACT_VERSION, CAPABILITIES, ConnectorError, defineConnector, implementedCapabilities,
+  type Capability, type Connector, type ConnectorCache, type ConnectorContext, type ConnectorLogger,
+  type ConnectorRoutesOptions, type FailureReason, type LookupQuery, type Notification, type SyncOptions,
+  type TestResult, type TicketChange, type TicketRef, type TicketRequest
+} from './sdk/contract.ts'
+
+export {
+  MODELS, RECORD_SCHEMAS, recordProblem,
+  type CanonicalRecord, type Checkpoint, type DeviceRecord, type Model, type PersonRecord, type SeatRecord, type SyncMessage
+} from './sdk/records.ts'
+
+export { failureReason, testResultFromError } from './sdk/failures.ts'
+
+export { EVENT_TYPES, type EventType } from './events/types.ts'
+
+export {
+  HostNotAllowedError, HttpStatusError, RetryLaterError,
+  type HttpClient, type HttpClientOptions, type HttpMethod, type HttpRequest, type HttpResponse,
+  type OAuth2ClientCredentials, type OutboundCall, type PaginationScheme
+} from './integrations/http-types.ts'
+export { OAuth2TokenError, PaginationLoopError, RequestTimeoutError } from './integrations/http.ts'
+
+export type { PluginManifest } from './integrations/manifest.ts'
+
+// Test helpers
+export { createTestContext, createMemoryCache, routeToFake, silentLogger, type TestContextOptions } from './sdk/test-context.ts'
+export { drainSync, createMemoryStore, type DrainOptions, type DrainResult, type MemoryStore } from './sdk/drain.ts'
+export { runConformance, type ConformanceTest, type FakeOptions, type PluginFake, type StartFake } from './sdk/conformance.ts'

@@ -1,0 +1,120 @@
+// The connector contract: what a plugin's default export is, and what the core hands it (ctx).
+// Re-exported to plugin authors by core/sdk.ts; see docs/writing-a-plugin.md.
+import type { FastifyPluginAsync } from 'fastify'
+import type { EventType } from '../events/types.ts'
+import type { HttpClient } from '../integrations/http-types.ts'
+import type { Checkpoint, DeviceRecord, SyncMessage } from './records.ts'
+
+/** The contract version this core implements; a manifest's `contract` must equal it. */
+export const CONTRACT_VERSION = 1
+
+export const CAPABILITIES = ['test', 'sync', 'lookup', 'notify', 'tickets', 'routes', 'disconnect'] as const
+export type Capability = typeof CAPABILITIES[number]
+
+/** Why a connection or a call failed: what the admin must fix. */
+export type FailureReason = 'auth' | 'permission' | 'network' | 'config'
+export const FAILURE_REASONS: readonly FailureReason[] = ['auth', 'permission', 'network', 'config']
+
+export type TestResult = { ok: true, message?: string } | { ok: false, reason: FailureReason, message: string }
+
+const CONNECTOR_ERROR = Symbol.for('stocktake.ConnectorError')
+
+/** A failure a connector reports on purpose; `auth` marks the integration "needs attention". */
+export class ConnectorError extends Error {
+  readonly [CONNECTOR_ERROR] = true
+
+  constructor (readonly reason: FailureReason, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ConnectorError'
+  }
+
+  /** Branded, so an error from a plugin's own copy of the SDK (outside this repo) is recognised too. */
+  static [Symbol.hasInstance] (value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[CONNECTOR_ERROR] === true
+  }
+}
+
+/** A pino-compatible logger; the core's redacts the plugin's secret settings. */
+export interface ConnectorLogger {
+  debug (obj: unknown, msg?: string): void
+  info (obj: unknown, msg?: string): void
+  warn (obj: unknown, msg?: string): void
+  error (obj: unknown, msg?: string): void
+}
+
+/** A per-workspace, per-plugin TTL cache (values are JSON). */
+export interface ConnectorCache {
+  get <T = unknown>(key: string): Promise<T | undefined>
+  set (key: string, value: unknown, ttlSeconds: number): Promise<void>
+  delete (key: string): Promise<void>
+}
+
+export interface ConnectorContext<S = Record<string, unknown>> {
+  workspace: { id: string, slug: string, name: string }
+  /** Validated against settings.schema.json (defaults applied), secrets decrypted. */
+  settings: S
+  /** The only way to reach the vendor: enforces allowedHosts and rateLimit, retries, audits. */
+  http: HttpClient
+  cache: ConnectorCache
+  log: ConnectorLogger
+  /** Aborts when the run is cancelled or the process shuts down. */
+  signal: AbortSignal
+}
+
+/** An event delivered to a notify connector. */
+export interface Notification {
+  event: EventType
+  /** One line, e.g. "Laptop ASSET-000042 assigned to Pat Doe". */
+  title: string
+  /** A sentence or two of plain text. */
+  text: string
+  /** The record's page in Stocktake. */
+  url?: string
+  /** The event payload: the record (and `changes` for updates). */
+  record: Record<string, unknown>
+}
+
+/** An asset request as a ticketing connector mirrors it. */
+export interface TicketRequest {
+  id: string
+  requesterEmail: string
+  requesterName?: string
+  category: string
+  description?: string | null
+  status: 'created' | 'approved' | 'rejected' | 'fulfilled'
+  url?: string
+}
+export interface TicketRef { id: string, url?: string }
+export interface TicketChange { status: TicketRequest['status'], note?: string }
+
+/** Options the core passes to a connector's routes plugin, mounted under /integrations/<id>. */
+export interface ConnectorRoutesOptions {
+  /** The context of a workspace (resolved by the route from its token or host). */
+  contextFor: (workspaceId: string) => Promise<ConnectorContext>
+}
+
+export interface SyncOptions { syncId: string, checkpoint: Checkpoint | null }
+export interface LookupQuery { by: 'serial', value: string }
+
+export interface Connector<S = any> {
+  test?: (ctx: ConnectorContext<S>) => Promise<TestResult>
+  sync?: (ctx: ConnectorContext<S>, options: SyncOptions) => AsyncIterable<SyncMessage>
+  lookup?: (ctx: ConnectorContext<S>, query: LookupQuery) => Promise<DeviceRecord | null>
+  notify?: (ctx: ConnectorContext<S>, notification: Notification) => Promise<void>
+  tickets?: {
+    create: (ctx: ConnectorContext<S>, request: TicketRequest) => Promise<TicketRef>
+    update: (ctx: ConnectorContext<S>, ref: TicketRef, change: TicketChange) => Promise<void>
+  }
+  routes?: FastifyPluginAsync<ConnectorRoutesOptions>
+  disconnect?: (ctx: ConnectorContext<S>) => Promise<void>
+}
+
+/** The default export of a plugin's entry: typed identity, so the object is checked against the contract. */
+export function defineConnector<S = Record<string, unknown>> (connector: Connector<S>): Connector<S> {
+  return connector
+}
+
+/** The capabilities a connector implements (the keys of the contract it defines). */
+export function implementedCapabilities (connector: Connector): Capability[] {
+  return CAPABILITIES.filter(name => connector[name] !== undefined)
+}

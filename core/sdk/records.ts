@@ -1,0 +1,154 @@
+// Canonical records: what connectors return and the register's importers merge. Each model has a
+// JSON Schema; a sync's upsert batches are validated against it before anything is written.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import addFormats from 'ajv-formats'
+
+export const MODELS = ['device', 'person', 'seat'] as const
+export type Model = typeof MODELS[number]
+
+/** A managed device (hardware). Fields left out or null are "not reported" and never overwrite. */
+export interface DeviceRecord {
+  /** The vendor's id of the device. */
+  externalId: string
+  /** The register's match key. */
+  serial: string
+  /** Suggested name on create (e.g. "Alice's MacBook Pro"); renames in Stocktake are preserved. */
+  name?: string | null
+  manufacturer?: string | null
+  model?: string | null
+  os?: string | null
+  osVersion?: string | null
+  /** Wi-Fi MAC, falling back to Ethernet: six pairs of hex digits. */
+  macAddress?: string | null
+  /** Matched exactly to an active person to assign the device. */
+  assignedUserEmail?: string | null
+  /** YYYY-MM-DD, from warranty lookups. */
+  warrantyEnd?: string | null
+  /** Raw specs (CPU, RAM, storage, …): stored as JSON, never over hand-edited fields. */
+  specifications?: Record<string, unknown>
+}
+
+/** A person from an HRIS or identity provider; matched on email. */
+export interface PersonRecord {
+  externalId: string
+  email: string
+  firstName?: string | null
+  lastName?: string | null
+  jobTitle?: string | null
+  department?: string | null
+  location?: string | null
+  managerEmail?: string | null
+  costCenter?: string | null
+  /** YYYY-MM-DD */
+  startDate?: string | null
+  /** YYYY-MM-DD */
+  endDate?: string | null
+  status?: 'active' | 'inactive' | 'offboarded'
+}
+
+/** A seat of a SaaS tool held by someone (matched on email). */
+export interface SeatRecord {
+  externalId: string
+  softwareName: string
+  email: string
+  /** ISO 8601 date-time of the holder's last activity, when the vendor reports it. */
+  lastActiveAt?: string | null
+}
+
+export type CanonicalRecord = DeviceRecord | PersonRecord | SeatRecord
+
+/** A resumable position in a sync: flat, JSON-serialisable. */
+export type Checkpoint = Record<string, string | number | boolean>
+
+export type SyncMessage =
+  | { type: 'upsert', model: Model, records: CanonicalRecord[] }
+  | { type: 'delete', model: Model, externalIds: string[] }
+  | { type: 'checkpoint', value: Checkpoint }
+  | { type: 'skip', externalId: string, reason: string }
+
+const text = (max = 255) => ({ type: ['string', 'null'], maxLength: max })
+const date = { type: ['string', 'null'], format: 'date' }
+const id = { type: 'string', minLength: 1, maxLength: 255 }
+
+export const RECORD_SCHEMAS: Record<Model, object> = {
+  device: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['externalId', 'serial'],
+    properties: {
+      externalId: id,
+      serial: { type: 'string', maxLength: 128, pattern: '\\S' },
+      name: text(),
+      manufacturer: text(),
+      model: text(),
+      os: text(),
+      osVersion: text(),
+      macAddress: { type: ['string', 'null'], pattern: '^[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(\\1[0-9A-Fa-f]{2}){4}$' },
+      assignedUserEmail: { type: ['string', 'null'], format: 'email' },
+      warrantyEnd: date,
+      specifications: { type: 'object' }
+    }
+  },
+  person: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['externalId', 'email'],
+    properties: {
+      externalId: id,
+      email: { type: 'string', format: 'email' },
+      firstName: text(),
+      lastName: text(),
+      jobTitle: text(),
+      department: text(),
+      location: text(),
+      managerEmail: { type: ['string', 'null'], format: 'email' },
+      costCenter: text(),
+      startDate: date,
+      endDate: date,
+      status: { enum: ['active', 'inactive', 'offboarded'] }
+    }
+  },
+  seat: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['externalId', 'softwareName', 'email'],
+    properties: {
+      externalId: id,
+      softwareName: { type: 'string', minLength: 1, maxLength: 255 },
+      email: { type: 'string', format: 'email' },
+      lastActiveAt: { type: ['string', 'null'], format: 'date-time' }
+    }
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
+addFormats.default(ajv)
+const validators = Object.fromEntries(MODELS.map(m => [m, ajv.compile(RECORD_SCHEMAS[m])])) as Record<Model, ValidateFunction>
+
+function describe (e: ErrorObject): string {
+  const params = e.params as Record<string, unknown>
+  if (e.keyword === 'required') return `${String(params.missingProperty)} is required`
+  if (e.keyword === 'additionalProperties') return `${String(params.additionalProperty)} is not a field of this model`
+  const field = e.instancePath.slice(1) || 'record'
+  if (e.keyword === 'pattern') return field === 'macAddress' ? `${field} must be six pairs of hex digits` : `${field} must not be blank`
+  return `${field} ${e.message ?? 'is invalid'}`
+}
+
+/** Validates one record against its model's canonical schema: null when valid, else the reason. */
+export function recordProblem (model: Model, record: unknown): string | null {
+  const validate = validators[model]
+  return validate(record) ? null : (validate.errors ?? []).map(describe).join('; ')
+}
+
+/** The fields compared to tell "updated" from "unchanged": every field but externalId, nulls dropped, keys sorted. */
+export function canonicalFields (record: CanonicalRecord): string {
+  const sort = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sort)
+    if (typeof value !== 'object' || value === null) return value
+    return Object.fromEntries(Object.keys(value).sort()
+      .filter(k => (value as Record<string, unknown>)[k] != null)
+      .map(k => [k, sort((value as Record<string, unknown>)[k])]))
+  }
+  const { externalId: _id, ...fields } = record
+  return JSON.stringify(sort(fields))
+}

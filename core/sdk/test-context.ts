@@ -1,0 +1,86 @@
+// Test helpers for plugin authors: a ConnectorContext like the core's (its http client refuses
+// hosts the manifest does not declare), an in-memory TTL cache, and routing to a local fake.
+import { connect } from 'node:net'
+import { Agent, type Dispatcher } from 'undici'
+import { createHttpClient } from '../integrations/http.ts'
+import type { HttpClientOptions } from '../integrations/http-types.ts'
+import { resolveAllowedHosts, type PluginManifest } from '../integrations/manifest.ts'
+import { validateSettings, type SettingsSchema } from '../integrations/settings-validation.ts'
+import type { ConnectorCache, ConnectorContext, ConnectorLogger } from './contract.ts'
+
+/** A TTL cache in memory, with the semantics of the core's (JSON values, expiry in seconds). */
+export function createMemoryCache (now: () => number = Date.now): ConnectorCache {
+  const entries = new Map<string, { json: string, expiresAt: number }>()
+  return {
+    async get<T>(key: string): Promise<T | undefined> {
+      const entry = entries.get(key)
+      if (entry === undefined || entry.expiresAt <= now()) {
+        entries.delete(key)
+        return undefined
+      }
+      return JSON.parse(entry.json) as T
+    },
+    async set (key, value, ttlSeconds) {
+      entries.set(key, { json: JSON.stringify(value), expiresAt: now() + ttlSeconds * 1000 })
+    },
+    async delete (key) {
+      entries.delete(key)
+    }
+  }
+}
+
+export const silentLogger: ConnectorLogger = { debug () {}, info () {}, warn () {}, error () {} }
+
+/**
+ * An undici dispatcher that connects every request, whatever its host, to a fake on loopback over
+ * plain HTTP: the connector keeps calling https://its-vendor.example/… (so allowedHosts is
+ * exercised as in production) while the fake answers. Close it after the test.
+ */
+export function routeToFake (fakeUrl: string): Agent {
+  const { hostname, port } = new URL(fakeUrl)
+  const host = hostname.replace(/^\[|\]$/g, '')
+  return new Agent({
+    connect: (_options, callback) => {
+      const socket = connect(Number(port), host)
+      socket.once('connect', () => callback(null, socket))
+      socket.once('error', err => callback(err, null))
+    }
+  })
+}
+
+export interface TestContextOptions<S> {
+  manifest: Pick<PluginManifest, 'allowedHosts' | 'rateLimit'>
+  settings: S
+  /** The plugin's settings.schema.json: settings are then validated (defaults applied) as the core does; invalid -> throws. */
+  settingsSchema?: object
+  workspace?: { id: string, slug: string, name: string }
+  /** e.g. routeToFake(fake.url) */
+  dispatcher?: Dispatcher
+  /** Overrides of the http client's options (maxRetries, maxWaitMs, onCall, …). */
+  http?: Partial<HttpClientOptions>
+  signal?: AbortSignal
+  log?: ConnectorLogger
+}
+
+export function createTestContext<S extends Record<string, unknown>> (options: TestContextOptions<S>): ConnectorContext<S> {
+  const settings = structuredClone(options.settings)
+  if (options.settingsSchema !== undefined) {
+    const errors = validateSettings(options.settingsSchema as SettingsSchema, settings)
+    if (errors.length > 0) throw new TypeError(`invalid settings: ${errors.map(e => `${e.field} ${e.message}`).join('; ')}`)
+  }
+  const signal = options.signal ?? new AbortController().signal
+  return {
+    workspace: options.workspace ?? { id: '00000000-0000-4000-8000-000000000001', slug: 'acme', name: 'Acme' },
+    settings,
+    http: createHttpClient({
+      allowedHosts: resolveAllowedHosts(options.manifest.allowedHosts ?? [], settings),
+      rateLimit: options.manifest.rateLimit,
+      signal,
+      dispatcher: options.dispatcher,
+      ...options.http
+    }),
+    cache: createMemoryCache(),
+    log: options.log ?? silentLogger,
+    signal
+  }
+}
