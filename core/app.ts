@@ -8,6 +8,7 @@ import jobsPlugin, { Jobs } from './jobs/index.ts'
 import auditPlugin from './audit/index.ts'
 import eventsPlugin from './events/index.ts'
 import registerPlugin from './register/index.ts'
+import integrationsPlugin, { type DiscoveredPlugin } from './integrations/index.ts'
 import healthRoutes from './health.ts'
 import { pages } from './admin/index.ts'
 
@@ -18,6 +19,10 @@ export interface AppOptions {
   sessionSecret: string
   /** The key-encryption key of integration secrets (loadMasterKey in core/secrets). */
   masterKey: Buffer
+  /** The discovered plugins (core/integrations discoverPlugins). */
+  plugins?: DiscoveredPlugin[]
+  /** Test hook: an undici dispatcher through which every connector reaches its vendor (a local fake). */
+  httpDispatcher?: unknown
   logger?: boolean | object
 }
 
@@ -55,6 +60,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(auditPlugin)
   await app.register(eventsPlugin)
   await app.register(registerPlugin)
+  await app.register(integrationsPlugin, { plugins: opts.plugins ?? [], dispatcher: opts.httpDispatcher })
 
   await app.register(healthRoutes)
   await app.register(pages, {

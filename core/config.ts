@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv'
 import path from 'node:path'
+import { parsePluginPaths } from './integrations/discovery.ts'
 
 export interface Config {
   port: number
@@ -14,6 +15,8 @@ export interface Config {
   runWorker: boolean
   logLevel: string
   trustProxy: boolean
+  /** Extra plugin folders (or folders of plugin folders) from STOCKTAKE_PLUGIN_PATHS. */
+  pluginPaths: string[]
 }
 
 const schema = {
@@ -30,7 +33,8 @@ const schema = {
     STOCKTAKE_MASTER_KEY: { type: 'string', minLength: 32 },
     STOCKTAKE_WORKER: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '1' },
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
-    STOCKTAKE_TRUST_PROXY: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '0' }
+    STOCKTAKE_TRUST_PROXY: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '0' },
+    STOCKTAKE_PLUGIN_PATHS: { type: 'string' }
   }
 } as const
 
@@ -71,7 +75,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: (v.STOCKTAKE_MASTER_KEY as string | undefined) ?? null,
     runWorker: ['1', 'true'].includes(String(v.STOCKTAKE_WORKER)),
     logLevel: String(v.LOG_LEVEL),
-    trustProxy: ['1', 'true'].includes(String(v.STOCKTAKE_TRUST_PROXY))
+    trustProxy: ['1', 'true'].includes(String(v.STOCKTAKE_TRUST_PROXY)),
+    pluginPaths: parsePluginPaths(v.STOCKTAKE_PLUGIN_PATHS as string | undefined).map(p => path.resolve(p))
   }
 }
 

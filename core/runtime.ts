@@ -4,6 +4,7 @@ import { buildApp } from './app.ts'
 import type { Config } from './config.ts'
 import { createKnex, migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts'
 import { loadMasterKey, readOrCreateKeyFile } from './secrets/index.ts'
+import { discoverPlugins } from './integrations/index.ts'
 
 export interface Runtime {
   app: FastifyInstance
@@ -17,13 +18,15 @@ export interface Runtime {
  * start of the server, the worker and every CLI command.
  */
 export async function startRuntime (config: Config, options: { logger?: boolean | object } = {}): Promise<Runtime> {
+  // Plugins are validated before anything opens: an invalid one stops start-up naming file and field.
+  const plugins = await discoverPlugins({ pluginDirs: config.pluginPaths })
   const database = await openDatabase(config)
   const db = createKnex(database.url)
   try {
     await migrateToLatest(db)
     const sessionSecret = config.sessionSecret ?? await readOrCreateKeyFile(config.dataDir, 'session.key')
     const masterKey = await loadMasterKey(config)
-    const app = await buildApp({ config, db, databaseUrl: database.url, sessionSecret, masterKey, logger: options.logger })
+    const app = await buildApp({ config, db, databaseUrl: database.url, sessionSecret, masterKey, plugins, logger: options.logger })
     await app.ready()
     let closed = false
     return {

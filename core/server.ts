@@ -3,6 +3,8 @@ import { ConfigError, loadConfig, workspaceUrl } from './config.ts'
 import { startRuntime } from './runtime.ts'
 import { countWorkspaces } from './tenancy/index.ts'
 import { grantAdminAccess } from './auth/bootstrap.ts'
+import { PluginDiscoveryError } from './integrations/index.ts'
+import { MasterKeyMismatchError } from './secrets/index.ts'
 
 const FIRST_ADMIN_EMAIL = 'admin@example.com'
 
@@ -19,7 +21,16 @@ export async function main (): Promise<void> {
     throw err
   }
 
-  const runtime = await startRuntime(config)
+  let runtime
+  try {
+    runtime = await startRuntime(config)
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof PluginDiscoveryError || err instanceof MasterKeyMismatchError) {
+      console.error(err.message)
+      process.exit(1)
+    }
+    throw err
+  }
   const { app } = runtime
   closeWithGrace({ delay: 25_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error')

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { integrationCommand, IntegrationUsageError, INTEGRATION_USAGE } from './integration-command.ts'
 import { ConfigError, loadConfig, type Config } from '../core/config.ts'
 import { startRuntime } from '../core/runtime.ts'
 import { grantAdminAccess } from '../core/auth/bootstrap.ts'
@@ -18,6 +19,7 @@ Commands:
   set-password --workspace <slug> --email <email>
                                          set a user's password, read from standard input
   rotate-master-key                      re-wrap every data key with STOCKTAKE_NEW_MASTER_KEY
+${INTEGRATION_USAGE}
 
 Roles: ${ROLES.join(', ')}. Configuration comes from the environment (see README).`
 
@@ -45,7 +47,7 @@ async function withRuntime (config: Config, fn: (rt: Awaited<ReturnType<typeof s
   }
 }
 
-const commands: Record<string, (config: Config, values: Record<string, unknown>) => Promise<void>> = {
+const commands: Record<string, (config: Config, values: Record<string, unknown>, positionals: string[]) => Promise<void>> = {
   async start () {
     const { main } = await import('../core/server.ts')
     await main()
@@ -97,6 +99,18 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>)
     })
   },
 
+  async integration (config, values, positionals) {
+    const slug = required(values, 'workspace')
+    await withRuntime(config, async ({ app }) => {
+      try {
+        process.exitCode = await integrationCommand(app, slug, positionals)
+      } catch (err) {
+        if (err instanceof IntegrationUsageError) throw new UsageError(err.message)
+        throw err
+      }
+    })
+  },
+
   async 'rotate-master-key' (config) {
     const newKek = parseMasterKey(process.env.STOCKTAKE_NEW_MASTER_KEY, 'STOCKTAKE_NEW_MASTER_KEY')
     const database = await openDatabase(config, { share: false })
@@ -128,13 +142,14 @@ async function run (argv: string[]): Promise<number> {
     return 2
   }
   try {
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args: rest,
       options: { workspace: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' } },
-      strict: true
+      strict: true,
+      allowPositionals: command === 'integration'
     })
-    await handler(loadConfig(), values)
-    return 0
+    await handler(loadConfig(), values, positionals)
+    return Number(process.exitCode ?? 0)
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message)

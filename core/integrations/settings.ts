@@ -8,7 +8,9 @@ export interface Cipher {
   decrypt: (workspaceId: string, ciphertext: string, trx?: Knex.Transaction) => Promise<string>
 }
 
-export interface PluginSettingsInfo { id: string, settingsSchema: SettingsSchema }
+export interface PluginSettingsInfo { id: string, settingsSchema: SettingsSchema | null }
+
+const NO_SETTINGS: SettingsSchema = { type: 'object', properties: {}, additionalProperties: false }
 
 export interface IntegrationRow {
   workspace_id: string
@@ -49,7 +51,7 @@ export class IntegrationSettings {
 
   async form (workspaceId: string, plugin: PluginSettingsInfo): Promise<SettingsForm> {
     const row = await this.get(workspaceId, plugin.id)
-    const secrets = secretFields(plugin.settingsSchema)
+    const secrets = secretFields(plugin.settingsSchema ?? NO_SETTINGS)
     return {
       enabled: row?.enabled ?? false,
       values: row?.settings ?? {},
@@ -71,7 +73,7 @@ export class IntegrationSettings {
    * never their values).
    */
   async save (workspaceId: string, actor: Actor, plugin: PluginSettingsInfo, input: Record<string, unknown>, opts: { enabled?: boolean } = {}): Promise<SaveResult> {
-    const schema = plugin.settingsSchema
+    const schema = plugin.settingsSchema ?? NO_SETTINGS
     const known = Object.keys(schema.properties ?? {})
     const unknown = Object.keys(input).filter(k => !known.includes(k))
     if (unknown.length > 0) return { ok: false, errors: unknown.map(field => ({ field, rule: 'unknown', message: 'is not a setting of this integration' })) }

@@ -3,6 +3,7 @@ import { buildApp } from '../../core/app.ts'
 import { loadConfig, type Config } from '../../core/config.ts'
 import { ensureWorkspace, type Workspace } from '../../core/tenancy/index.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
+import { discoverPlugins, type DiscoveredPlugin } from '../../core/integrations/index.ts'
 
 export interface TestContext {
   app: FastifyInstance
@@ -16,11 +17,24 @@ export const TEST_MASTER_KEY = Buffer.alloc(32, 7)
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
+let builtinPlugins: Promise<DiscoveredPlugin[]> | undefined
+
+export interface TestAppOptions {
+  /** The plugins the app sees (default: the repository's plugins/). */
+  plugins?: DiscoveredPlugin[]
+  /** Routes every connector's vendor calls, e.g. routeToFake(fake.url) from core/sdk.ts. */
+  httpDispatcher?: unknown
+}
+
 /** Builds the real app on a fresh database for one test file; closed by the test's teardown. */
-export async function buildTestApp (t: Teardown, env: Record<string, string> = {}): Promise<TestContext> {
+export async function buildTestApp (t: Teardown, env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestContext> {
   const database = await createTestDatabase()
   const config = loadConfig({ LOG_LEVEL: 'silent', STOCKTAKE_DATA_DIR: '/nonexistent', ...env })
-  const app = await buildApp({ config, db: database.db, databaseUrl: database.url, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY })
+  builtinPlugins ??= discoverPlugins()
+  const plugins = options.plugins ?? await builtinPlugins
+  const app = await buildApp({
+    config, db: database.db, databaseUrl: database.url, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY, plugins, httpDispatcher: options.httpDispatcher
+  })
   await app.ready()
   t.teardown(async () => {
     await app.close()

@@ -1,0 +1,67 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { Knex } from 'knex'
+import { recordAudit, type Actor } from '../audit/index.ts'
+import type { ConnectorContext } from '../sdk/contract.ts'
+import type { Workspace } from '../tenancy/index.ts'
+import { databaseCache } from './cache.ts'
+import type { DiscoveredPlugin } from './discovery.ts'
+import { createHttpClient } from './http.ts'
+import type { OutboundCall } from './http-types.ts'
+import { resolveAllowedHosts } from './manifest.ts'
+import { secretFields } from './settings-validation.ts'
+import type { IntegrationSettings } from './settings.ts'
+
+export interface ContextDeps {
+  db: Knex
+  settings: IntegrationSettings
+  log: FastifyBaseLogger
+  /** Test hook: an undici dispatcher that routes vendor calls to a local fake. */
+  dispatcher?: unknown
+}
+
+export const pluginActor = (plugin: DiscoveredPlugin): Actor => ({ type: 'plugin', id: plugin.id, label: plugin.manifest.name })
+
+/**
+ * The URL paths that are themselves secrets (a Slack webhook URL is one), so the audit entry of an
+ * outbound call never records them.
+ */
+function secretPaths (plugin: DiscoveredPlugin, settings: Record<string, unknown>): string[] {
+  return secretFields(plugin.settingsSchema ?? { type: 'object' }).flatMap(name => {
+    try {
+      const { pathname } = new URL(String(settings[name]))
+      return pathname.length > 1 ? [pathname] : []
+    } catch {
+      return []
+    }
+  })
+}
+
+/** What a connector sees for one workspace: its settings (secrets decrypted), http, cache, log, signal. */
+export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlugin, workspace: Workspace, signal: AbortSignal): Promise<ConnectorContext> {
+  const settings = await deps.settings.resolve(workspace.id, plugin)
+  const hidden = secretPaths(plugin, settings)
+  const actor = pluginActor(plugin)
+  const audit = async (call: OutboundCall) => {
+    const path = hidden.some(p => call.path.startsWith(p)) ? '[secret path]' : call.path
+    await recordAudit(deps.db, workspace.id, actor, {
+      action: 'integration.http_call',
+      target: { type: 'integration', id: plugin.id, label: plugin.manifest.name },
+      outcome: call.status !== null && call.status < 400 ? 'success' : 'failure',
+      details: { ...call, path }
+    })
+  }
+  return {
+    workspace: { id: workspace.id, slug: workspace.slug, name: workspace.name },
+    settings,
+    http: createHttpClient({
+      allowedHosts: resolveAllowedHosts(plugin.manifest.allowedHosts ?? [], settings),
+      rateLimit: plugin.manifest.rateLimit,
+      signal,
+      onCall: audit,
+      dispatcher: deps.dispatcher
+    }),
+    cache: databaseCache(deps.db, workspace.id, plugin.id),
+    log: deps.log.child({ plugin: plugin.id, workspace: workspace.slug }),
+    signal
+  }
+}

@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify'
+import { recordAudit, type Actor } from '../audit/index.ts'
+import type { Workspace } from '../tenancy/index.ts'
+import { sweepExpiredCache } from './cache.ts'
+import { connectorContext, type ContextDeps } from './context.ts'
+import type { DiscoveredPlugin } from './discovery.ts'
+import { deliverNotification, NOTIFY_JOB, notifyListener } from './notify.ts'
+import { executeRun, getRun, RUN_JOB, startRun, type RunRow } from './runs.ts'
+import { IntegrationSettings, type IntegrationRow } from './settings.ts'
+
+export interface IntegrationCard {
+  plugin: DiscoveredPlugin
+  row: IntegrationRow | undefined
+  /** Credentials saved and switched on. */
+  connected: boolean
+}
+
+const SWEEP_JOB = 'integration.cache-sweep'
+
+/** The integrations of every workspace: settings, Test connection runs, notifications, disconnect. */
+export class Integrations {
+  readonly plugins: DiscoveredPlugin[]
+  readonly settings: IntegrationSettings
+  private readonly byId: Map<string, DiscoveredPlugin>
+  private readonly deps: ContextDeps
+
+  constructor (private readonly app: FastifyInstance, plugins: DiscoveredPlugin[], dispatcher?: unknown) {
+    this.plugins = [...plugins].sort((a, b) => a.manifest.name.localeCompare(b.manifest.name))
+    this.byId = new Map(plugins.map(p => [p.id, p]))
+    this.settings = new IntegrationSettings(app.db, app.secrets)
+    this.deps = { db: app.db, settings: this.settings, log: app.log, dispatcher }
+
+    app.jobs.define<{ workspaceId: string, runId: string }>({
+      name: RUN_JOB, retryLimit: 0, handler: async ({ workspaceId, runId }) => { await executeRun(this.deps, this.byId, workspaceId, runId) }
+    })
+    app.jobs.define<{ workspaceId: string, pluginId: string, eventId: string }>({
+      name: NOTIFY_JOB, retryLimit: 5, handler: async job => { await deliverNotification({ ...this.deps, config: app.config }, this.byId, job) }
+    })
+    app.jobs.define({ name: SWEEP_JOB, policy: 'singleton', cron: '*/15 * * * *', handler: async () => { await sweepExpiredCache(app.db) } })
+    app.events.subscribe(notifyListener(app.db, app.jobs, this.plugins))
+  }
+
+  plugin (id: string): DiscoveredPlugin | undefined {
+    return this.byId.get(id)
+  }
+
+  async cards (workspaceId: string): Promise<IntegrationCard[]> {
+    const rows = new Map((await this.settings.list(workspaceId)).map(r => [r.plugin_id, r]))
+    return this.plugins.map(plugin => {
+      const row = rows.get(plugin.id)
+      return { plugin, row, connected: Boolean(row?.enabled && plugin.manifest.status !== 'coming-soon') }
+    })
+  }
+
+  async test (workspaceId: string, pluginId: string, trigger: 'manual' | 'cli' = 'manual'): Promise<RunRow> {
+    return await startRun(this.app.db, this.app.jobs, workspaceId, pluginId, 'test', trigger)
+  }
+
+  async run (workspaceId: string, runId: string): Promise<RunRow | undefined> {
+    return await getRun(this.app.db, workspaceId, runId)
+  }
+
+  /**
+   * Calls the plugin's disconnect (revoking vendor tokens), then deletes its settings, secrets,
+   * cache and checkpoints, keeping the run history and the audit trail.
+   */
+  async disconnect (workspace: Workspace, actor: Actor, pluginId: string): Promise<void> {
+    const plugin = this.byId.get(pluginId)
+    if (plugin?.connector?.disconnect && (await this.settings.get(workspace.id, pluginId))) {
+      try {
+        await plugin.connector.disconnect(await connectorContext(this.deps, plugin, workspace, AbortSignal.timeout(30_000)))
+      } catch (err) {
+        this.app.log.warn({ err, plugin: pluginId }, 'the plugin could not revoke its vendor access while disconnecting')
+      }
+    }
+    await this.app.db.transaction(async trx => {
+      const scope = { workspace_id: workspace.id, plugin_id: pluginId }
+      await trx('integrations').where(scope).delete()
+      await trx('integration_cache').where(scope).delete()
+      await trx('integration_state').where(scope).delete()
+      await recordAudit(trx, workspace.id, actor, { action: 'integration.disconnected', target: { type: 'integration', id: pluginId, label: plugin?.manifest.name ?? pluginId } })
+    })
+  }
+}
