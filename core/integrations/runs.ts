@@ -28,6 +28,7 @@ export interface RunRow {
 }
 
 export class RunActiveError extends Error {
+  override name = 'RunActiveError'
   statusCode = 409
   constructor (readonly runId: string) { super('A run of this integration is already in progress.') }
 }
