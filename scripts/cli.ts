@@ -1,4 +1,6 @@
+import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { scaffoldPlugin, ScaffoldError } from './new-plugin.ts'
 import { integrationCommand, IntegrationUsageError, INTEGRATION_USAGE } from './integration-command.ts'
 import { ConfigError, loadConfig, type Config } from '../core/config.ts'
 import { startRuntime } from '../core/runtime.ts'
@@ -20,6 +22,7 @@ Commands:
                                          set a user's password, read from standard input
   rotate-master-key                      re-wrap every data key with STOCKTAKE_NEW_MASTER_KEY
 ${INTEGRATION_USAGE}
+  new-plugin <id> [--dir <folder>]       scaffold a working plugin folder (default under plugins/)
 
 Roles: ${ROLES.join(', ')}. Configuration comes from the environment (see README).`
 
@@ -111,6 +114,20 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
     })
   },
 
+  async 'new-plugin' (_config, values, positionals) {
+    const [id] = positionals
+    if (!id) throw new UsageError('new-plugin needs a plugin id')
+    try {
+      const dir = await scaffoldPlugin(id, (values.dir as string | undefined) ?? 'plugins')
+      console.log(`Created ${dir}: manifest, settings schema, connector, client, map, card, icon, fake and test.`)
+      console.log(`Next: edit it for your vendor, then run npx tap ${path.relative(process.cwd(), dir)} and npm test.`)
+      console.log('Guide: docs/writing-a-plugin.md')
+    } catch (err) {
+      if (err instanceof ScaffoldError) throw new UsageError(err.message)
+      throw err
+    }
+  },
+
   async 'rotate-master-key' (config) {
     const newKek = parseMasterKey(process.env.STOCKTAKE_NEW_MASTER_KEY, 'STOCKTAKE_NEW_MASTER_KEY')
     const database = await openDatabase(config, { share: false })
@@ -144,9 +161,9 @@ async function run (argv: string[]): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: rest,
-      options: { workspace: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' } },
+      options: { workspace: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, dir: { type: 'string' } },
       strict: true,
-      allowPositionals: command === 'integration'
+      allowPositionals: ['integration', 'new-plugin'].includes(command)
     })
     await handler(loadConfig(), values, positionals)
     return Number(process.exitCode ?? 0)

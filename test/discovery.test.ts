@@ -76,7 +76,7 @@ const cases: Array<[string, (dir: string) => Promise<void>, string, RegExp]> = [
   ['duplicate id', manifest(m => { m.id = 'slack-alerts' }), 'manifest.json', /: \/id "slack-alerts" is already the id of plugins\/slack-alerts\/manifest\.json/],
   ['unknown field', manifest(m => { m.colour = 'red' }), 'manifest.json', /: \/colour is not an allowed field/],
   ['missing entry', manifest(m => { delete m.entry }), 'manifest.json', /: \/entry is required/],
-  ['a named file missing', manifest(m => { m.card = './card.hbs' }), 'manifest.json', /: \/card names \.\/card\.hbs, which does not exist/],
+  ['a named file missing', manifest(m => { m.card = './missing.hbs' }), 'manifest.json', /: \/card names \.\/missing\.hbs, which does not exist/],
   ['sync without permission', manifest(m => { m.permissions = ['person:write'] }), 'manifest.json', /: \/syncs\/0\/model needs "device:write" in permissions/],
   ['secret without writeOnly', settings(s => { delete s.properties.apiKey.writeOnly }), 'settings.schema.json', /: \/properties\/apiKey looks like a secret and must carry "writeOnly": true/],
   ['settings not an object schema', settings(s => { s.type = 'array' }), 'settings.schema.json', /: \/type must be "object"/],
