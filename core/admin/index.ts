@@ -9,6 +9,7 @@ import { installPageErrors } from './errors.ts'
 import homeRoutes from './home.ts'
 import auditRoutes from '../audit/routes.ts'
 import { settingsRoutes } from '../settings/index.ts'
+import { integrationRoutes } from '../integrations/routes.ts'
 import accountRoutes from '../auth/account.ts'
 
 export { redirectPage } from './errors.ts'
@@ -36,4 +37,5 @@ export async function pages (app: FastifyInstance, opts: PagesOptions) {
   await app.register(homeRoutes)
   await app.register(auditRoutes)
   await app.register(settingsRoutes)
+  await app.register(integrationRoutes)
 }

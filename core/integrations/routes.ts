@@ -1,0 +1,313 @@
+// Settings → Integrations: the grid of connector cards with category pills, and per connector a
+// modal (a full page without JavaScript) to save settings, test the connection and disconnect.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { requireUser } from '../auth/session.ts'
+import { ADMIN_ROLES } from '../auth/roles.ts'
+import { isHtmx, redirectPage } from '../admin/errors.ts'
+import { cardContext, renderCard, type CardContext, type CardField } from './card-context.ts'
+import type { DiscoveredPlugin } from './discovery.ts'
+import type { Category } from './manifest.ts'
+import { RunActiveError, type RunRow } from './runs.ts'
+import type { IntegrationCard } from './service.ts'
+import type { SettingsFieldError } from './settings-validation.ts'
+
+type Body = Record<string, unknown> | undefined
+type IdParams = { Params: { id: string } }
+
+export const CATEGORIES: ReadonlyArray<{ id: Category, label: string }> = [
+  { id: 'authentication', label: 'Authentication' },
+  { id: 'communication', label: 'Communication' },
+  { id: 'saas-utilization', label: 'SaaS utilization' },
+  { id: 'ticketing', label: 'Ticketing' },
+  { id: 'device-management', label: 'Device management' },
+  { id: 'hris', label: 'HRIS' }
+]
+
+const BASE = '/settings/integrations'
+const PENDING: ReadonlyArray<RunRow['status']> = ['queued', 'running', 'retry_scheduled']
+
+class IntegrationNotFoundError extends Error {
+  statusCode = 404
+  constructor () { super('There is no integration to configure at this address.') }
+}
+
+class RunNotFoundError extends Error {
+  statusCode = 404
+  constructor () { super('There is no such test run of this integration.') }
+}
+
+// Icons come from the plugin's own folder but are inlined into the page, so anything that could
+// run script is refused (and a neutral placeholder shown instead).
+const UNSAFE_SVG = /<script|\son[a-z-]*\s*=|javascript:|<foreignObject|<!ENTITY|<iframe|<object|<embed/i
+
+/** The plugin's SVG, from its <svg> tag on, or null when missing or unsafe to inline. */
+export function safeIcon (svg: string | null | undefined): string | null {
+  if (!svg) return null
+  const start = svg.search(/<svg[\s>]/i)
+  if (start < 0 || UNSAFE_SVG.test(svg)) return null
+  return svg.slice(start).trim()
+}
+
+function text (value: unknown): string {
+  const v = Array.isArray(value) ? value[0] : value
+  return typeof v === 'string' ? v.trim() : ''
+}
+
+function cardView (card: IntegrationCard) {
+  const m = card.plugin.manifest
+  const comingSoon = m.status === 'coming-soon'
+  const page = m.configure === 'page'
+  return {
+    id: m.id,
+    name: m.name,
+    description: m.description,
+    icon: safeIcon(card.plugin.iconSvg),
+    initial: m.name.slice(0, 1).toUpperCase(),
+    connected: card.connected,
+    preview: m.status === 'preview',
+    comingSoon,
+    href: comingSoon ? null : page ? `/settings/${m.id}` : `${BASE}/${m.id}`,
+    modal: !comingSoon && !page,
+    categories: m.categories.map(c => CATEGORIES.find(k => k.id === c)?.label ?? c).join(', ')
+  }
+}
+
+type CardView = ReturnType<typeof cardView>
+
+/** The grid's data: pills, cards of the chosen category, or why there are none. */
+function gridView (cards: IntegrationCard[], rawCategory: string) {
+  const known = rawCategory === '' || rawCategory === 'all' || CATEGORIES.some(c => c.id === rawCategory)
+  const category = known && rawCategory !== 'all' ? rawCategory : ''
+  const label = CATEGORIES.find(c => c.id === category)?.label ?? null
+  const pills = [{ id: 'all', label: 'All' }, ...CATEGORIES].map(c => ({
+    ...c,
+    href: c.id === 'all' ? BASE : `${BASE}?category=${c.id}`,
+    current: known && (c.id === 'all' ? category === '' : c.id === category)
+  }))
+  const shown = !known ? [] : cards.filter(c => category === '' || c.plugin.manifest.categories.includes(category as Category))
+  return { pills, cards: shown.map(cardView), unknownCategory: known ? null : rawCategory, categoryLabel: label }
+}
+
+/** Plain-words reasons, each naming the field, for the inline errors. */
+function fieldMessage (label: string, errors: SettingsFieldError[], field: CardField | undefined): string {
+  const reasons = errors.map(e => {
+    switch (e.rule) {
+      case 'required': return 'is required.'
+      case 'pattern':
+      case 'format': return field?.format === 'uri' ? 'is not a valid URL of the expected form.' : 'is not in the expected format.'
+      case 'enum':
+      case 'const':
+      case 'oneOf':
+      case 'anyOf': return 'must be one of the listed choices.'
+      case 'type': return field?.type === 'integer' ? 'must be a whole number.' : field?.type === 'number' ? 'must be a number.' : 'has the wrong kind of value.'
+      case 'unknown': return 'is not a setting of this integration.'
+      default: return `${e.message.replace(/\.$/, '')}.`
+    }
+  })
+  return `${label} ${[...new Set(reasons)].join(' ')}`
+}
+
+interface FormState {
+  /** What the user typed (after a refused save): non-secret values and the Enabled box. */
+  typed?: { values: Record<string, unknown>, enabled: boolean }
+  errors?: SettingsFieldError[]
+  saved?: boolean
+  notice?: string
+}
+
+/** The generic form's controls, when a plugin has no card.hbs. */
+function genericField (pluginId: string, f: CardField) {
+  const kind = f.secret
+    ? 'password'
+    : f.type === 'boolean'
+      ? 'checkbox'
+      : f.type === 'array' && f.options !== null
+        ? 'checkboxes'
+        : f.options !== null
+          ? 'select'
+          : f.type === 'integer' || f.type === 'number' ? 'number' : 'text'
+  return {
+    ...f,
+    inputId: `${pluginId}-${f.name}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+    value: f.value === null || typeof f.value === 'object' ? '' : String(f.value),
+    step: f.type === 'integer' ? '1' : 'any',
+    isPassword: kind === 'password',
+    isCheckbox: kind === 'checkbox',
+    isCheckboxes: kind === 'checkboxes',
+    isSelect: kind === 'select',
+    isNumber: kind === 'number',
+    isText: kind === 'text'
+  }
+}
+
+export async function integrationRoutes (app: FastifyInstance) {
+  const admin = { preHandler: requireUser(ADMIN_ROLES) }
+
+  /** A plugin that opens the modal here: known, not coming soon, not configured on its own page. */
+  function configurable (id: string): DiscoveredPlugin {
+    const plugin = app.integrations.plugin(id)
+    if (!plugin || plugin.manifest.status === 'coming-soon' || plugin.manifest.configure === 'page') throw new IntegrationNotFoundError()
+    return plugin
+  }
+
+  async function cardOf (workspaceId: string, id: string): Promise<CardView | null> {
+    const card = (await app.integrations.cards(workspaceId)).find(c => c.plugin.id === id)
+    return card ? cardView(card) : null
+  }
+
+  /** Everything the settings form needs; secrets only ever as "saved". */
+  async function formView (request: FastifyRequest, plugin: DiscoveredPlugin, state: FormState = {}) {
+    const ws = request.workspace
+    const stored = await app.integrations.settings.form(ws.id, plugin)
+    const form = state.typed
+      ? { enabled: state.typed.enabled, values: state.typed.values, secretsSaved: stored.secretsSaved }
+      : stored
+    const base = cardContext(plugin.manifest, plugin.settingsSchema, form)
+    const errors = state.errors ?? []
+    const byField: Record<string, string> = {}
+    const general: string[] = []
+    for (const name of new Set(errors.map(e => e.field))) {
+      const field = base.fields[name]
+      const list = errors.filter(e => e.field === name)
+      if (field) byField[name] = fieldMessage(field.label, list, field)
+      else general.push(fieldMessage(name === '(settings)' ? 'The settings' : `“${name}”`, list, undefined))
+    }
+    const ctx: CardContext = errors.length > 0 ? cardContext(plugin.manifest, plugin.settingsSchema, { ...form, errors: byField }) : base
+    const m = plugin.manifest
+    return {
+      plugin: { id: m.id, name: m.name, description: m.description, docsUrl: m.docsUrl ?? null, vendorScopes: m.vendorScopes ?? [], preview: m.status === 'preview' },
+      canTest: Boolean(plugin.connector?.test),
+      enabled: ctx.enabled,
+      cardHtml: plugin.cardTemplate !== null ? renderCard(plugin.cardTemplate, ctx) : null,
+      fields: plugin.cardTemplate === null ? ctx.fieldList.map(f => genericField(m.id, f)) : [],
+      errors: errors.length > 0,
+      generalErrors: general,
+      saved: state.saved ?? false,
+      notice: state.notice ?? null
+    }
+  }
+
+  /** A run's state for the Test connection area: polling while pending, then the outcome. */
+  function runView (pluginId: string, run: RunRow) {
+    const pending = PENDING.includes(run.status)
+    return {
+      id: run.id,
+      pending,
+      succeeded: run.status === 'succeeded',
+      message: run.message ?? (run.status === 'succeeded' ? 'Connected.' : 'The test failed.'),
+      pollUrl: `${BASE}/${pluginId}/runs/${run.id}`
+    }
+  }
+
+  async function renderForm (request: FastifyRequest, reply: FastifyReply, plugin: DiscoveredPlugin, state: FormState & { status?: number, oob?: boolean } = {}) {
+    const form = await formView(request, plugin, state)
+    reply.code(state.status ?? 200)
+    if (isHtmx(request)) {
+      const oobCard = state.oob ? await cardOf(request.workspace.id, plugin.id) : null
+      return reply.view('partials/integration-form', { fragment: true, ...form, oobCard })
+    }
+    return reply.view('partials/integration-page', { title: `${plugin.manifest.name} · Integrations`, ...form })
+  }
+
+  app.get(BASE, admin, async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+    const grid = gridView(await app.integrations.cards(request.workspace.id), text(request.query?.category).slice(0, 100))
+    reply.header('Vary', 'HX-Request, HX-Target')
+    if (isHtmx(request) && request.headers['hx-target'] === 'integrations-grid') {
+      return reply.view('partials/integration-grid', { fragment: true, ...grid })
+    }
+    return reply.view('pages/integrations', { title: 'Integrations', ...grid })
+  })
+
+  app.get(`${BASE}/:id`, admin, async (request: FastifyRequest<IdParams>, reply) => {
+    const plugin = app.integrations.plugin(request.params.id)
+    if (plugin?.manifest.configure === 'page' && plugin.manifest.status !== 'coming-soon') return reply.redirect(`/settings/${plugin.id}`, 303)
+    const configured = configurable(request.params.id)
+    reply.header('Vary', 'HX-Request')
+    const form = await formView(request, configured)
+    if (isHtmx(request)) return reply.view('partials/integration-dialog', { fragment: true, ...form })
+    return reply.view('partials/integration-page', { title: `${configured.manifest.name} · Integrations`, ...form })
+  })
+
+  app.post(`${BASE}/:id`, admin, async (request: FastifyRequest<IdParams & { Body: Body }>, reply) => {
+    const plugin = configurable(request.params.id)
+    const body = request.body ?? {}
+    const input: Record<string, unknown> = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf' && k !== 'enabled'))
+    // A form posts nothing for a list with every box unticked: that means "none", not "the default".
+    for (const [name, prop] of Object.entries(plugin.settingsSchema?.properties ?? {})) {
+      if (prop.type === 'array' && !(name in input)) input[name] = []
+    }
+    const enabled = text(body.enabled) !== ''
+    const result = await app.integrations.settings.save(request.workspace.id, request.actor(), plugin, input, { enabled })
+    if (!result.ok) {
+      // Re-render what was typed, minus secrets: secret inputs always come back empty.
+      const secrets = new Set(Object.entries(plugin.settingsSchema?.properties ?? {}).filter(([, p]) => p.writeOnly === true).map(([k]) => k))
+      const values: Record<string, unknown> = {}
+      for (const [name, prop] of Object.entries(plugin.settingsSchema?.properties ?? {})) {
+        if (secrets.has(name)) continue
+        const typed = input[name]
+        if (prop.type === 'boolean') values[name] = typed === 'true' || typed === 'on'
+        else if (prop.type === 'array') values[name] = typed === undefined ? [] : [typed].flat()
+        else if (typed !== undefined) values[name] = typed
+      }
+      return renderForm(request, reply, plugin, { status: 422, typed: { values, enabled }, errors: result.errors })
+    }
+    if (!isHtmx(request)) {
+      reply.flash('success', `${plugin.manifest.name}: saved.`)
+      return redirectPage(request, reply, `${BASE}/${plugin.id}`)
+    }
+    return renderForm(request, reply, plugin, { saved: true, oob: true })
+  })
+
+  app.post(`${BASE}/:id/test`, admin, async (request: FastifyRequest<IdParams>, reply) => {
+    const plugin = configurable(request.params.id)
+    const ws = request.workspace
+    const htmx = isHtmx(request)
+    if (!plugin.connector?.test) throw new IntegrationNotFoundError()
+    if (!await app.integrations.settings.get(ws.id, plugin.id)) {
+      const notice = 'Save the settings first, then test the connection.'
+      if (!htmx) {
+        reply.flash('error', notice)
+        return redirectPage(request, reply, `${BASE}/${plugin.id}`)
+      }
+      return reply.code(422).view('partials/integration-run', { fragment: true, notice, error: true })
+    }
+    let run: RunRow
+    try {
+      run = await app.integrations.test(ws.id, plugin.id)
+    } catch (err) {
+      if (!(err instanceof RunActiveError)) throw err
+      const active = err.runId ? await app.integrations.run(ws.id, err.runId) : undefined
+      if (!htmx) {
+        reply.flash('info', 'A test is already running.')
+        return redirectPage(request, reply, active ? `${BASE}/${plugin.id}/runs/${active.id}` : `${BASE}/${plugin.id}`)
+      }
+      return reply.code(409).view('partials/integration-run', {
+        fragment: true, notice: 'A test is already running.', run: active ? runView(plugin.id, active) : null
+      })
+    }
+    if (!htmx) return redirectPage(request, reply, `${BASE}/${plugin.id}/runs/${run.id}`)
+    return reply.view('partials/integration-run', { fragment: true, run: runView(plugin.id, run) })
+  })
+
+  app.get(`${BASE}/:id/runs/:runId`, admin, async (request: FastifyRequest<{ Params: { id: string, runId: string } }>, reply) => {
+    const plugin = configurable(request.params.id)
+    const run = await app.integrations.run(request.workspace.id, request.params.runId)
+    if (!run || run.plugin_id !== plugin.id) throw new RunNotFoundError()
+    reply.header('Vary', 'HX-Request').header('Cache-Control', 'no-store')
+    if (isHtmx(request)) return reply.view('partials/integration-run', { fragment: true, run: runView(plugin.id, run) })
+    const form = await formView(request, plugin)
+    return reply.view('partials/integration-page', { title: `${plugin.manifest.name} · Integrations`, ...form, run: runView(plugin.id, run) })
+  })
+
+  app.post(`${BASE}/:id/disconnect`, admin, async (request: FastifyRequest<IdParams>, reply) => {
+    const plugin = configurable(request.params.id)
+    await app.integrations.disconnect(request.workspace, request.actor(), plugin.id)
+    if (!isHtmx(request)) {
+      reply.flash('success', `${plugin.manifest.name}: disconnected.`)
+      return redirectPage(request, reply, BASE)
+    }
+    return renderForm(request, reply, plugin, { notice: 'Disconnected.', oob: true })
+  })
+}
+
+export default integrationRoutes
