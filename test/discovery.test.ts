@@ -76,6 +76,8 @@ const cases: Array<[string, (dir: string) => Promise<void>, string, RegExp]> = [
   ['duplicate id', manifest(m => { m.id = 'slack-alerts' }), 'manifest.json', /: \/id "slack-alerts" is already the id of plugins\/slack-alerts\/manifest\.json/],
   ['unknown field', manifest(m => { m.colour = 'red' }), 'manifest.json', /: \/colour is not an allowed field/],
   ['missing entry', manifest(m => { delete m.entry }), 'manifest.json', /: \/entry is required/],
+  ['core version out of range', manifest(m => { m.compatibility = { core: '^9.0' } }), 'manifest.json', /: \/compatibility\/core "\^9\.0" does not include this core's version \d+\.\d+\.\d+/],
+  ['core range not semver', manifest(m => { m.compatibility = { core: 'latest please' } }), 'manifest.json', /: \/compatibility\/core "latest please" is not a semver range/],
   ['a named file missing', manifest(m => { m.card = './missing.hbs' }), 'manifest.json', /: \/card names \.\/missing\.hbs, which does not exist/],
   ['sync without permission', manifest(m => { m.permissions = ['person:write'] }), 'manifest.json', /: \/syncs\/0\/model needs "device:write" in permissions/],
   ['secret without writeOnly', settings(s => { delete s.properties.apiKey.writeOnly }), 'settings.schema.json', /: \/properties\/apiKey looks like a secret and must carry "writeOnly": true/],

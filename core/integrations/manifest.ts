@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { EventType } from '../events/types.ts'
+import semver from 'semver'
 import { CONTRACT_VERSION, type Capability } from '../sdk/contract.ts'
 import type { Model } from '../sdk/records.ts'
 
@@ -80,6 +81,9 @@ export function describeAjvErrors (errors: ErrorObject[] | null | undefined): Pr
   })
 }
 
+/** The core's own version, which a manifest's compatibility.core range must include. */
+export const CORE_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version
+
 /** Problems of a manifest on its own (schema and contract version); [] when valid. */
 export function manifestProblems (value: unknown): Problem[] {
   if (!validate(value)) return describeAjvErrors(validate.errors)
@@ -87,6 +91,14 @@ export function manifestProblems (value: unknown): Problem[] {
   const problems: Problem[] = []
   if (manifest.contract !== CONTRACT_VERSION) {
     problems.push({ field: '/contract', message: `is ${manifest.contract}, but this core implements contract ${CONTRACT_VERSION}` })
+  }
+  const range = manifest.compatibility?.core
+  if (range !== undefined) {
+    if (semver.validRange(range) === null) {
+      problems.push({ field: '/compatibility/core', message: `"${range}" is not a semver range` })
+    } else if (!semver.satisfies(CORE_VERSION, range, { includePrerelease: true })) {
+      problems.push({ field: '/compatibility/core', message: `"${range}" does not include this core's version ${CORE_VERSION}` })
+    }
   }
   for (const [i, sync] of (manifest.syncs ?? []).entries()) {
     if (!(manifest.permissions ?? []).includes(`${sync.model}:write`)) {
