@@ -4,8 +4,8 @@ import { secretFields, validateSettings, type SettingsFieldError, type SettingsS
 
 /** What settings need of core/secrets: envelope encryption per workspace. */
 export interface Cipher {
-  encrypt: (workspaceId: string, plaintext: string, trx?: Knex.Transaction) => Promise<string>
-  decrypt: (workspaceId: string, ciphertext: string, trx?: Knex.Transaction) => Promise<string>
+  encryptFields: (workspaceId: string, fields: Record<string, string>, trx?: Knex.Transaction) => Promise<Record<string, string>>
+  decryptFields: (workspaceId: string, fields: Record<string, string>, trx?: Knex.Transaction) => Promise<Record<string, string>>
 }
 
 export interface PluginSettingsInfo { id: string, settingsSchema: SettingsSchema | null }
@@ -63,8 +63,7 @@ export class IntegrationSettings {
   async resolve (workspaceId: string, plugin: PluginSettingsInfo, trx?: Knex.Transaction): Promise<Record<string, unknown>> {
     const row = await this.get(workspaceId, plugin.id, trx)
     if (!row) return {}
-    const decrypted = await Promise.all(Object.entries(row.secrets).map(async ([k, v]) => [k, await this.cipher.decrypt(workspaceId, v, trx)]))
-    return { ...row.settings, ...Object.fromEntries(decrypted) }
+    return { ...row.settings, ...await this.cipher.decryptFields(workspaceId, row.secrets, trx) }
   }
 
   /**
@@ -82,17 +81,15 @@ export class IntegrationSettings {
     return await this.db.transaction(async trx => {
       const row = await this.get(workspaceId, plugin.id, trx)
       const newSecrets = Object.fromEntries(secrets.filter(k => !blank(input[k])).map(k => [k, String(input[k])]))
-      const keptSecrets = Object.fromEntries(await Promise.all(secrets
-        .filter(k => blank(input[k]) && row?.secrets[k])
-        .map(async k => [k, await this.cipher.decrypt(workspaceId, row!.secrets[k], trx)])))
+      const kept = Object.fromEntries(secrets.filter(k => blank(input[k]) && row?.secrets[k]).map(k => [k, row!.secrets[k]]))
+      const keptSecrets = await this.cipher.decryptFields(workspaceId, kept, trx)
       const plain = Object.fromEntries(known.filter(k => !secrets.includes(k) && !blank(input[k])).map(k => [k, input[k]]))
       const candidate: Record<string, unknown> = { ...plain, ...keptSecrets, ...newSecrets }
       const errors = validateSettings(schema, candidate)
       if (errors.length > 0) return { ok: false as const, errors }
 
       const settings = Object.fromEntries(Object.entries(candidate).filter(([k]) => !secrets.includes(k)))
-      const ciphertexts = { ...(row?.secrets ?? {}) }
-      for (const [k, v] of Object.entries(newSecrets)) ciphertexts[k] = await this.cipher.encrypt(workspaceId, v, trx)
+      const ciphertexts = { ...(row?.secrets ?? {}), ...await this.cipher.encryptFields(workspaceId, newSecrets, trx) }
       const enabled = opts.enabled ?? row?.enabled ?? false
 
       const changes: Changes = {}
