@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { keepProtocolUnitsTogether } from './embedded-queue.ts'
 import fs from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path'
@@ -19,6 +20,7 @@ export async function startEmbedded (dataDir: string | null, options: { loadData
   if (dataDir) await fs.mkdir(dataDir, { recursive: true })
   const db = await PGlite.create({ dataDir: dataDir ? path.join(dataDir, 'pgdata') : 'memory://', loadDataDir: options.loadDataDir })
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: MAX_CONNECTIONS })
+  keepProtocolUnitsTogether(server)
   await server.start()
   return {
     url: `postgres://postgres:postgres@${server.getServerConn()}/postgres`,
