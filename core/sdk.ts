@@ -10,7 +10,7 @@ export {
 } from './sdk/contract.ts'
 
 export {
-  MODELS, RECORD_SCHEMAS, recordProblem,
+  MODELS, RECORD_SCHEMAS, recordProblem, skipReason,
   type CanonicalRecord, type Checkpoint, type DeviceRecord, type Model, type PersonRecord, type SeatRecord, type SyncMessage
 } from './sdk/records.ts'
 
@@ -29,5 +29,5 @@ export type { PluginManifest } from './integrations/manifest.ts'
 
 // Test helpers
 export { createTestContext, createMemoryCache, routeToFake, silentLogger, type TestContextOptions } from './sdk/test-context.ts'
-export { drainSync, createMemoryStore, type DrainOptions, type DrainResult, type MemoryStore } from './sdk/drain.ts'
+export { drainSync, createMemoryStore, type DrainOptions, type DrainResult, type MemoryStore, type SyncCounts, type RecordError } from './sdk/drain.ts'
 export { runConformance, type ConformanceTest, type FakeOptions, type PluginFake, type StartFake } from './sdk/conformance.ts'

@@ -10,8 +10,8 @@ export type Model = typeof MODELS[number]
 export interface DeviceRecord {
   /** The vendor's id of the device. */
   externalId: string
-  /** The register's match key. */
-  serial: string
+  /** The register's match key. Null or blank: the core skips the device (counted as skipped, not an error). */
+  serial: string | null
   /** Suggested name on create (e.g. "Alice's MacBook Pro"); renames in Stocktake are preserved. */
   name?: string | null
   manufacturer?: string | null
@@ -138,6 +138,16 @@ function describe (e: ErrorObject): string {
 export function recordProblem (model: Model, record: unknown): string | null {
   const validate = validators[model]
   return validate(record) ? null : (validate.errors ?? []).map(describe).join('; ')
+}
+
+/**
+ * Records the core passes over by rule rather than failing: a device without a serial (an
+ * Autopilot-only or virtual registration) is not asset-trackable. Null when the record is not skipped.
+ */
+export function skipReason (model: Model, record: unknown): string | null {
+  if (model !== 'device') return null
+  const serial = (record as { serial?: unknown } | null)?.serial
+  return serial === undefined || serial === null || (typeof serial === 'string' && serial.trim() === '') ? 'no serial number' : null
 }
 
 /** The fields compared to tell "updated" from "unchanged": every field but externalId, nulls dropped, keys sorted. */
