@@ -2,6 +2,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { scaffoldPlugin, ScaffoldError } from './new-plugin.ts'
 import { integrationCommand, IntegrationUsageError, INTEGRATION_USAGE } from './integration-command.ts'
+import { syncCommand, SYNC_USAGE } from './sync-command.ts'
 import { ConfigError, loadConfig, type Config } from '../core/config.ts'
 import { startRuntime } from '../core/runtime.ts'
 import { grantAdminAccess } from '../core/auth/bootstrap.ts'
@@ -22,6 +23,7 @@ Commands:
                                          set a user's password, read from standard input
   rotate-master-key                      re-wrap every data key with STOCKTAKE_NEW_MASTER_KEY
 ${INTEGRATION_USAGE}
+${SYNC_USAGE}
   new-plugin <id> [--dir <folder>]       scaffold a working plugin folder (default under plugins/)
 
 Roles: ${ROLES.join(', ')}. Configuration comes from the environment (see README).`
@@ -114,6 +116,18 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
     })
   },
 
+  async sync (config, values, positionals) {
+    const slug = required(values, 'workspace')
+    await withRuntime(config, async ({ app }) => {
+      try {
+        process.exitCode = await syncCommand(app, slug, positionals[0], values['dry-run'] === true)
+      } catch (err) {
+        if (err instanceof IntegrationUsageError) throw new UsageError(err.message)
+        throw err
+      }
+    })
+  },
+
   async 'new-plugin' (_config, values, positionals) {
     const [id] = positionals
     if (!id) throw new UsageError('new-plugin needs a plugin id')
@@ -161,9 +175,9 @@ async function run (argv: string[]): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: rest,
-      options: { workspace: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, dir: { type: 'string' } },
+      options: { workspace: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, dir: { type: 'string' }, 'dry-run': { type: 'boolean' } },
       strict: true,
-      allowPositionals: ['integration', 'new-plugin'].includes(command)
+      allowPositionals: ['integration', 'new-plugin', 'sync'].includes(command)
     })
     await handler(loadConfig(), values, positionals)
     return Number(process.exitCode ?? 0)

@@ -168,7 +168,7 @@ t.test('the grid, filters, modal, save, secrets, test connection and disconnect'
   t.match(started.body, 'hx-trigger="every 1s"')
   const runUrl = /hx-get="([^"]+)"/.exec(started.body)![1]
   const again = await session.post('/settings/integrations/slack-alerts/test', {}, { headers: HX })
-  if (again.statusCode === 409) t.match(again.body, 'A test is already running.')
+  if (again.statusCode === 409) t.match(again.body, 'A test of Slack is already running.')
   const done = await pollRun(session, started.body)
   t.notMatch(done, 'hx-trigger', 'polling stops once the run is done')
   t.match(done, /role="status">Test succeeded\. Slack accepted the test message/)

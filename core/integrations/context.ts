@@ -36,6 +36,12 @@ function secretPaths (plugin: DiscoveredPlugin, settings: Record<string, unknown
   })
 }
 
+async function setBadgeCount (db: Knex, workspaceId: string, pluginId: string, count: number | null): Promise<void> {
+  if (count !== null && (!Number.isInteger(count) || count < 0)) throw new TypeError('a badge count must be a whole number of at least 0, or null')
+  await db('integrations').insert({ workspace_id: workspaceId, plugin_id: pluginId, badge_count: count })
+    .onConflict(['workspace_id', 'plugin_id']).merge(['badge_count'])
+}
+
 /** What a connector sees for one workspace: its settings (secrets decrypted), http, cache, log, signal. */
 export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlugin, workspace: Workspace, signal: AbortSignal): Promise<ConnectorContext> {
   const settings = await deps.settings.resolve(workspace.id, plugin)
@@ -61,6 +67,7 @@ export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlu
       dispatcher: deps.dispatcher
     }),
     cache: databaseCache(deps.db, workspace.id, plugin.id),
+    badge: { setCount: count => setBadgeCount(deps.db, workspace.id, plugin.id, count) },
     log: deps.log.child({ plugin: plugin.id, workspace: workspace.slug }),
     signal
   }

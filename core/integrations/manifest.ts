@@ -28,6 +28,8 @@ export interface PluginManifest {
   auth?: 'none' | 'api-key' | 'basic' | 'oauth2-client-credentials' | 'oauth2-authorization-code' | 'webhook-url' | 'saml' | 'scim-token'
   allowedHosts?: string[]
   capabilities?: Capability[]
+  /** The noun of the count badge ("3 IdPs"), when the plugin reports a count. */
+  countBadge?: { one: string, other: string }
   syncs?: Array<{ id: string, model: Model, mode: 'full' | 'incremental', schedule?: 'off' | 'hourly' | 'daily', minimumIntervalMinutes?: number }>
   permissions?: Array<`${Model}:write`>
   vendorScopes?: string[]

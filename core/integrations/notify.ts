@@ -18,6 +18,8 @@ function notifyPluginsFor (plugins: DiscoveredPlugin[], type: EventType): string
 /** Outbox listener: one notify job per event and enabled notify plugin, each retried on its own. */
 export function notifyListener (db: Knex, jobs: Jobs, plugins: DiscoveredPlugin[]): EventListener {
   return async (event: StoredEvent) => {
+    // Imports are silent: a sync of 3,000 devices must not post 3,000 alerts (webhooks still get every event).
+    if (event.payload.import !== undefined) return
     const candidates = notifyPluginsFor(plugins, event.type)
     if (candidates.length === 0) return
     const enabled = await db('integrations').where({ workspace_id: event.workspace_id, enabled: true }).whereIn('plugin_id', candidates).pluck('plugin_id')

@@ -8,6 +8,8 @@ import { cardContext, renderCard, type CardContext, type CardField } from './car
 import type { DiscoveredPlugin } from './discovery.ts'
 import type { Category } from './manifest.ts'
 import { RunActiveError, type RunRow } from './runs.ts'
+import { runView } from './run-view.ts'
+import { describeInterval, ScheduleError, scheduleChoices } from './schedule.ts'
 import type { IntegrationCard } from './service.ts'
 import type { SettingsFieldError } from './settings-validation.ts'
 
@@ -24,7 +26,6 @@ export const CATEGORIES: ReadonlyArray<{ id: Category, label: string }> = [
 ]
 
 const BASE = '/settings/integrations'
-const PENDING: ReadonlyArray<RunRow['status']> = ['queued', 'running', 'retry_scheduled']
 
 class IntegrationNotFoundError extends Error {
   statusCode = 404
@@ -33,7 +34,7 @@ class IntegrationNotFoundError extends Error {
 
 class RunNotFoundError extends Error {
   statusCode = 404
-  constructor () { super('There is no such test run of this integration.') }
+  constructor () { super('There is no such run of this integration.') }
 }
 
 // Icons come from the plugin's own folder but are inlined into the page, so anything that could
@@ -64,6 +65,10 @@ function cardView (card: IntegrationCard) {
     icon: safeIcon(card.plugin.iconSvg),
     initial: m.name.slice(0, 1).toUpperCase(),
     connected: card.connected,
+    needsAttention: Boolean(card.row?.needs_attention),
+    countBadge: m.countBadge && card.row?.badge_count != null
+      ? `${card.row.badge_count} ${card.row.badge_count === 1 ? m.countBadge.one : m.countBadge.other}`
+      : null,
     preview: m.status === 'preview',
     comingSoon,
     href: comingSoon ? null : page ? `/settings/${m.id}` : `${BASE}/${m.id}`,
@@ -113,6 +118,15 @@ interface FormState {
   errors?: SettingsFieldError[]
   saved?: boolean
   notice?: string
+  scheduleError?: string
+}
+
+function scheduleView (plugin: DiscoveredPlugin, current: number | null, error: string | undefined) {
+  return {
+    off: current === null,
+    choices: scheduleChoices(plugin).map(minutes => ({ minutes, label: describeInterval(minutes), selected: minutes === current })),
+    error: error ?? null
+  }
 }
 
 /** The generic form's controls, when a plugin has no card.hbs. */
@@ -159,6 +173,7 @@ export async function integrationRoutes (app: FastifyInstance) {
   async function formView (request: FastifyRequest, plugin: DiscoveredPlugin, state: FormState = {}) {
     const ws = request.workspace
     const stored = await app.integrations.settings.form(ws.id, plugin)
+    const row = await app.integrations.settings.get(ws.id, plugin.id)
     const form = state.typed
       ? { enabled: state.typed.enabled, values: state.typed.values, secretsSaved: stored.secretsSaved }
       : stored
@@ -177,6 +192,9 @@ export async function integrationRoutes (app: FastifyInstance) {
     return {
       plugin: { id: m.id, name: m.name, description: m.description, docsUrl: m.docsUrl ?? null, vendorScopes: m.vendorScopes ?? [], preview: m.status === 'preview' },
       canTest: Boolean(plugin.connector?.test),
+      canSync: Boolean(plugin.connector?.sync),
+      schedule: plugin.connector?.sync ? scheduleView(plugin, row?.schedule_minutes ?? null, state.scheduleError) : null,
+      lastSync: row?.last_sync_at ? { at: row.last_sync_at, ok: row.last_sync_ok } : null,
       enabled: ctx.enabled,
       cardHtml: plugin.cardTemplate !== null ? renderCard(plugin.cardTemplate, ctx) : null,
       fields: plugin.cardTemplate === null ? ctx.fieldList.map(f => genericField(m.id, f)) : [],
@@ -184,18 +202,6 @@ export async function integrationRoutes (app: FastifyInstance) {
       generalErrors: general,
       saved: state.saved ?? false,
       notice: state.notice ?? null
-    }
-  }
-
-  /** A run's state for the Test connection area: polling while pending, then the outcome. */
-  function runView (pluginId: string, run: RunRow) {
-    const pending = PENDING.includes(run.status)
-    return {
-      id: run.id,
-      pending,
-      succeeded: run.status === 'succeeded',
-      message: run.message ?? (run.status === 'succeeded' ? 'Connected.' : 'The test failed.'),
-      pollUrl: `${BASE}/${pluginId}/runs/${run.id}`
     }
   }
 
@@ -258,13 +264,17 @@ export async function integrationRoutes (app: FastifyInstance) {
     return renderForm(request, reply, plugin, { saved: true, oob: true })
   })
 
-  app.post(`${BASE}/:id/test`, admin, async (request: FastifyRequest<IdParams>, reply) => {
+  /** Test connection and Sync now: queue the run, then poll it (a redirect to its page without htmx). */
+  async function queueRun (request: FastifyRequest<IdParams & { Body: Body }>, reply: FastifyReply, kind: 'test' | 'sync') {
     const plugin = configurable(request.params.id)
     const ws = request.workspace
     const htmx = isHtmx(request)
-    if (!plugin.connector?.test) throw new IntegrationNotFoundError()
-    if (!await app.integrations.settings.get(ws.id, plugin.id)) {
-      const notice = 'Save the settings first, then test the connection.'
+    if (kind === 'test' ? !plugin.connector?.test : !plugin.connector?.sync) throw new IntegrationNotFoundError()
+    const saved = await app.integrations.settings.get(ws.id, plugin.id)
+    if (!saved || (kind === 'sync' && !saved.enabled)) {
+      const notice = !saved
+        ? `Save the settings first, then ${kind === 'test' ? 'test the connection' : 'sync'}.`
+        : 'Enable the integration and save, then sync.'
       if (!htmx) {
         reply.flash('error', notice)
         return redirectPage(request, reply, `${BASE}/${plugin.id}`)
@@ -273,20 +283,43 @@ export async function integrationRoutes (app: FastifyInstance) {
     }
     let run: RunRow
     try {
-      run = await app.integrations.test(ws.id, plugin.id)
+      const options = { dryRun: kind === 'sync' && text(request.body?.dry_run) !== '' }
+      run = kind === 'test' ? await app.integrations.test(ws.id, plugin.id, options) : await app.integrations.sync(ws.id, plugin.id, options)
     } catch (err) {
       if (!(err instanceof RunActiveError)) throw err
       const active = err.runId ? await app.integrations.run(ws.id, err.runId) : undefined
+      const notice = `A ${active?.kind === 'sync' ? 'sync' : 'test'} of ${plugin.manifest.name} is already running.`
       if (!htmx) {
-        reply.flash('info', 'A test is already running.')
+        reply.flash('info', notice)
         return redirectPage(request, reply, active ? `${BASE}/${plugin.id}/runs/${active.id}` : `${BASE}/${plugin.id}`)
       }
-      return reply.code(409).view('partials/integration-run', {
-        fragment: true, notice: 'A test is already running.', run: active ? runView(plugin.id, active) : null
-      })
+      return reply.code(409).view('partials/integration-run', { fragment: true, notice, run: active ? runView(BASE, plugin.id, active) : null })
     }
     if (!htmx) return redirectPage(request, reply, `${BASE}/${plugin.id}/runs/${run.id}`)
-    return reply.view('partials/integration-run', { fragment: true, run: runView(plugin.id, run) })
+    return reply.view('partials/integration-run', { fragment: true, run: runView(BASE, plugin.id, run) })
+  }
+
+  app.post(`${BASE}/:id/test`, admin, (request: FastifyRequest<IdParams & { Body: Body }>, reply) => queueRun(request, reply, 'test'))
+  app.post(`${BASE}/:id/sync`, admin, (request: FastifyRequest<IdParams & { Body: Body }>, reply) => queueRun(request, reply, 'sync'))
+
+  app.post(`${BASE}/:id/schedule`, admin, async (request: FastifyRequest<IdParams & { Body: Body }>, reply) => {
+    const plugin = configurable(request.params.id)
+    if (!plugin.connector?.sync) throw new IntegrationNotFoundError()
+    const raw = text(request.body?.schedule_minutes)
+    const minutes = raw === '' || raw === 'off' ? null : /^\d{1,6}$/.test(raw) ? Number(raw) : NaN
+    try {
+      if (Number.isNaN(minutes)) throw new ScheduleError('must be Off or one of the listed intervals')
+      await app.integrations.schedule(request.workspace.id, request.actor(), plugin.id, minutes)
+    } catch (err) {
+      if (!(err instanceof ScheduleError)) throw err
+      return renderForm(request, reply, plugin, { status: 422, scheduleError: `Scheduled sync ${err.message}.` })
+    }
+    const notice = minutes === null ? 'Scheduled sync is off.' : `Scheduled sync: ${describeInterval(minutes).toLowerCase()}.`
+    if (!isHtmx(request)) {
+      reply.flash('success', `${plugin.manifest.name}: ${notice}`)
+      return redirectPage(request, reply, `${BASE}/${plugin.id}`)
+    }
+    return renderForm(request, reply, plugin, { notice })
   })
 
   app.get(`${BASE}/:id/runs/:runId`, admin, async (request: FastifyRequest<{ Params: { id: string, runId: string } }>, reply) => {
@@ -294,9 +327,9 @@ export async function integrationRoutes (app: FastifyInstance) {
     const run = await app.integrations.run(request.workspace.id, request.params.runId)
     if (!run || run.plugin_id !== plugin.id) throw new RunNotFoundError()
     reply.header('Vary', 'HX-Request').header('Cache-Control', 'no-store')
-    if (isHtmx(request)) return reply.view('partials/integration-run', { fragment: true, run: runView(plugin.id, run) })
+    if (isHtmx(request)) return reply.view('partials/integration-run', { fragment: true, run: runView(BASE, plugin.id, run) })
     const form = await formView(request, plugin)
-    return reply.view('partials/integration-page', { title: `${plugin.manifest.name} · Integrations`, ...form, run: runView(plugin.id, run) })
+    return reply.view('partials/integration-page', { title: `${plugin.manifest.name} · Integrations`, ...form, run: runView(BASE, plugin.id, run) })
   })
 
   app.post(`${BASE}/:id/disconnect`, admin, async (request: FastifyRequest<IdParams>, reply) => {

@@ -2,10 +2,14 @@ import type { FastifyInstance } from 'fastify'
 import { recordAudit, type Actor } from '../audit/index.ts'
 import type { Workspace } from '../tenancy/index.ts'
 import { sweepExpiredCache } from './cache.ts'
-import { connectorContext, type ContextDeps } from './context.ts'
+import { connectorContext } from './context.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
+import { lookupSerial, type LookupResult } from './lookup.ts'
 import { deliverNotification, NOTIFY_JOB, notifyListener } from './notify.ts'
-import { executeRun, getRun, RUN_JOB, startRun, type RunRow } from './runs.ts'
+import { executeRun, getRun, RUN_JOB, startRun, type RunRow, type StartRunOptions } from './runs.ts'
+import { setSchedule, startDueSyncs } from './schedule.ts'
+import type { SyncDeps } from './sync-run.ts'
+import type { Jobs } from '../jobs/index.ts'
 import { IntegrationSettings, type IntegrationRow } from './settings.ts'
 
 export interface IntegrationCard {
@@ -16,19 +20,20 @@ export interface IntegrationCard {
 }
 
 const SWEEP_JOB = 'integration.cache-sweep'
+const SCHEDULE_JOB = 'integration.schedule'
 
 /** The integrations of every workspace: settings, Test connection runs, notifications, disconnect. */
 export class Integrations {
   readonly plugins: DiscoveredPlugin[]
   readonly settings: IntegrationSettings
   private readonly byId: Map<string, DiscoveredPlugin>
-  private readonly deps: ContextDeps
+  private readonly deps: SyncDeps & { jobs: Jobs }
 
   constructor (private readonly app: FastifyInstance, plugins: DiscoveredPlugin[], dispatcher?: unknown) {
     this.plugins = [...plugins].sort((a, b) => a.manifest.name.localeCompare(b.manifest.name))
     this.byId = new Map(plugins.map(p => [p.id, p]))
     this.settings = new IntegrationSettings(app.db, app.secrets)
-    this.deps = { db: app.db, settings: this.settings, log: app.log, dispatcher }
+    this.deps = { db: app.db, settings: this.settings, log: app.log, dispatcher, events: app.events, jobs: app.jobs }
 
     app.jobs.define<{ workspaceId: string, runId: string }>({
       name: RUN_JOB, retryLimit: 0, handler: async ({ workspaceId, runId }) => { await executeRun(this.deps, this.byId, workspaceId, runId) }
@@ -37,6 +42,7 @@ export class Integrations {
       name: NOTIFY_JOB, retryLimit: 5, handler: async job => { await deliverNotification({ ...this.deps, config: app.config }, this.byId, job) }
     })
     app.jobs.define({ name: SWEEP_JOB, policy: 'singleton', cron: '*/15 * * * *', handler: async () => { await sweepExpiredCache(app.db) } })
+    app.jobs.define({ name: SCHEDULE_JOB, policy: 'singleton', cron: '* * * * *', handler: async () => { await startDueSyncs(app.db, app.jobs, this.byId) } })
     app.events.subscribe(notifyListener(app.db, app.jobs, this.plugins))
   }
 
@@ -52,8 +58,37 @@ export class Integrations {
     })
   }
 
-  async test (workspaceId: string, pluginId: string, trigger: 'manual' | 'cli' = 'manual'): Promise<RunRow> {
-    return await startRun(this.app.db, this.app.jobs, workspaceId, pluginId, 'test', trigger)
+  /** Connected plugins that can look a device up by serial (the hardware form's button). */
+  async lookupProviders (workspaceId: string): Promise<Array<{ id: string, name: string }>> {
+    return (await this.connectedWith(workspaceId, 'lookup')).map(p => ({ id: p.id, name: p.manifest.name }))
+  }
+
+  async lookup (workspace: Workspace, serial: string): Promise<LookupResult | null> {
+    return await lookupSerial(this.deps, await this.connectedWith(workspace.id, 'lookup'), workspace, serial)
+  }
+
+  private async connectedWith (workspaceId: string, capability: 'lookup' | 'sync'): Promise<DiscoveredPlugin[]> {
+    return (await this.cards(workspaceId)).filter(c => c.connected && c.plugin.connector?.[capability]).map(c => c.plugin)
+  }
+
+  async test (workspaceId: string, pluginId: string, options: StartRunOptions = {}): Promise<RunRow> {
+    return await startRun(this.app.db, this.app.jobs, workspaceId, pluginId, 'test', options)
+  }
+
+  /** Queues Sync now (or, with dryRun, a preview that writes nothing); one run per plugin at a time. */
+  async sync (workspaceId: string, pluginId: string, options: StartRunOptions = {}): Promise<RunRow> {
+    return await startRun(this.app.db, this.app.jobs, workspaceId, pluginId, 'sync', options)
+  }
+
+  /** Executes a queued (or due) run in this process, unless a worker has claimed it already. */
+  async executeNow (workspaceId: string, runId: string): Promise<void> {
+    await executeRun(this.deps, this.byId, workspaceId, runId)
+  }
+
+  async schedule (workspaceId: string, actor: Actor, pluginId: string, minutes: number | null): Promise<void> {
+    const plugin = this.byId.get(pluginId)
+    if (!plugin) throw new Error(`unknown plugin ${pluginId}`)
+    await setSchedule(this.app.db, workspaceId, actor, plugin, minutes)
   }
 
   async run (workspaceId: string, runId: string): Promise<RunRow | undefined> {

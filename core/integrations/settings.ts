@@ -24,6 +24,9 @@ export interface IntegrationRow {
   last_test_message: string | null
   schedule_minutes: number | null
   next_sync_at: Date | null
+  last_sync_at: Date | null
+  last_sync_ok: boolean | null
+  badge_count: number | null
   version: number
 }
 

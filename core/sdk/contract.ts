@@ -56,6 +56,8 @@ export interface ConnectorContext<S = Record<string, unknown>> {
   /** The only way to reach the vendor: enforces allowedHosts and rateLimit, retries, audits. */
   http: HttpClient
   cache: ConnectorCache
+  /** The count on the plugin's card ("3 mappings"), for plugins whose manifest declares `countBadge`; null hides it. */
+  badge: { setCount: (count: number | null) => Promise<void> }
   log: ConnectorLogger
   /** Aborts when the run is cancelled or the process shuts down. */
   signal: AbortSignal

@@ -60,6 +60,8 @@ export interface TestContextOptions<S> {
   http?: Partial<HttpClientOptions>
   signal?: AbortSignal
   log?: ConnectorLogger
+  /** Receives what the connector reports through ctx.badge.setCount. */
+  onBadgeCount?: (count: number | null) => void
 }
 
 export function createTestContext<S extends Record<string, unknown>> (options: TestContextOptions<S>): ConnectorContext<S> {
@@ -80,6 +82,7 @@ export function createTestContext<S extends Record<string, unknown>> (options: T
       ...options.http
     }),
     cache: createMemoryCache(),
+    badge: { setCount: async count => { options.onBadgeCount?.(count) } },
     log: options.log ?? silentLogger,
     signal
   }

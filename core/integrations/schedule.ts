@@ -1,0 +1,77 @@
+import type { Knex } from 'knex'
+import { recordAudit, type Actor } from '../audit/index.ts'
+import type { Jobs } from '../jobs/index.ts'
+import type { DiscoveredPlugin } from './discovery.ts'
+import { RunActiveError, startRun } from './runs.ts'
+
+/** The intervals an admin picks from (minutes); a plugin's declared minimum removes the shorter ones. */
+export const SCHEDULE_CHOICES = [15, 30, 60, 240, 720, 1440] as const
+const DEFAULT_MINIMUM = 15
+
+export class ScheduleError extends Error {
+  override name = 'ScheduleError'
+  readonly field = 'schedule_minutes'
+}
+
+export function minimumInterval (plugin: DiscoveredPlugin): number {
+  return Math.max(DEFAULT_MINIMUM, ...(plugin.manifest.syncs ?? []).map(s => s.minimumIntervalMinutes ?? 0))
+}
+
+export function scheduleChoices (plugin: DiscoveredPlugin): number[] {
+  const minimum = minimumInterval(plugin)
+  return SCHEDULE_CHOICES.filter(m => m >= minimum)
+}
+
+export function describeInterval (minutes: number): string {
+  if (minutes % 1440 === 0) return minutes === 1440 ? 'Every day' : `Every ${minutes / 1440} days`
+  if (minutes % 60 === 0) return minutes === 60 ? 'Every hour' : `Every ${minutes / 60} hours`
+  return `Every ${minutes} minutes`
+}
+
+/**
+ * Sets (or, with null, turns off) the scheduled sync of a plugin in a workspace. Off by default; an
+ * interval shorter than the plugin's declared minimum is refused. The first run is one interval away.
+ */
+export async function setSchedule (db: Knex, workspaceId: string, actor: Actor, plugin: DiscoveredPlugin, minutes: number | null): Promise<void> {
+  if (!plugin.connector?.sync) throw new ScheduleError(`${plugin.manifest.name} has nothing to sync on a schedule`)
+  if (minutes !== null && !scheduleChoices(plugin).includes(minutes)) {
+    throw new ScheduleError(`must be one of ${scheduleChoices(plugin).join(', ')} minutes (at least ${minimumInterval(plugin)} for ${plugin.manifest.name})`)
+  }
+  await db.transaction(async trx => {
+    const [row] = await trx('integrations').where({ workspace_id: workspaceId, plugin_id: plugin.id }).forUpdate().select('schedule_minutes')
+    if (!row) throw new ScheduleError(`save ${plugin.manifest.name}'s settings before scheduling its sync`)
+    if (row.schedule_minutes === minutes) return
+    await trx('integrations').where({ workspace_id: workspaceId, plugin_id: plugin.id }).update({
+      schedule_minutes: minutes,
+      next_sync_at: minutes === null ? null : trx.raw('now() + make_interval(mins => ?)', [minutes])
+    })
+    await recordAudit(trx, workspaceId, actor, {
+      action: 'integration.schedule_changed',
+      target: { type: 'integration', id: plugin.id, label: plugin.manifest.name },
+      changes: { schedule_minutes: { old: row.schedule_minutes, new: minutes } }
+    })
+  })
+}
+
+/**
+ * The scheduler job (every minute): claims the due integrations by moving their next time on in
+ * one statement, so two workers never start the same one, then queues a sync run for each.
+ */
+export async function startDueSyncs (db: Knex, jobs: Jobs, plugins: Map<string, DiscoveredPlugin>): Promise<number> {
+  const due: Array<{ workspace_id: string, plugin_id: string }> = await db('integrations')
+    .where({ enabled: true }).whereNotNull('schedule_minutes').where('next_sync_at', '<=', db.fn.now())
+    .update({ next_sync_at: db.raw('now() + make_interval(mins => schedule_minutes)') })
+    .returning(['workspace_id', 'plugin_id'])
+  let started = 0
+  for (const { workspace_id: workspaceId, plugin_id: pluginId } of due) {
+    const plugin = plugins.get(pluginId)
+    if (!plugin?.connector?.sync || plugin.manifest.status === 'coming-soon') continue
+    try {
+      await startRun(db, jobs, workspaceId, pluginId, 'sync', { trigger: 'schedule' })
+      started++
+    } catch (err) {
+      if (!(err instanceof RunActiveError)) throw err
+    }
+  }
+  return started
+}

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify'
+import { ACTIVE, type RunRow } from '../core/integrations/runs.ts'
+import { findWorkspaceBySlug } from '../core/tenancy/index.ts'
+import { IntegrationUsageError } from './integration-command.ts'
+
+export const SYNC_USAGE = `  sync <plugin> --workspace <slug> [--dry-run]
+                                         run a sync (or, with --dry-run, a preview that writes nothing) to
+                                         the end; prints its counts as JSON on the last line; exit 0 only if
+                                         it completed`
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+
+/**
+ * Queues the run as Sync now does, then executes it in this process. If a worker claimed it first
+ * (a server is running), waits for that worker; a run waiting to retry is retried here when due.
+ */
+export async function syncCommand (app: FastifyInstance, slug: string, pluginId: string | undefined, dryRun: boolean): Promise<number> {
+  if (!pluginId) throw new IntegrationUsageError('sync needs a plugin id')
+  const workspace = await findWorkspaceBySlug(app.db, slug)
+  if (!workspace) throw new IntegrationUsageError(`no workspace "${slug}"`)
+  const plugin = app.integrations.plugin(pluginId)
+  if (!plugin?.connector?.sync) throw new IntegrationUsageError(`no plugin "${pluginId}" that can sync; these can: ${app.integrations.plugins.filter(p => p.connector?.sync).map(p => p.id).join(', ') || 'none'}`)
+  const row = await app.integrations.settings.get(workspace.id, plugin.id)
+  if (!row?.enabled) throw new IntegrationUsageError(`${plugin.manifest.name} is not enabled in "${slug}"`)
+
+  let run: RunRow | undefined = await app.integrations.sync(workspace.id, plugin.id, { trigger: 'cli', dryRun })
+  console.error(`${dryRun ? 'Previewing' : 'Syncing'} ${plugin.manifest.name} in "${slug}" (run ${run.id})…`)
+  for (;;) {
+    await app.integrations.executeNow(workspace.id, run.id)
+    run = await app.integrations.run(workspace.id, run.id)
+    if (!run) throw new Error('the run disappeared')
+    if (run.status === 'retry_scheduled') {
+      console.error(`${run.message ?? 'Retrying'}`)
+      await sleep(Math.max(0, new Date(run.retry_at ?? Date.now()).getTime() - Date.now()))
+      continue
+    }
+    if (!ACTIVE.includes(run.status)) break
+    await sleep(500)
+  }
+  if (run.status !== 'succeeded') console.error(`${plugin.manifest.name}: ${run.message ?? 'the sync failed'}`)
+  console.log(JSON.stringify({
+    run: run.id,
+    plugin: plugin.id,
+    status: run.status,
+    dryRun: run.dry_run,
+    read: run.read,
+    created: run.created,
+    updated: run.updated,
+    unchanged: run.unchanged,
+    skipped: run.skipped,
+    deleted: run.deleted,
+    errors: run.errors
+  }))
+  return run.status === 'succeeded' ? 0 : 1
+}
