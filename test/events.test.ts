@@ -2,14 +2,7 @@ import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
 import { systemActor } from '../core/audit/index.ts'
 import type { StoredEvent } from '../core/events/index.ts'
-
-async function until (condition: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
-  const started = Date.now()
-  while (!await condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out')
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
+import { until } from './helpers/wait.ts'
 
 t.test('events committed with a change reach listeners in order, through the job queue', async t => {
   const { app, workspace } = await buildTestApp(t)

@@ -9,6 +9,7 @@ import { ACTIVE, type RunRow } from '../core/integrations/runs.ts'
 import { startDueSyncs } from '../core/integrations/schedule.ts'
 import { RetryLaterError, routeToFake, type Connector, type SyncMessage } from '../core/sdk.ts'
 import { startFake } from './fixtures/external-plugin/fake.ts'
+import { until } from './helpers/wait.ts'
 
 const admin: Actor = { type: 'user', id: null, label: 'admin@acme.test' }
 const EXTERNAL = fileURLToPath(new URL('./fixtures/external-plugin/', import.meta.url))
@@ -71,16 +72,6 @@ const dispatcher = routeToFake(fake.url)
 const { app, workspace } = await buildTestApp(t, {}, { plugins: [example, flaky, greedy, directory], httpDispatcher: dispatcher })
 const ws = await workspace('acme')
 const other = await workspace('other')
-
-async function until<T> (probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const started = Date.now()
-  for (;;) {
-    const value = await probe()
-    if (value) return value
-    if (Date.now() - started > timeoutMs) throw new Error('timed out')
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
 
 /** Queues a sync as Sync now does and waits for its end (executing it here if no worker has yet). */
 async function syncToEnd (pluginId: string, options: { dryRun?: boolean, workspaceId?: string } = {}): Promise<RunRow> {

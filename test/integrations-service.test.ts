@@ -4,18 +4,9 @@ import { routeToFake } from '../core/sdk.ts'
 import { RunActiveError } from '../core/integrations/index.ts'
 import { systemActor, type Actor } from '../core/audit/index.ts'
 import { startFake } from '../plugins/slack-alerts/fake.ts'
+import { until } from './helpers/wait.ts'
 
 const admin: Actor = { type: 'user', id: null, label: 'admin@acme.test' }
-
-async function until<T> (probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now()
-  for (;;) {
-    const value = await probe()
-    if (value) return value
-    if (Date.now() - started > timeoutMs) throw new Error('timed out')
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
 
 async function setup (t: Parameters<typeof buildTestApp>[0], fakeOptions = {}) {
   const fake = await startFake(fakeOptions)

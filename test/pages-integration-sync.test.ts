@@ -2,9 +2,10 @@
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
-import { signIn, type TestSession } from './helpers/session.ts'
+import { signIn } from './helpers/session.ts'
 import { discoverPlugins } from '../core/integrations/index.ts'
 import { startFake } from './fixtures/external-plugin/fake.ts'
+import { pollRun } from './helpers/wait.ts'
 
 const HX = { 'hx-request': 'true' }
 const EXTERNAL = fileURLToPath(new URL('./fixtures/external-plugin/', import.meta.url))
@@ -24,19 +25,6 @@ const [employee] = await app.db('users').insert({ workspace_id: acme.id, email: 
 const session = await signIn(app, { slug: 'acme', workspaceId: acme.id, userId: admin.id })
 const BASE = '/settings/integrations/acme-inventory'
 
-async function pollRun (s: TestSession, html: string): Promise<string> {
-  const started = Date.now()
-  for (;;) {
-    const url = /hx-get="(\/settings\/integrations\/acme-inventory\/runs\/[^"]+)"/.exec(html)?.[1]
-    if (url === undefined) return html
-    if (Date.now() - started > 45_000) throw new Error('the run did not finish')
-    await new Promise(resolve => setTimeout(resolve, 150))
-    const res = await s.get(url, HX)
-    if (res.statusCode !== 200) throw new Error(`poll failed: ${res.statusCode}`)
-    html = res.body
-  }
-}
-
 t.test('Sync now before settings are saved asks for them', async t => {
   const res = await session.post(`${BASE}/sync`, {}, { headers: HX })
   t.equal(res.statusCode, 422)
@@ -54,7 +42,7 @@ t.test('the modal offers Sync now, Preview and a schedule', async t => {
 t.test('Preview shows what would be written and writes nothing', async t => {
   const res = await session.post(`${BASE}/sync`, { dry_run: 'true' }, { headers: HX })
   t.equal(res.statusCode, 200)
-  const done = await pollRun(session, res.body)
+  const done = await pollRun(session, res.body, 'acme-inventory')
   t.match(done, 'Preview completed. Preview: would write 1 created, 0 updated, 0 unchanged, 1 skipped, 0 errors.')
   t.match(done, /<strong>Create<\/strong> ACME-000001 MacBook Air/)
   t.equal((await app.db('hardware').where({ workspace_id: acme.id })).length, 0)
@@ -63,7 +51,7 @@ t.test('Preview shows what would be written and writes nothing', async t => {
 t.test('Sync now shows progress, then the result banner with the counts', async t => {
   const res = await session.post(`${BASE}/sync`, {}, { headers: HX })
   t.match(res.body, /Syncing… \d+ read, \d+ written/)
-  const done = await pollRun(session, res.body)
+  const done = await pollRun(session, res.body, 'acme-inventory')
   t.match(done, 'Sync completed. 1 created, 0 updated, 0 unchanged, 1 skipped, 0 errors.')
   t.match(done, /<dt>Created<\/dt><dd>1<\/dd>/)
   t.match(done, /<dt>Skipped<\/dt><dd>1<\/dd>/)

@@ -1,10 +1,11 @@
 import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
-import { signIn, type TestSession } from './helpers/session.ts'
+import { signIn } from './helpers/session.ts'
 import { routeToFake } from '../core/sdk.ts'
 import { safeIcon } from '../core/integrations/routes.ts'
 import type { Role } from '../core/auth/roles.ts'
 import { startFake, type SlackFakeOptions } from '../plugins/slack-alerts/fake.ts'
+import { pollRun } from './helpers/wait.ts'
 
 const HX = { 'hx-request': 'true' }
 
@@ -27,19 +28,6 @@ async function setup (t: Parameters<typeof buildTestApp>[0], fakeOptions: SlackF
 function card (body: string, id: string): string {
   const match = new RegExp(`<li id="integration-card-${id}"[\\s\\S]*?</li>`).exec(body)
   return match?.[0] ?? ''
-}
-
-async function pollRun (session: TestSession, html: string): Promise<string> {
-  const started = Date.now()
-  for (;;) {
-    const url = /hx-get="(\/settings\/integrations\/slack-alerts\/runs\/[^"]+)"/.exec(html)?.[1]
-    if (url === undefined) return html
-    if (Date.now() - started > 45_000) throw new Error('the run did not finish')
-    await new Promise(resolve => setTimeout(resolve, 150))
-    const res = await session.get(url, HX)
-    if (res.statusCode !== 200) throw new Error(`poll failed: ${res.statusCode}`)
-    html = res.body
-  }
 }
 
 t.test('icons are inlined only when they cannot run script', async t => {
@@ -169,7 +157,7 @@ t.test('the grid, filters, modal, save, secrets, test connection and disconnect'
   const runUrl = /hx-get="([^"]+)"/.exec(started.body)![1]
   const again = await session.post('/settings/integrations/slack-alerts/test', {}, { headers: HX })
   if (again.statusCode === 409) t.match(again.body, 'A test of Slack is already running.')
-  const done = await pollRun(session, started.body)
+  const done = await pollRun(session, started.body, 'slack-alerts')
   t.notMatch(done, 'hx-trigger', 'polling stops once the run is done')
   t.match(done, /role="status">Test succeeded\. Slack accepted the test message/)
   t.ok(fake.messages.length >= 1, 'the fake received the test message')
@@ -229,7 +217,7 @@ t.test('a failing test shows the vendor\'s reason as an alert', async t => {
   const saved = await session.post('/settings/integrations/slack-alerts', { webhookUrl: fake.settings.webhookUrl, enabled: 'true' }, { headers: HX })
   t.equal(saved.statusCode, 200)
   const started = await session.post('/settings/integrations/slack-alerts/test', {}, { headers: HX })
-  const done = await pollRun(session, started.body)
+  const done = await pollRun(session, started.body, 'slack-alerts')
   t.match(done, /<p class="run-status run-failed" role="alert">Test failed\. [^<]*(token|revoked|invalid)/i)
 })
 
