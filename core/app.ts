@@ -5,6 +5,7 @@ import type { Config } from './config.ts'
 import dbPlugin from './db/index.ts'
 import secretsPlugin from './secrets/index.ts'
 import jobsPlugin, { Jobs } from './jobs/index.ts'
+import statisticsPlugin from './db/statistics.ts'
 import auditPlugin from './audit/index.ts'
 import eventsPlugin from './events/index.ts'
 import registerPlugin from './register/index.ts'
@@ -57,6 +58,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(dbPlugin, { db: opts.db })
   await app.register(secretsPlugin, { kek: opts.masterKey })
   await app.register(jobsPlugin, { jobs: new Jobs(opts.databaseUrl, opts.config.runWorker) })
+  await app.register(statisticsPlugin, { embedded: !opts.config.databaseUrl })
   await app.register(auditPlugin)
   await app.register(eventsPlugin)
   await app.register(registerPlugin)

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { ADMIN_ROLES } from '../auth/roles.ts'
+import { isAdmin as hasAdminRole } from '../auth/session.ts'
 import { displayName } from '../auth/users.ts'
 
 // Shown only once a page is registered at the address, so the menu never leads to a 404.
@@ -16,7 +16,7 @@ const NAV = [
 export default fp(async (app) => {
   app.addHook('preHandler', async (request, reply) => {
     const user = request.user
-    const isAdmin = Boolean(user && ADMIN_ROLES.includes(user.role))
+    const isAdmin = hasAdminRole(request)
     const path = request.url.split('?')[0]
     reply.locals = {
       ...reply.locals,

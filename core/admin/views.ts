@@ -19,10 +19,12 @@ export const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url))
 const require = createRequire(import.meta.url)
 const htmxDir = path.dirname(require.resolve('htmx.org/dist/htmx.min.js'))
 
+/** Every partial below `dir`, named by its path without the extension: `audit-rows`, `requests/rows`. */
 function partialsIn (dir: string): Record<string, string> {
   const partials: Record<string, string> = {}
-  for (const file of fs.readdirSync(path.join(viewsDir, dir))) {
-    if (file.endsWith('.hbs')) partials[file.slice(0, -4)] = `${dir}/${file}`
+  for (const file of fs.readdirSync(path.join(viewsDir, dir), { recursive: true, encoding: 'utf8' })) {
+    const name = file.split(path.sep).join('/')
+    if (name.endsWith('.hbs')) partials[name.slice(0, -4)] = `${dir}/${name}`
   }
   return partials
 }

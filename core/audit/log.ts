@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { Actor, AuditEntry, AuditFilters, AuditRow } from './types.ts'
+import { escapeLike } from '../db/index.ts'
 
 /** Appends entries to the audit log in one statement, on the caller's transaction. */
 export async function recordAudit (db: Knex | Knex.Transaction, workspaceId: string, actor: Actor, entries: AuditEntry | AuditEntry[]): Promise<void> {
@@ -43,8 +44,4 @@ export async function auditTrail (db: Knex, workspaceId: string, targetType: str
   return await db('audit_log')
     .where({ workspace_id: workspaceId, target_type: targetType, target_id: targetId })
     .orderBy('id', 'desc').limit(limit)
-}
-
-function escapeLike (value: string): string {
-  return value.replace(/[\\%_]/g, c => `\\${c}`)
 }

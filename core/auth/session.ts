@@ -5,7 +5,7 @@ import csrf from '@fastify/csrf-protection'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor } from '../audit/index.ts'
 import { findUserForSession, displayName, type SessionUser } from './users.ts'
-import type { Role } from './roles.ts'
+import { ADMIN_ROLES, type Role } from './roles.ts'
 
 export const SESSION_COOKIE = 'stocktake_session'
 const SESSION_HOURS = 12
@@ -95,6 +95,11 @@ export function requireUser (roles?: readonly Role[]) {
     if (!request.user) throw new SignInRequiredError()
     if (roles && !roles.includes(request.user.role)) throw new ForbiddenError(roles)
   }
+}
+
+/** Whether the signed-in user has one of the roles of the admin pages. */
+export function isAdmin (request: FastifyRequest): boolean {
+  return Boolean(request.user && ADMIN_ROLES.includes(request.user.role))
 }
 
 export { displayName }

@@ -6,6 +6,7 @@ export { migrateToLatest } from './migrate.ts'
 export { openDatabase, type OpenDatabase } from './open.ts'
 export { startEmbedded } from './embedded.ts'
 export { isUniqueViolation } from './errors.ts'
+export { escapeLike } from './like.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

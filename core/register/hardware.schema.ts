@@ -59,7 +59,8 @@ export const HARDWARE: Kind<Hardware> = {
   label: h => `${h.asset_tag} ${h.name}`
 }
 
-const properties: Record<string, PropertySchema> = {
+/** The editable fields' schemas, shared with the API's request schemas. */
+export const HARDWARE_PROPERTIES: Record<string, PropertySchema> = {
   asset_tag: text(64),
   serial: text(128),
   name: text(),
@@ -83,18 +84,19 @@ const properties: Record<string, PropertySchema> = {
   source_ids: jsonObject
 }
 
-export const validateHardware = validator<HardwareInput>(objectSchema(properties, ['serial', 'name']))
-export const validateHardwarePatch = validator<HardwarePatch>(patchSchema(objectSchema(properties)))
+export const validateHardware = validator<HardwareInput>(objectSchema(HARDWARE_PROPERTIES, ['serial', 'name']))
+export const validateHardwarePatch = validator<HardwarePatch>(patchSchema(objectSchema(HARDWARE_PROPERTIES)))
 
 export interface AssignOptions extends VersionCheck { note?: string | null, acknowledged?: boolean }
 export interface RecoverOptions extends VersionCheck { condition?: HardwareCondition, note?: string | null }
 
+export const ASSIGN_PROPERTIES = { user_id: id, note: optionalText(1000), acknowledged: { type: 'boolean' } }
+export const RECOVER_PROPERTIES = { condition: oneOf(HARDWARE_CONDITIONS), note: optionalText(1000) }
+
 export const validateAssign = validator<AssignOptions & { user_id: string }>(objectSchema({
-  user_id: id, note: optionalText(1000), acknowledged: { type: 'boolean' }, expectedVersion: version
+  ...ASSIGN_PROPERTIES, expectedVersion: version
 }, ['user_id']))
-export const validateRecover = validator<RecoverOptions>(objectSchema({
-  condition: oneOf(HARDWARE_CONDITIONS), note: optionalText(1000), expectedVersion: version
-}))
+export const validateRecover = validator<RecoverOptions>(objectSchema({ ...RECOVER_PROPERTIES, expectedVersion: version }))
 
 /** MAC addresses stored one way (3C:22:FB:0A:1B:2C), so re-imports compare equal. */
 export function normaliseMac (mac: string | null | undefined): string | null | undefined {

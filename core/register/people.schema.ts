@@ -65,6 +65,9 @@ const { role, ...patchable } = {
   source_ids: jsonObject
 }
 
+/** The fields an update may change (not the role: see changeRole), shared with the API's schemas. */
+export const PERSON_PROPERTIES = patchable
+
 export const validatePerson = validator<PersonInput>(objectSchema({ ...patchable, role }, ['email']))
 export const validatePersonPatch = validator<PersonPatch>(patchSchema(objectSchema(patchable)))
 export const validateRole = validator<{ role: PersonRole }>(objectSchema({ role }, ['role']))

@@ -38,6 +38,9 @@ export function peopleService ({ db, run }: RegisterContext) {
 
     get: (workspaceId: string, id: string): Promise<Person> => findRow(db, PEOPLE, workspaceId, id),
 
+    /** What a person holds now: their assigned hardware and active seats. */
+    holdings: (workspaceId: string, userId: string): Promise<Holdings> => holdingsOf(db, workspaceId, userId),
+
     async list (workspaceId: string, query: PeopleQuery = {}): Promise<Person[]> {
       const rows = page(db(PEOPLE.table).select(PEOPLE.columns).where({ workspace_id: workspaceId })
         .modify(q => { if (query.status) q.where({ status: query.status }) })
@@ -93,7 +96,7 @@ async function lockOtherSuperAdmins (trx: Knex.Transaction, workspaceId: string,
 }
 
 /** The hardware still assigned to a person and their active seats, in two set-based reads. */
-async function holdingsOf (trx: Knex.Transaction, workspaceId: string, userId: string): Promise<Holdings> {
+async function holdingsOf (trx: Knex | Knex.Transaction, workspaceId: string, userId: string): Promise<Holdings> {
   const hardware = await trx(HARDWARE.table).select(HARDWARE.columns)
     .where({ workspace_id: workspaceId, assigned_user_id: userId }).orderBy('asset_tag')
   const seats = await trx('software_assignments as sa').join('software as s', 's.id', 'sa.software_id')

@@ -33,6 +33,9 @@ export const REQUESTS: Kind<AssetRequest> = {
   label: r => `${r.category} request`
 }
 
+/** Requests still waiting for a decision or for hardware. */
+export const OPEN_REQUEST_STATUSES: readonly RequestStatus[] = ['created', 'approved']
+
 /** The moves a request can make: the status it goes to, from the statuses it may leave. */
 export const TRANSITIONS: Record<'approved' | 'rejected' | 'fulfilled', readonly RequestStatus[]> = {
   approved: ['created'],
@@ -40,11 +43,10 @@ export const TRANSITIONS: Record<'approved' | 'rejected' | 'fulfilled', readonly
   fulfilled: ['approved']
 }
 
-export const validateRequest = validator<RequestInput>(objectSchema({
-  requester_id: id,
-  category: text(64),
-  description: optionalText(5000)
-}, ['requester_id', 'category']))
+export const REQUEST_PROPERTIES = { requester_id: id, category: text(64), description: optionalText(5000) }
+export const REJECTION_PROPERTIES = { reason: text(2000) }
+export const FULFIL_PROPERTIES = { hardware_id: id }
 
-export const validateRejection = validator<{ reason: string }>(objectSchema({ reason: text(2000) }, ['reason']))
-export const validateHardwareId = validator<{ hardware_id: string }>(objectSchema({ hardware_id: id }, ['hardware_id']))
+export const validateRequest = validator<RequestInput>(objectSchema(REQUEST_PROPERTIES, ['requester_id', 'category']))
+export const validateRejection = validator<{ reason: string }>(objectSchema(REJECTION_PROPERTIES, ['reason']))
+export const validateHardwareId = validator<{ hardware_id: string }>(objectSchema(FULFIL_PROPERTIES, ['hardware_id']))

@@ -16,8 +16,8 @@ export interface Software {
   updated_at: Date
 }
 
-/** A software record with the number of seats held now. */
-export interface SoftwareWithUsage extends Software { seats_assigned: number }
+/** A software record with the number of seats held now, and of those the idle ones (IDLE_SEAT_DAYS). */
+export interface SoftwareWithUsage extends Software { seats_assigned: number, seats_idle: number }
 
 export interface Seat {
   id: string
@@ -47,7 +47,8 @@ export const SOFTWARE: Kind<Software> = {
 
 export const SEAT_COLUMNS = ['id', 'workspace_id', 'software_id', 'user_id', 'external_email', 'last_active_at', 'source', 'assigned_at', 'revoked_at']
 
-const properties = {
+/** The editable fields' schemas, shared with the API's request schemas. */
+export const SOFTWARE_PROPERTIES = {
   name: text(),
   vendor: optionalText(),
   seats_purchased: count(),
@@ -57,17 +58,19 @@ const properties = {
   source: text(64)
 }
 
-export const validateSoftware = validator<SoftwareInput>(objectSchema(properties, ['name']))
-export const validateSoftwarePatch = validator<SoftwarePatch>(patchSchema(objectSchema(properties)))
+export const validateSoftware = validator<SoftwareInput>(objectSchema(SOFTWARE_PROPERTIES, ['name']))
+export const validateSoftwarePatch = validator<SoftwarePatch>(patchSchema(objectSchema(SOFTWARE_PROPERTIES)))
 
 /** Who holds a seat: a person of the workspace, or an outside address (a guest, a contractor). */
 export type SeatHolder = { userId: string } | { externalEmail: string }
 export interface SeatOptions { lastActiveAt?: string | Date | null, source?: string }
 
+export const SEAT_PROPERTIES = {
+  user_id: id,
+  external_email: email,
+  last_active_at: { type: ['string', 'null'], format: 'date-time' },
+  source: text(64)
+}
+
 export const validateSeat = validator<{ user_id?: string, external_email?: string, last_active_at?: string | null, source?: string }>(
-  objectSchema({
-    user_id: id,
-    external_email: email,
-    last_active_at: { type: ['string', 'null'], format: 'date-time' },
-    source: text(64)
-  }))
+  objectSchema(SEAT_PROPERTIES))

@@ -11,6 +11,11 @@ import {
 
 export type SoftwareService = ReturnType<typeof softwareService>
 
+/** A seat unused for this many days, or never used, is idle. */
+export const IDLE_SEAT_DAYS = 30
+
+export interface IdleSeats { seats: number, monthlyCost: number }
+
 export function softwareService (ctx: RegisterContext) {
   const { db, run } = ctx
   return {
@@ -29,27 +34,48 @@ export function softwareService (ctx: RegisterContext) {
     },
 
     async get (workspaceId: string, id: string): Promise<SoftwareWithUsage> {
-      const row = isUuid(id) ? await withUsage(db, workspaceId).where('s.id', id).first() : undefined
+      const row = isUuid(id) ? await softwareUsage(db, workspaceId).where('s.id', id).first() : undefined
       if (!row) throw new NotFoundError(SOFTWARE.noun, id)
       return usageFromDb(row)
     },
 
     async list (workspaceId: string, query: Page = {}): Promise<SoftwareWithUsage[]> {
-      return (await page(withUsage(db, workspaceId).orderByRaw('lower(s.name), s.id'), query)).map(usageFromDb)
+      return (await page(softwareUsage(db, workspaceId).orderByRaw('lower(s.name), s.id'), query)).map(usageFromDb)
+    },
+
+    /** Held seats nobody used in the last `days` days (or ever), and what they cost a month (cost_per_seat is monthly). */
+    async idleSeats (workspaceId: string, days = IDLE_SEAT_DAYS): Promise<IdleSeats> {
+      const { rows: [row] } = await db.raw(`SELECT count(*)::int AS seats, coalesce(sum(s.cost_per_seat), 0)::float8 AS monthly_cost
+        FROM software s CROSS JOIN LATERAL (SELECT sa.last_active_at FROM ${HELD_SEATS}) sa
+        WHERE s.workspace_id = ? AND (${IDLE_SEAT})`, [workspaceId, days])
+      return { seats: row.seats, monthlyCost: row.monthly_cost }
     },
 
     ...seatService(ctx)
   }
 }
 
-/** Software with the number of seats held now, counted by the database in the same query. */
-function withUsage (db: Knex, workspaceId: string): Knex.QueryBuilder {
+/** The seats of software `s` held now (not revoked): what usage and idleness are counted from. */
+const HELD_SEATS = `software_assignments sa
+  WHERE sa.workspace_id = s.workspace_id AND sa.software_id = s.id AND sa.revoked_at IS NULL`
+
+/**
+ * Whether the held seat `sa` is idle: never used, or not in the last `days` days. SQL with one
+ * binding (the days), for a condition on software_assignments aliased `sa`.
+ */
+export const IDLE_SEAT = 'sa.last_active_at IS NULL OR sa.last_active_at < now() - make_interval(days => ?)'
+
+/**
+ * Software (alias `s`) with the number of seats held now and how many of those are idle, counted
+ * by the database in the same query; the pages page and sort on it as a derived table.
+ */
+export function softwareUsage (db: Knex, workspaceId: string): Knex.QueryBuilder {
   return db('software as s')
     .select(SOFTWARE.columns.map(c => `s.${c}`))
-    .select(db.raw(`(SELECT count(*) FROM software_assignments sa
-      WHERE sa.workspace_id = s.workspace_id AND sa.software_id = s.id AND sa.revoked_at IS NULL)::int AS seats_assigned`))
+    .select(db.raw(`(SELECT count(*) FROM ${HELD_SEATS})::int AS seats_assigned`))
+    .select(db.raw(`(SELECT count(*) FROM ${HELD_SEATS} AND (${IDLE_SEAT}))::int AS seats_idle`, [IDLE_SEAT_DAYS]))
     .where('s.workspace_id', workspaceId)
 }
 
 // fromDb keeps the extra column and converts the numeric ones.
-const usageFromDb = (raw: Record<string, unknown>) => SOFTWARE.fromDb(raw) as SoftwareWithUsage
+export const usageFromDb = (raw: Record<string, unknown>) => SOFTWARE.fromDb(raw) as SoftwareWithUsage

@@ -2,9 +2,13 @@ import { Ajv, type ErrorObject } from 'ajv'
 import formats from 'ajv-formats'
 import { ValidationError, type FieldError } from './errors.ts'
 
-const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true })
-formats.default(ajv, ['email', 'date', 'date-time', 'uuid'])
-ajv.addFormat('mac', /^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i)
+/** The string formats the register's schemas use, added to an Ajv instance (the API's too). */
+export function addRegisterFormats (instance: Ajv): Ajv {
+  formats.default(instance, ['email', 'date', 'date-time', 'uuid'])
+  return instance.addFormat('mac', /^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i)
+}
+
+const ajv = addRegisterFormats(new Ajv({ allErrors: true, allowUnionTypes: true, strict: true }))
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
 export type PropertySchema = Record<string, Json>
@@ -48,7 +52,7 @@ export function validator<T> (schema: ObjectSchema): (input: unknown) => T {
     .filter(([, p]) => Array.isArray(p.type) && p.type.includes('null')).map(([key]) => key))
   return (input: unknown): T => {
     const value = normalise(input, nullable)
-    if (!check(value)) throw new ValidationError(dedupe((check.errors ?? []).map(fieldError)))
+    if (!check(value)) throw new ValidationError(fieldErrors(check.errors ?? []))
     return value as T
   }
 }
@@ -76,10 +80,15 @@ const TYPE_NAMES: Record<string, string> = {
   string: 'text', number: 'a number', integer: 'a whole number', boolean: 'true or false', object: 'an object', array: 'a list'
 }
 
-function fieldError (e: ErrorObject): FieldError {
+/** Ajv's errors as {field, rule, message}, one per field and rule; `root` names the whole input. */
+export function fieldErrors (errors: ErrorObject[], root = 'input'): FieldError[] {
+  return dedupe(errors.map(e => fieldError(e, root)))
+}
+
+function fieldError (e: ErrorObject, root: string): FieldError {
   const path = e.instancePath.slice(1).replace(/\//g, '.')
   const at = (name: string) => (path ? `${path}.${name}` : name)
-  const field = path || 'input'
+  const field = path || root
   const p = e.params as Record<string, unknown>
   switch (e.keyword) {
     case 'additionalProperties':

@@ -8,6 +8,7 @@ import { formatAssetTag, roleLabel } from '../admin/helpers.ts'
 import type { Changes } from '../audit/index.ts'
 import type { Workspace } from '../tenancy/index.ts'
 import { ValidationError } from '../register/index.ts'
+import { escapeLike } from '../db/index.ts'
 
 /** The most members listed at once; a search narrows the list in bigger workspaces. */
 export const MEMBER_LIMIT = 200
@@ -50,10 +51,6 @@ export function readWorkspaceForm (body: Body): { values: FormValues, errors: Pa
   if (!(digits >= 1 && digits <= 12)) errors.asset_tag_digits = 'The asset-tag digits must be a whole number from 1 to 12.'
   if (Object.keys(errors).length > 0) return { values, errors }
   return { values, errors, update: { name: values.name, asset_tag_prefix: values.asset_tag_prefix, asset_tag_digits: digits } }
-}
-
-function escapeLike (value: string): string {
-  return value.replace(/[\\%_]/g, c => `\\${c}`)
 }
 
 async function listMembers (db: Knex, workspaceId: string, search: string): Promise<{ members: Member[], total: number }> {

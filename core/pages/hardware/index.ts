@@ -1,0 +1,1 @@
+export { default as hardwareRoutes } from './routes.ts'

@@ -1,0 +1,1 @@
+export { default as softwareRoutes } from './routes.ts'
