@@ -10,6 +10,7 @@ import auditPlugin from './audit/index.ts'
 import eventsPlugin from './events/index.ts'
 import registerPlugin from './register/index.ts'
 import integrationsPlugin, { type DiscoveredPlugin } from './integrations/index.ts'
+import apiPlugin from './api/index.ts'
 import healthRoutes from './health.ts'
 import { pages } from './admin/index.ts'
 
@@ -65,6 +66,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(integrationsPlugin, { plugins: opts.plugins ?? [], dispatcher: opts.httpDispatcher })
 
   await app.register(healthRoutes)
+  await app.register(apiPlugin, { rateLimit: opts.config.apiRateLimit })
   await app.register(pages, {
     baseDomain: opts.config.baseDomain,
     sessionSecret: opts.sessionSecret,

@@ -17,6 +17,8 @@ export interface Config {
   trustProxy: boolean
   /** Extra plugin folders (or folders of plugin folders) from STOCKTAKE_PLUGIN_PATHS. */
   pluginPaths: string[]
+  /** API requests a minute per token. */
+  apiRateLimit: number
 }
 
 const schema = {
@@ -34,7 +36,8 @@ const schema = {
     STOCKTAKE_WORKER: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '1' },
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
     STOCKTAKE_TRUST_PROXY: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '0' },
-    STOCKTAKE_PLUGIN_PATHS: { type: 'string' }
+    STOCKTAKE_PLUGIN_PATHS: { type: 'string' },
+    STOCKTAKE_API_RATE_LIMIT: { type: 'integer', minimum: 1, maximum: 1000000, default: 600 }
   }
 } as const
 
@@ -76,7 +79,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     runWorker: ['1', 'true'].includes(String(v.STOCKTAKE_WORKER)),
     logLevel: String(v.LOG_LEVEL),
     trustProxy: ['1', 'true'].includes(String(v.STOCKTAKE_TRUST_PROXY)),
-    pluginPaths: parsePluginPaths(v.STOCKTAKE_PLUGIN_PATHS as string | undefined).map(p => path.resolve(p))
+    pluginPaths: parsePluginPaths(v.STOCKTAKE_PLUGIN_PATHS as string | undefined).map(p => path.resolve(p)),
+    apiRateLimit: Number(v.STOCKTAKE_API_RATE_LIMIT)
   }
 }
 

@@ -10,6 +10,10 @@ import { ROLES, type Role } from '../core/auth/roles.ts'
 import { setPassword } from '../core/auth/set-password.ts'
 import { createKnex, migrateToLatest, openDatabase } from '../core/db/index.ts'
 import { parseMasterKey, rotateConfiguredMasterKey } from '../core/secrets/index.ts'
+import { ABILITIES, describeTokenError } from '../core/api/index.ts'
+import { systemActor } from '../core/audit/index.ts'
+import { ValidationError } from '../core/register/index.ts'
+import { findWorkspaceBySlug } from '../core/tenancy/index.ts'
 
 const USAGE = `Usage: npx stocktake <command> [options]
 
@@ -21,6 +25,9 @@ Commands:
                                          create the workspace and user if missing; print a one-time sign-in URL
   set-password --workspace <slug> --email <email>
                                          set a user's password, read from standard input
+  create-token --workspace <slug> --name <name> [--abilities a,b] [--expires-in-days N]
+                                         mint an API token (abilities: ${ABILITIES.join(', ')};
+                                         none = all; expiry at most 365 days); prints the secret last
   rotate-master-key                      re-wrap every data key with STOCKTAKE_NEW_MASTER_KEY
 ${INTEGRATION_USAGE}
 ${SYNC_USAGE}
@@ -104,6 +111,28 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
     })
   },
 
+  async 'create-token' (config, values) {
+    const slug = required(values, 'workspace')
+    const name = required(values, 'name')
+    const abilities = typeof values.abilities === 'string' ? values.abilities.split(',').map(a => a.trim()).filter(Boolean) : []
+    const rawDays = values['expires-in-days']
+    const days = typeof rawDays === 'string' ? (/^\d{1,9}$/.test(rawDays) ? Number(rawDays) : NaN) : null
+    if (Number.isNaN(days)) throw new UsageError('--expires-in-days: must be a whole number of days (type)')
+    await withRuntime(config, async ({ app }) => {
+      const workspace = await findWorkspaceBySlug(app.db, slug)
+      if (!workspace) throw new UsageError(`--workspace: no workspace "${slug}" (exists)`)
+      try {
+        const { token, secret } = await app.apiTokens.create(workspace.id, { ...systemActor, label: 'stocktake CLI' }, { name, abilities, expires_in_days: days })
+        console.log(`Created API token "${token.name}" in "${slug}" with ${abilities.length ? abilities.join(', ') : 'all abilities'}${token.expires_at ? `, expiring ${token.expires_at.toISOString()}` : ', no expiry'}.`)
+        console.log('The secret is shown once; store it now:')
+        console.log(secret)
+      } catch (err) {
+        if (err instanceof ValidationError) throw new UsageError(describeTokenError(err))
+        throw err
+      }
+    })
+  },
+
   async integration (config, values, positionals) {
     const slug = required(values, 'workspace')
     await withRuntime(config, async ({ app }) => {
@@ -175,7 +204,16 @@ async function run (argv: string[]): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: rest,
-      options: { workspace: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, dir: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+      options: {
+        workspace: { type: 'string' },
+        email: { type: 'string' },
+        role: { type: 'string' },
+        dir: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        name: { type: 'string' },
+        abilities: { type: 'string' },
+        'expires-in-days': { type: 'string' }
+      },
       strict: true,
       allowPositionals: ['integration', 'new-plugin', 'sync'].includes(command)
     })

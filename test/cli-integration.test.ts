@@ -2,35 +2,30 @@ import t from 'tap'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { runToEnd } from './helpers/process.ts'
-
-const cli = (args: string[], env: Record<string, string>) => runToEnd('node', ['scripts/stocktake.js', ...args], env)
+import { cliWithDataDir, runToEnd } from './helpers/process.ts'
 
 t.test('integration settings from the command line: validated, saved, enabled, disconnected', async t => {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'stocktake-cli-'))
-  t.teardown(() => fs.rm(dataDir, { recursive: true, force: true }))
-  // The embedded database on disk, whatever the suite runs on: this tests the CLI itself.
-  const env = { DATABASE_URL: '', STOCKTAKE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }
-  t.equal((await cli(['create-admin', '--workspace', 'acme', '--email', 'admin@acme.test'], env)).code, 0)
+  const { cli } = await cliWithDataDir(t, 'stocktake-cli-')
+  t.equal((await cli(['create-admin', '--workspace', 'acme', '--email', 'admin@acme.test'])).code, 0)
 
-  const bad = await cli(['integration', 'set', 'slack-alerts', '--workspace', 'acme', 'webhookUrl=https://example.com/hook', 'color=red'], env)
+  const bad = await cli(['integration', 'set', 'slack-alerts', '--workspace', 'acme', 'webhookUrl=https://example.com/hook', 'color=red'])
   t.equal(bad.code, 1)
   t.match(bad.output, /color: is not a setting of this integration \(unknown\)/)
-  const invalid = await cli(['integration', 'set', 'slack-alerts', '--workspace', 'acme', 'webhookUrl=https://example.com/hook'], env)
+  const invalid = await cli(['integration', 'set', 'slack-alerts', '--workspace', 'acme', 'webhookUrl=https://example.com/hook'])
   t.equal(invalid.code, 1)
   t.match(invalid.output, /webhookUrl: .*\(pattern\)/)
 
   const secret = 'https://hooks.slack.com/services/T0ACME/B0ACME/abcdefSECRET123'
-  const ok = await cli(['integration', 'set', 'slack-alerts', '--workspace', 'acme', `webhookUrl=${secret}`, 'events=hardware.created', 'events=user.offboarded'], env)
+  const ok = await cli(['integration', 'set', 'slack-alerts', '--workspace', 'acme', `webhookUrl=${secret}`, 'events=hardware.created', 'events=user.offboarded'])
   t.equal(ok.code, 0, ok.output)
   t.notMatch(ok.output, /SECRET123/, 'the secret is not echoed')
-  t.equal((await cli(['integration', 'enable', 'slack-alerts', '--workspace', 'acme'], env)).code, 0)
-  t.equal((await cli(['integration', 'disconnect', 'slack-alerts', '--workspace', 'acme'], env)).code, 0)
+  t.equal((await cli(['integration', 'enable', 'slack-alerts', '--workspace', 'acme'])).code, 0)
+  t.equal((await cli(['integration', 'disconnect', 'slack-alerts', '--workspace', 'acme'])).code, 0)
 
-  const unknown = await cli(['integration', 'enable', 'nope', '--workspace', 'acme'], env)
+  const unknown = await cli(['integration', 'enable', 'nope', '--workspace', 'acme'])
   t.equal(unknown.code, 2)
   t.match(unknown.output, /no plugin "nope"; installed: .*slack-alerts/)
-  const soon = await cli(['integration', 'enable', 'jira-service-management', '--workspace', 'acme'], env)
+  const soon = await cli(['integration', 'enable', 'jira-service-management', '--workspace', 'acme'])
   t.equal(soon.code, 2)
   t.match(soon.output, /coming soon/)
 })

@@ -11,6 +11,7 @@ import auditRoutes from '../audit/routes.ts'
 import { settingsRoutes } from '../settings/index.ts'
 import { integrationRoutes } from '../integrations/routes.ts'
 import accountRoutes from '../auth/account.ts'
+import apiSettingsRoutes from '../api/settings-page.ts'
 import requestRoutes from '../pages/requests/routes.ts'
 import { hardwareRoutes } from '../pages/hardware/index.ts'
 import { peopleRoutes } from '../pages/people/index.ts'
@@ -42,6 +43,7 @@ export async function pages (app: FastifyInstance, opts: PagesOptions) {
   await app.register(auditRoutes)
   await app.register(settingsRoutes)
   await app.register(integrationRoutes)
+  await app.register(apiSettingsRoutes)
   await app.register(requestRoutes)
   await app.register(hardwareRoutes)
   await app.register(peopleRoutes)

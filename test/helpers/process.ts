@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
@@ -44,4 +47,15 @@ export async function runToEnd (command: string, args: string[], env: Record<str
   const running = launch(command, args, env)
   const code = await running.exited
   return { code, output: running.output() }
+}
+
+/**
+ * `npx stocktake …` as a process on an embedded database in a new temporary data folder (removed
+ * at teardown), whatever database the suite runs on: for tests of the command line itself.
+ */
+export async function cliWithDataDir (t: { teardown: (fn: () => unknown) => void }, prefix: string) {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), prefix))
+  t.teardown(() => fs.rm(dataDir, { recursive: true, force: true }))
+  const env = { DATABASE_URL: '', STOCKTAKE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }
+  return { env, cli: (args: string[]) => runToEnd('node', ['scripts/stocktake.js', ...args], env) }
 }

@@ -1,0 +1,81 @@
+// Settings → API & webhooks: mint a token (its secret shown once), list the tokens, revoke one.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { requireUser } from '../auth/session.ts'
+import { ADMIN_ROLES } from '../auth/roles.ts'
+import { redirectPage } from '../admin/errors.ts'
+import { ValidationError, type FieldError } from '../register/index.ts'
+import { ABILITIES, ABILITY_LABELS } from './abilities.ts'
+import { MAX_EXPIRY_DAYS, type ApiToken } from './tokens.ts'
+
+type Body = Record<string, unknown> | undefined
+interface FormValues { name: string, abilities: string[], expires_in_days: string }
+type FormErrors = Partial<Record<keyof FormValues, string>>
+
+function text (value: unknown): string {
+  const v = Array.isArray(value) ? value[0] : value
+  return typeof v === 'string' ? v.trim() : ''
+}
+
+const EMPTY: FormValues = { name: '', abilities: [], expires_in_days: '' }
+
+/** What an admin reads beside a field the token service refused. */
+function message (e: FieldError): string {
+  if (e.field === 'name') return e.rule === 'maxLength' ? 'Use at most 100 characters.' : 'Give the token a name, such as the system that will use it.'
+  if (e.field.startsWith('abilities')) return 'Choose among the listed abilities.'
+  if (e.rule === 'maximum') return `A token can last at most ${MAX_EXPIRY_DAYS} days: the cap forces a yearly rotation. Enter ${MAX_EXPIRY_DAYS} or fewer, or leave it empty for no expiry.`
+  return `Enter a whole number of days from 1 to ${MAX_EXPIRY_DAYS}, or leave it empty for no expiry.`
+}
+
+function tokenView (token: ApiToken, now: number) {
+  const expired = token.expires_at !== null && token.expires_at.getTime() <= now
+  return {
+    ...token,
+    all: token.abilities.length === 0,
+    state: token.revoked_at ? 'revoked' : expired ? 'expired' : 'active'
+  }
+}
+
+async function render (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, opts: { status?: number, values?: FormValues, errors?: FormErrors, created?: { name: string, secret: string } } = {}) {
+  const tokens = await app.apiTokens.list(request.workspace.id)
+  const now = Date.now()
+  const values = opts.values ?? EMPTY
+  if (opts.created) reply.header('cache-control', 'no-store')
+  return reply.code(opts.status ?? 200).view('pages/settings-api', {
+    title: 'API & webhooks',
+    tokens: tokens.map(t => tokenView(t, now)),
+    abilities: ABILITIES.map(value => ({ value, label: ABILITY_LABELS[value], checked: values.abilities.includes(value) })),
+    values,
+    errors: opts.errors && Object.keys(opts.errors).length > 0 ? opts.errors : null,
+    created: opts.created,
+    maxDays: MAX_EXPIRY_DAYS
+  })
+}
+
+export default async function apiSettingsRoutes (app: FastifyInstance) {
+  app.get('/settings/api', { preHandler: requireUser(ADMIN_ROLES) }, async (request, reply) => render(app, request, reply))
+
+  app.post('/settings/api/tokens', { preHandler: requireUser(ADMIN_ROLES) }, async (request: FastifyRequest<{ Body: Body }>, reply) => {
+    const values: FormValues = {
+      name: text(request.body?.name),
+      abilities: [request.body?.abilities ?? []].flat().filter((a): a is string => typeof a === 'string'),
+      expires_in_days: text(request.body?.expires_in_days)
+    }
+    // Not a number is passed on as typed, so the service reports it with the other fields.
+    const days = values.expires_in_days === '' ? null : /^\d{1,9}$/.test(values.expires_in_days) ? Number(values.expires_in_days) : values.expires_in_days
+    try {
+      const { token, secret } = await app.apiTokens.create(request.workspace.id, request.actor(), { name: values.name, abilities: values.abilities, expires_in_days: days as number | null })
+      return render(app, request, reply, { status: 201, created: { name: token.name, secret } })
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err
+      const errors: FormErrors = {}
+      for (const e of err.errors) errors[e.field.split('.')[0] as keyof FormValues] ??= message(e)
+      return render(app, request, reply, { status: 422, values, errors })
+    }
+  })
+
+  app.post('/settings/api/tokens/:id/revoke', { preHandler: requireUser(ADMIN_ROLES) }, async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const token = await app.apiTokens.revoke(request.workspace.id, request.actor(), request.params.id)
+    reply.flash('success', `The token “${token.name}” is revoked: requests with it are refused from now on.`)
+    return redirectPage(request, reply, '/settings/api')
+  })
+}
