@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { requireUser } from '../auth/session.ts'
 import { ADMIN_ROLES } from '../auth/roles.ts'
-import type { AuditFilters } from './types.ts'
+import type { AuditFilters, AuditRow } from './types.ts'
+import { sendCsv, type CsvColumn } from '../admin/list/index.ts'
 
 const PAGE_SIZE = 50
 const TEXT_FILTERS = { actor: 200, action: 100, target: 200 } as const
@@ -78,6 +79,38 @@ export default async function auditRoutes (app: FastifyInstance) {
     const target = request.headers['hx-target']
     if (target === 'audit-more' && !invalid) return reply.view('partials/audit-rows', { ...data, fragment: true })
     if (target === 'audit-panel') return reply.view('partials/audit-panel', { ...data, fragment: true })
-    return reply.view('pages/audit', data)
+    return reply.view('pages/audit', { ...data, csvUrl: `/audit.csv${filterParams(filters).size ? `?${filterParams(filters)}` : ''}` })
+  })
+
+  // The log as filtered, streamed page by page on the same keyset as the page (newest first).
+  app.get('/audit.csv', {
+    preHandler: requireUser(ADMIN_ROLES)
+  }, async (request: FastifyRequest<{ Querystring: RawQuery }>, reply) => {
+    const { filters, errors } = parseAuditQuery(request.query ?? {})
+    const list = { invalid: Object.keys(errors).length > 0, errors }
+    const workspaceId = request.workspace.id
+    async function * batches () {
+      let before: number | undefined
+      do {
+        const page = await app.audit.list(workspaceId, filters, { before, limit: CSV_BATCH })
+        yield page.rows
+        before = page.nextBefore ?? undefined
+      } while (before !== undefined)
+    }
+    return sendCsv(request, reply, 'audit-log', list, AUDIT_COLUMNS, batches)
   })
 }
+
+const CSV_BATCH = 500
+const AUDIT_COLUMNS: Array<CsvColumn<AuditRow>> = [
+  { header: 'When', value: r => r.occurred_at },
+  { header: 'Actor type', value: r => r.actor_type },
+  { header: 'Actor', value: r => r.actor_label },
+  { header: 'Action', value: r => r.action },
+  { header: 'Target type', value: r => r.target_type },
+  { header: 'Target', value: r => r.target_label },
+  { header: 'Target id', value: r => r.target_id },
+  { header: 'Outcome', value: r => r.outcome },
+  { header: 'Changes', value: r => r.changes },
+  { header: 'Details', value: r => r.details }
+]
