@@ -2,7 +2,7 @@ import type { Knex } from 'knex'
 import { recordAudit, type Actor } from '../audit/index.ts'
 import type { Jobs } from '../jobs/index.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
-import { RunActiveError, startRun } from './runs.ts'
+import { RUN_JOB } from './runs.ts'
 
 /** The intervals an admin picks from (minutes); a plugin's declared minimum removes the shorter ones. */
 export const SCHEDULE_CHOICES = [15, 30, 60, 240, 720, 1440] as const
@@ -54,24 +54,25 @@ export async function setSchedule (db: Knex, workspaceId: string, actor: Actor, 
 }
 
 /**
- * The scheduler job (every minute): claims the due integrations by moving their next time on in
- * one statement, so two workers never start the same one, then queues a sync run for each.
+ * The scheduler job (every minute), set-based: in one transaction it claims the due integrations
+ * by moving their next time on (two workers never claim the same one), queues a sync run for each
+ * that has no run in progress (the one-active-run index skips the others), and their jobs.
  */
 export async function startDueSyncs (db: Knex, jobs: Jobs, plugins: Map<string, DiscoveredPlugin>): Promise<number> {
-  const due: Array<{ workspace_id: string, plugin_id: string }> = await db('integrations')
-    .where({ enabled: true }).whereNotNull('schedule_minutes').where('next_sync_at', '<=', db.fn.now())
-    .update({ next_sync_at: db.raw('now() + make_interval(mins => schedule_minutes)') })
-    .returning(['workspace_id', 'plugin_id'])
-  let started = 0
-  for (const { workspace_id: workspaceId, plugin_id: pluginId } of due) {
-    const plugin = plugins.get(pluginId)
-    if (!plugin?.connector?.sync || plugin.manifest.status === 'coming-soon') continue
-    try {
-      await startRun(db, jobs, workspaceId, pluginId, 'sync', { trigger: 'schedule' })
-      started++
-    } catch (err) {
-      if (!(err instanceof RunActiveError)) throw err
-    }
-  }
-  return started
+  const syncing = [...plugins.values()].filter(p => p.connector?.sync && p.manifest.status !== 'coming-soon').map(p => p.id)
+  if (syncing.length === 0) return 0
+  return await db.transaction(async trx => {
+    const { rows: runs } = await trx.raw<{ rows: Array<{ id: string, workspace_id: string }> }>(`
+      WITH due AS (
+        UPDATE integrations SET next_sync_at = now() + make_interval(mins => schedule_minutes)
+        WHERE enabled AND schedule_minutes IS NOT NULL AND next_sync_at <= now() AND plugin_id = ANY(?)
+        RETURNING workspace_id, plugin_id
+      )
+      INSERT INTO integration_runs (workspace_id, plugin_id, kind, trigger)
+      SELECT workspace_id, plugin_id, 'sync', 'schedule' FROM due
+      ON CONFLICT (workspace_id, plugin_id) WHERE status IN ('queued', 'running', 'retry_scheduled') DO NOTHING
+      RETURNING id, workspace_id`, [syncing])
+    await jobs.sendMany(RUN_JOB, runs.map(r => ({ runId: r.id, workspaceId: r.workspace_id })), { trx, retryLimit: 0 })
+    return runs.length
+  })
 }

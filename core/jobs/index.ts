@@ -63,6 +63,14 @@ export class Jobs {
     return await this.boss.send(name, data, trx ? { ...sendOptions, db: asPgBossExecutor(trx) } : sendOptions)
   }
 
+  /** Enqueues one job per item of `data` in one statement (inside `trx` when given). */
+  async sendMany (name: string, data: object[], options: { trx?: Knex.Transaction, retryLimit?: number } = {}): Promise<void> {
+    if (!this.definitions.has(name)) throw new Error(`unknown job ${name}`)
+    if (data.length === 0) return
+    const jobs = data.map(item => ({ name, data: item, retryLimit: options.retryLimit }))
+    await this.boss.insert(jobs, options.trx ? { db: asPgBossExecutor(options.trx) } : {})
+  }
+
   async ready (): Promise<boolean> {
     return Boolean(await this.boss.isInstalled())
   }

@@ -20,12 +20,18 @@ export async function updateMany<Row> (trx: Knex.Transaction, kind: Kind<Row>, w
   return (updated as Array<Record<string, unknown>>).map(kind.fromDb)
 }
 
-/** Active people of the workspace by lower-cased email, for exact (case-insensitive) matching. */
-export async function activePeopleByEmail (trx: Knex.Transaction, workspaceId: string, emails: Iterable<string>) {
+export interface PersonByEmail { id: string, email: string, first_name: string | null }
+
+/**
+ * People of the workspace by lower-cased email, for exact (case-insensitive) matching, in one
+ * query; `activeOnly` leaves out inactive and offboarded people.
+ */
+export async function peopleByEmail (trx: Knex.Transaction, workspaceId: string, emails: Iterable<string>, activeOnly: boolean): Promise<Map<string, PersonByEmail>> {
   const wanted = [...new Set([...emails].map(e => e.toLowerCase()))]
-  if (wanted.length === 0) return new Map<string, { id: string, email: string, first_name: string | null }>()
-  const rows: Array<{ id: string, email: string, first_name: string | null }> = await trx('users')
-    .where({ workspace_id: workspaceId, status: 'active' }).whereRaw('lower(email) = any(?)', [wanted])
+  if (wanted.length === 0) return new Map()
+  const rows: PersonByEmail[] = await trx('users')
+    .where({ workspace_id: workspaceId }).modify(q => { if (activeOnly) q.where({ status: 'active' }) })
+    .whereRaw('lower(email) = any(?)', [wanted])
     .select('id', 'email', 'first_name')
   return new Map(rows.map(r => [r.email.toLowerCase(), r]))
 }

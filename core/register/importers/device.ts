@@ -6,7 +6,7 @@ import { takeAssetTags } from '../asset-tags.ts'
 import { diff, isEmpty } from '../changes.ts'
 import { HARDWARE, normaliseMac, type Hardware } from '../hardware.schema.ts'
 import { targetOf } from '../records.ts'
-import { activePeopleByEmail, updateMany } from './bulk.ts'
+import { peopleByEmail, updateMany } from './bulk.ts'
 import { deriveName, inferCategory } from './device-derive.ts'
 import { emptyBatch, lastByKey, type Importer, type ImportSource } from './types.ts'
 
@@ -121,7 +121,7 @@ const pickCreated = (h: Hardware) => ({
 
 async function createDevices (trx: Knex.Transaction, workspaceId: string, source: ImportSource, devices: Array<[string, DeviceRecord]>) {
   if (devices.length === 0) return []
-  const people = await activePeopleByEmail(trx, workspaceId, devices.flatMap(([, d]) => d.assignedUserEmail ? [d.assignedUserEmail] : []))
+  const people = await peopleByEmail(trx, workspaceId, devices.flatMap(([, d]) => d.assignedUserEmail ? [d.assignedUserEmail] : []), true)
   const tags = await takeAssetTags(trx, workspaceId, devices.length)
   const note = `Imported from MDM (${source.name})`
   const rows = devices.map(([serial, device], i) => {

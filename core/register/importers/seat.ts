@@ -3,6 +3,7 @@ import type { NewEvent } from '../../events/index.ts'
 import type { SeatRecord } from '../../sdk/records.ts'
 import { SEAT_COLUMNS, SOFTWARE, type Seat, type Software } from '../software.schema.ts'
 import { targetOf } from '../records.ts'
+import { peopleByEmail } from './bulk.ts'
 import { emptyBatch, lastByKey, type Importer, type ImportSource } from './types.ts'
 
 type Holder = { user_id: string | null, external_email: string | null }
@@ -20,9 +21,9 @@ export const seatImporter: Importer<SeatRecord> = {
   async upsert (trx, workspaceId, source, records) {
     const batch = emptyBatch()
     const software = await ensureSoftware(trx, workspaceId, source, records.map(r => r.softwareName))
-    const people = await peopleByEmail(trx, workspaceId, records.map(r => r.email))
+    const people = await peopleByEmail(trx, workspaceId, records.map(r => r.email), false)
     const holderOf = (r: SeatRecord): Holder => {
-      const userId = people.get(r.email.toLowerCase())
+      const userId = people.get(r.email.toLowerCase())?.id
       return userId ? { user_id: userId, external_email: null } : { user_id: null, external_email: r.email }
     }
     const { unique, duplicates } = lastByKey(records, r => holderKey(software.get(r.softwareName.toLowerCase())!.id, holderOf(r)))
@@ -95,11 +96,4 @@ async function ensureSoftware (trx: Knex.Transaction, workspaceId: string, sourc
   const rows = (await trx(SOFTWARE.table).where({ workspace_id: workspaceId }).whereRaw('lower(name) = any(?)', [distinct.map(n => n.toLowerCase())])
     .select(SOFTWARE.columns)).map(SOFTWARE.fromDb)
   return new Map(rows.map(s => [s.name.toLowerCase(), s]))
-}
-
-async function peopleByEmail (trx: Knex.Transaction, workspaceId: string, emails: string[]): Promise<Map<string, string>> {
-  const wanted = [...new Set(emails.map(e => e.toLowerCase()))]
-  const rows: Array<{ id: string, email: string }> = await trx('users').where({ workspace_id: workspaceId })
-    .whereRaw('lower(email) = any(?)', [wanted]).select('id', 'email')
-  return new Map(rows.map(r => [r.email.toLowerCase(), r.id]))
 }
