@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import type { Jobs } from '../jobs/index.ts'
-import type { EventListener, NewEvent, StoredEvent } from './types.ts'
+import type { BatchEventListener, EventListener, NewEvent, StoredEvent } from './types.ts'
 
 export const DISPATCH_JOB = 'events.dispatch'
 const DISPATCH_BATCH = 500
@@ -8,10 +8,12 @@ const DISPATCH_BATCH = 500
 /**
  * The transactional outbox: events are inserted with the change that caused them, and a
  * per-workspace dispatch job (queued in the same transaction) hands them, in order, to the
- * in-process listeners (webhooks, notifications, ticketing).
+ * in-process listeners (webhooks, notifications, ticketing): batch listeners first, then the
+ * per-event ones.
  */
 export class Outbox {
   private readonly listeners: EventListener[] = []
+  private readonly batchListeners: BatchEventListener[] = []
 
   constructor (private readonly db: Knex, private readonly jobs: Jobs) {
     jobs.define<{ workspaceId: string }>({
@@ -32,6 +34,11 @@ export class Outbox {
     this.listeners.push(listener)
   }
 
+  /** A listener that takes each batch whole (set-based work such as webhook fan-out). */
+  subscribeBatch (listener: BatchEventListener): void {
+    this.batchListeners.push(listener)
+  }
+
   /** Hands pending events to every listener in sequence order; returns how many were dispatched. */
   async dispatch (workspaceId: string): Promise<number> {
     let total = 0
@@ -40,6 +47,7 @@ export class Outbox {
         .where({ workspace_id: workspaceId }).whereNull('dispatched_at')
         .orderBy('sequence').limit(DISPATCH_BATCH)
       if (batch.length === 0) return total
+      for (const listener of this.batchListeners) await listener(batch)
       let handed = 0
       try {
         for (const event of batch) {

@@ -22,3 +22,6 @@ export interface StoredEvent extends NewEvent {
 }
 
 export type EventListener = (event: StoredEvent) => Promise<void>
+
+/** Takes a dispatch batch at once; must be idempotent, as a batch is handed again after any failure. */
+export type BatchEventListener = (events: StoredEvent[]) => Promise<void>

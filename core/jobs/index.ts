@@ -6,10 +6,14 @@ import { asPgBossExecutor } from '../db/index.ts'
 export interface JobDefinition<T extends object> {
   name: string
   handler: (data: T, job: PgBoss.Job<T>) => Promise<unknown>
+  /** Takes each fetched batch whole instead of `handler` per job (set-based work); must not throw for one job's failure. */
+  batchHandler?: (data: T[]) => Promise<unknown>
   /** pg-boss queue policy; `stately` keeps at most one queued and one active job per singleton key. */
   policy?: 'standard' | 'short' | 'singleton' | 'stately'
   retryLimit?: number
   batchSize?: number
+  /** Jobs of one fetched batch handled at once (default 1: one after another). */
+  concurrency?: number
   /** A cron expression to run this job on a schedule (worker processes only). */
   cron?: string
 }
@@ -48,8 +52,15 @@ export class Jobs {
     }
     if (this.runWorker) {
       for (const def of this.definitions.values()) {
-        await this.boss.work(def.name, { batchSize: def.batchSize ?? 1, pollingIntervalSeconds: 0.5 }, async jobs => {
-          for (const job of jobs) await def.handler(job.data, job)
+        const batchSize = def.batchSize ?? 1
+        // Set once work() answers; the first batch may already be in hand by then.
+        const worker: { id?: string } = {}
+        worker.id = await this.boss.work(def.name, { batchSize, pollingIntervalSeconds: 0.5 }, async jobs => {
+          if (def.batchHandler) await def.batchHandler(jobs.map(job => job.data))
+          else await eachAtMost(def.concurrency ?? 1, jobs, async job => { await def.handler(job.data, job) })
+          // pg-boss waits the polling interval after every fetch; a full batch means more are
+          // likely queued, so the worker fetches again at once.
+          if (jobs.length === batchSize && worker.id !== undefined) this.boss.notifyWorker(worker.id)
         })
         if (def.cron) await this.boss.schedule(def.name, def.cron)
       }
@@ -64,10 +75,11 @@ export class Jobs {
   }
 
   /** Enqueues one job per item of `data` in one statement (inside `trx` when given). */
-  async sendMany (name: string, data: object[], options: { trx?: Knex.Transaction, retryLimit?: number } = {}): Promise<void> {
+  async sendMany (name: string, data: object[], options: { trx?: Knex.Transaction, retryLimit?: number, startAfter?: Date } = {}): Promise<void> {
     if (!this.definitions.has(name)) throw new Error(`unknown job ${name}`)
     if (data.length === 0) return
-    const jobs = data.map(item => ({ name, data: item, retryLimit: options.retryLimit }))
+    const startAfter = options.startAfter?.toISOString()
+    const jobs = data.map(item => ({ name, data: item, retryLimit: options.retryLimit, startAfter }))
     await this.boss.insert(jobs, options.trx ? { db: asPgBossExecutor(options.trx) } : {})
   }
 
@@ -81,6 +93,17 @@ export class Jobs {
     // Graceful: workers finish the job in hand before the pool closes.
     await this.boss.stop({ graceful: true, wait: true, timeout: 20_000 })
   }
+}
+
+/** Runs `work` on every item, at most `limit` at a time; the first failure is thrown after all settle. */
+export async function eachAtMost<T> (limit: number, items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++])
+  })
+  const results = await Promise.allSettled(lanes)
+  const failed = results.find(r => r.status === 'rejected')
+  if (failed) throw failed.reason
 }
 
 declare module 'fastify' {
