@@ -11,6 +11,7 @@ import eventsPlugin from './events/index.ts'
 import registerPlugin from './register/index.ts'
 import integrationsPlugin, { type DiscoveredPlugin } from './integrations/index.ts'
 import apiPlugin from './api/index.ts'
+import webhooksPlugin, { type DeliveryTuning } from './webhooks/index.ts'
 import healthRoutes from './health.ts'
 import { pages } from './admin/index.ts'
 
@@ -25,6 +26,8 @@ export interface AppOptions {
   plugins?: DiscoveredPlugin[]
   /** Test hook: an undici dispatcher through which every connector reaches its vendor (a local fake). */
   httpDispatcher?: unknown
+  /** Test hook: shorter webhook retries and timeouts. */
+  webhookTuning?: Partial<DeliveryTuning>
   logger?: boolean | object
 }
 
@@ -64,6 +67,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(eventsPlugin)
   await app.register(registerPlugin)
   await app.register(integrationsPlugin, { plugins: opts.plugins ?? [], dispatcher: opts.httpDispatcher })
+  await app.register(webhooksPlugin, { tuning: opts.webhookTuning })
 
   await app.register(healthRoutes)
   await app.register(apiPlugin, { rateLimit: opts.config.apiRateLimit })

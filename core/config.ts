@@ -19,6 +19,8 @@ export interface Config {
   pluginPaths: string[]
   /** API requests a minute per token. */
   apiRateLimit: number
+  /** Let webhooks reach private, loopback and link-local addresses (STOCKTAKE_WEBHOOK_ALLOW_PRIVATE=1). */
+  webhookAllowPrivate: boolean
 }
 
 const schema = {
@@ -37,7 +39,8 @@ const schema = {
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
     STOCKTAKE_TRUST_PROXY: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '0' },
     STOCKTAKE_PLUGIN_PATHS: { type: 'string' },
-    STOCKTAKE_API_RATE_LIMIT: { type: 'integer', minimum: 1, maximum: 1000000, default: 600 }
+    STOCKTAKE_API_RATE_LIMIT: { type: 'integer', minimum: 1, maximum: 1000000, default: 600 },
+    STOCKTAKE_WEBHOOK_ALLOW_PRIVATE: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '0' }
   }
 } as const
 
@@ -80,7 +83,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: String(v.LOG_LEVEL),
     trustProxy: ['1', 'true'].includes(String(v.STOCKTAKE_TRUST_PROXY)),
     pluginPaths: parsePluginPaths(v.STOCKTAKE_PLUGIN_PATHS as string | undefined).map(p => path.resolve(p)),
-    apiRateLimit: Number(v.STOCKTAKE_API_RATE_LIMIT)
+    apiRateLimit: Number(v.STOCKTAKE_API_RATE_LIMIT),
+    webhookAllowPrivate: ['1', 'true'].includes(String(v.STOCKTAKE_WEBHOOK_ALLOW_PRIVATE))
   }
 }
 

@@ -25,10 +25,12 @@ async function fixtures (app: FastifyInstance, workspaceId: string) {
   const software = await r.software.create(workspaceId, systemActor, { name: unique() })
   const seat = await r.software.assignSeat(workspaceId, systemActor, software.id, { externalEmail: `${unique()}@guest.test` })
   const request = await r.requests.create(workspaceId, systemActor, { requester_id: person.id, category: 'laptop' })
-  return { person, hardware, software, seat, request }
+  const { subscription: webhook } = await app.webhooks.create(workspaceId, systemActor, { url: 'https://hooks.example.test/in', events: ['*'] })
+  const delivery = await app.webhooks.ping(workspaceId, systemActor, webhook.id)
+  return { person, hardware, software, seat, request, webhook, delivery }
 }
 
-interface Call { id?: string, body?: unknown, ok: number }
+interface Call { id?: string, deliveryId?: string, body?: unknown, ok: number }
 type Spec = { abilities: Ability[], call: () => Promise<Call> }
 
 // Each call makes the records it needs in alpha, so an action always meets a record it may act on.
@@ -97,7 +99,21 @@ const SPECS: Record<string, Spec> = {
       return { id: request.id, body: { hardware_id: hw.id }, ok: 200 }
     }
   },
-  'GET /api/audit': { abilities: ['hardware:read', 'users:read', 'software:read'], call: async () => ({ ok: 200 }) }
+  'GET /api/audit': { abilities: ['hardware:read', 'users:read', 'software:read'], call: async () => ({ ok: 200 }) },
+  'GET /api/webhooks': { abilities: ['webhooks:manage'], call: async () => ({ ok: 200 }) },
+  'GET /api/webhooks/:id': { abilities: ['webhooks:manage'], call: async () => ({ id: base.webhook.id, ok: 200 }) },
+  'POST /api/webhooks': { abilities: ['webhooks:manage'], call: async () => ({ body: { url: 'https://hooks.example.test/new', events: ['hardware.created'] }, ok: 201 }) },
+  'PATCH /api/webhooks/:id': { abilities: ['webhooks:manage'], call: async () => ({ id: base.webhook.id, body: { events: ['hardware.updated'] }, ok: 200 }) },
+  'DELETE /api/webhooks/:id': {
+    abilities: ['webhooks:manage'],
+    call: async () => ({ id: (await app.webhooks.create(alpha.id, systemActor, { url: 'https://hooks.example.test/gone', events: ['*'] })).subscription.id, ok: 204 })
+  },
+  'POST /api/webhooks/:id/test': { abilities: ['webhooks:manage'], call: async () => ({ id: base.webhook.id, ok: 202 }) },
+  'GET /api/webhooks/:id/deliveries': { abilities: ['webhooks:manage'], call: async () => ({ id: base.webhook.id, ok: 200 }) },
+  'GET /api/webhooks/:id/deliveries/:deliveryId': { abilities: ['webhooks:manage'], call: async () => ({ id: base.webhook.id, deliveryId: base.delivery.id, ok: 200 }) },
+  'POST /api/webhooks/:id/deliveries/:deliveryId/redeliver': {
+    abilities: ['webhooks:manage'], call: async () => ({ id: base.webhook.id, deliveryId: base.delivery.id, ok: 202 })
+  }
 }
 
 const apiRoutes = app.routeList.filter(route => route.url.startsWith('/api/') && !PUBLIC.test(route.url))
@@ -125,8 +141,8 @@ t.test('no token, revoked, expired → 401; wrong ability → 403; other workspa
   for (const route of apiRoutes) {
     const name = `${route.method} ${route.url}`
     const spec = SPECS[name]
-    const { id, body, ok } = await spec.call()
-    const url = id ? route.url.replace(':id', id) : route.url
+    const { id, deliveryId, body, ok } = await spec.call()
+    const url = (id ? route.url.replace(':id', id) : route.url).replace(':deliveryId', deliveryId ?? '')
 
     isProblem(t, await send(null, route.method, url, body), 401, 'Authorization', 'missing')
     isProblem(t, await send(revoked, route.method, url, body), 401, 'Authorization', 'revoked')

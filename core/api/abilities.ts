@@ -1,5 +1,5 @@
 /** What an API token may do, as the product document lists them. A token with none may do everything. */
-export const ABILITIES = ['hardware:read', 'hardware:write', 'users:read', 'users:write', 'software:read', 'software:write'] as const
+export const ABILITIES = ['hardware:read', 'hardware:write', 'users:read', 'users:write', 'software:read', 'software:write', 'webhooks:manage'] as const
 export type Ability = typeof ABILITIES[number]
 
 export const ABILITY_LABELS: Record<Ability, string> = {
@@ -8,7 +8,8 @@ export const ABILITY_LABELS: Record<Ability, string> = {
   'users:read': 'Read people',
   'users:write': 'Change people',
   'software:read': 'Read software and seats',
-  'software:write': 'Change software and seats'
+  'software:write': 'Change software and seats',
+  'webhooks:manage': 'Manage webhook subscriptions and see their deliveries'
 }
 
 /**

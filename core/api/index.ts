@@ -15,6 +15,7 @@ import softwareRoutes from './routes/software.ts'
 import assignmentRoutes from './routes/assignments.ts'
 import requestRoutes from './routes/requests.ts'
 import auditRoutes from './routes/audit.ts'
+import webhookRoutes from './routes/webhooks.ts'
 
 export { ABILITIES, ABILITY_LABELS, type Ability } from './abilities.ts'
 export { ApiTokens, MAX_EXPIRY_DAYS, TOKEN_PREFIX, describeTokenError, type ApiToken, type TokenInput } from './tokens.ts'
@@ -55,6 +56,7 @@ async function resources (app: FastifyInstance, opts: ApiOptions & { tokens: Api
   await app.register(assignmentRoutes)
   await app.register(requestRoutes)
   await app.register(auditRoutes)
+  await app.register(webhookRoutes)
 }
 
 /**
@@ -97,7 +99,8 @@ async function api (app: FastifyInstance, { rateLimit, tokens }: ApiOptions & { 
         { name: 'Software', description: 'Abilities software:read / software:write.' },
         { name: 'Assignments', description: 'Software seats. Abilities software:read / software:write.' },
         { name: 'Requests', description: 'Asset requests (for hardware). Abilities hardware:read / hardware:write.' },
-        { name: 'Audit', description: 'The audit log. Needs hardware:read, users:read and software:read.' }
+        { name: 'Audit', description: 'The audit log. Needs hardware:read, users:read and software:read.' },
+        { name: 'Webhooks', description: 'Subscriptions to events, signed deliveries and their log. Ability webhooks:manage. See docs/webhooks.md for payloads and signatures.' }
       ]
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) }
@@ -110,4 +113,4 @@ export default fp<ApiOptions>(async (app, opts) => {
   const tokens = new ApiTokens(app.db)
   app.decorate('apiTokens', tokens)
   await app.register(api, { ...opts, tokens, prefix: '/api' })
-}, { name: 'api', dependencies: ['db', 'audit', 'register'] })
+}, { name: 'api', dependencies: ['db', 'audit', 'register', 'webhooks'] })

@@ -131,8 +131,35 @@ const Offboarding = {
   required: ['person', 'hardware', 'seats']
 }
 
+const Webhook = record('Webhook', 'A webhook subscription: signed POSTs of the chosen events to `url`. The secret is shown only when it is created.', {
+  id: uuid,
+  url: { type: 'string', format: 'uri' },
+  events: { type: 'array', items: { type: 'string' }, description: 'Event types, or `*` for every event.' },
+  active: { type: 'boolean' },
+  disabled_reason: { type: ['string', 'null'], description: 'Why Stocktake switched it off (failing for days); cleared when it is switched on again.' },
+  failing_since: nullableDateTime,
+  created_at: dateTime,
+  updated_at: dateTime
+})
+
+const WebhookDelivery = record('WebhookDelivery', 'One event sent (or being sent) to one subscription; `event_id` is the `webhook-id` header.', {
+  id: uuid,
+  subscription_id: uuid,
+  event_id: uuid,
+  event_type: { type: 'string' },
+  status: { type: 'string', enum: ['pending', 'succeeded', 'failed'] },
+  attempts: { type: 'integer' },
+  last_status_code: { type: ['integer', 'null'] },
+  last_error: { type: ['string', 'null'] },
+  duration_ms: { type: ['integer', 'null'] },
+  response_excerpt: { type: ['string', 'null'], description: 'The first KiB of the last response body.' },
+  next_attempt_at: nullableDateTime,
+  created_at: dateTime,
+  delivered_at: nullableDateTime
+})
+
 /** Added to the API's context in this order (a schema before those that refer to it). */
-export const SHARED_SCHEMAS = [FieldError, Problem, Hardware, Person, Software, Seat, AssetRequest, AuditEntry, HeldSeat, Offboarding]
+export const SHARED_SCHEMAS = [FieldError, Problem, Hardware, Person, Software, Seat, AssetRequest, AuditEntry, HeldSeat, Offboarding, Webhook, WebhookDelivery]
 
 export const ref = (id: string) => ({ $ref: `${id}#` })
 

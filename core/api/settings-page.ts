@@ -1,4 +1,5 @@
-// Settings → API & webhooks: mint a token (its secret shown once), list the tokens, revoke one.
+// Settings → API & webhooks: mint a token (its secret shown once), list the tokens, revoke one;
+// the webhooks section's routes are in core/webhooks/pages.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser } from '../auth/session.ts'
 import { ADMIN_ROLES } from '../auth/roles.ts'
@@ -6,6 +7,7 @@ import { redirectPage } from '../admin/errors.ts'
 import { ValidationError, type FieldError } from '../register/index.ts'
 import { ABILITIES, ABILITY_LABELS } from './abilities.ts'
 import { MAX_EXPIRY_DAYS, type ApiToken } from './tokens.ts'
+import webhookPages, { EMPTY_WEBHOOK_FORM, webhookFormView, subscriptionView, type WebhookForm } from '../webhooks/pages.ts'
 
 type Body = Record<string, unknown> | undefined
 interface FormValues { name: string, abilities: string[], expires_in_days: string }
@@ -35,11 +37,20 @@ function tokenView (token: ApiToken, now: number) {
   }
 }
 
-async function render (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, opts: { status?: number, values?: FormValues, errors?: FormErrors, created?: { name: string, secret: string } } = {}) {
-  const tokens = await app.apiTokens.list(request.workspace.id)
+interface PageState {
+  status?: number
+  values?: FormValues
+  errors?: FormErrors
+  created?: { name: string, secret: string }
+  webhook?: WebhookForm
+}
+
+/** The page, with the token form and the webhook form each in the state given. */
+export async function renderApiSettings (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, opts: PageState = {}) {
+  const [tokens, subscriptions] = await Promise.all([app.apiTokens.list(request.workspace.id), app.webhooks.list(request.workspace.id)])
   const now = Date.now()
   const values = opts.values ?? EMPTY
-  if (opts.created) reply.header('cache-control', 'no-store')
+  if (opts.created || opts.webhook?.created) reply.header('cache-control', 'no-store')
   return reply.code(opts.status ?? 200).view('pages/settings-api', {
     title: 'API & webhooks',
     tokens: tokens.map(t => tokenView(t, now)),
@@ -47,12 +58,16 @@ async function render (app: FastifyInstance, request: FastifyRequest, reply: Fas
     values,
     errors: opts.errors && Object.keys(opts.errors).length > 0 ? opts.errors : null,
     created: opts.created,
-    maxDays: MAX_EXPIRY_DAYS
+    maxDays: MAX_EXPIRY_DAYS,
+    webhooks: subscriptions.map(subscriptionView),
+    switchedOff: subscriptions.filter(s => s.disabled_reason !== null).length,
+    webhookForm: webhookFormView(opts.webhook ?? EMPTY_WEBHOOK_FORM)
   })
 }
 
 export default async function apiSettingsRoutes (app: FastifyInstance) {
-  app.get('/settings/api', { preHandler: requireUser(ADMIN_ROLES) }, async (request, reply) => render(app, request, reply))
+  await app.register(webhookPages, { renderSettings: renderApiSettings })
+  app.get('/settings/api', { preHandler: requireUser(ADMIN_ROLES) }, async (request, reply) => renderApiSettings(app, request, reply))
 
   app.post('/settings/api/tokens', { preHandler: requireUser(ADMIN_ROLES) }, async (request: FastifyRequest<{ Body: Body }>, reply) => {
     const values: FormValues = {
@@ -64,12 +79,12 @@ export default async function apiSettingsRoutes (app: FastifyInstance) {
     const days = values.expires_in_days === '' ? null : /^\d{1,9}$/.test(values.expires_in_days) ? Number(values.expires_in_days) : values.expires_in_days
     try {
       const { token, secret } = await app.apiTokens.create(request.workspace.id, request.actor(), { name: values.name, abilities: values.abilities, expires_in_days: days as number | null })
-      return render(app, request, reply, { status: 201, created: { name: token.name, secret } })
+      return renderApiSettings(app, request, reply, { status: 201, created: { name: token.name, secret } })
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
       const errors: FormErrors = {}
       for (const e of err.errors) errors[e.field.split('.')[0] as keyof FormValues] ??= message(e)
-      return render(app, request, reply, { status: 422, values, errors })
+      return renderApiSettings(app, request, reply, { status: 422, values, errors })
     }
   })
 

@@ -3,6 +3,7 @@ import { buildApp } from '../../core/app.ts'
 import { loadConfig, type Config } from '../../core/config.ts'
 import { ensureWorkspace, type Workspace } from '../../core/tenancy/index.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
+import type { DeliveryTuning } from '../../core/webhooks/index.ts'
 import { discoverPlugins, type DiscoveredPlugin } from '../../core/integrations/index.ts'
 
 export interface TestContext {
@@ -24,6 +25,8 @@ export interface TestAppOptions {
   plugins?: DiscoveredPlugin[]
   /** Routes every connector's vendor calls, e.g. routeToFake(fake.url) from core/sdk.ts. */
   httpDispatcher?: unknown
+  /** Shorter webhook retries and timeouts (core/webhooks DeliveryTuning). */
+  webhookTuning?: Partial<DeliveryTuning>
 }
 
 /** Builds the real app on a fresh database for one test file; closed by the test's teardown. */
@@ -33,7 +36,7 @@ export async function buildTestApp (t: Teardown, env: Record<string, string> = {
   builtinPlugins ??= discoverPlugins()
   const plugins = options.plugins ?? await builtinPlugins
   const app = await buildApp({
-    config, db: database.db, databaseUrl: database.url, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY, plugins, httpDispatcher: options.httpDispatcher
+    config, db: database.db, databaseUrl: database.url, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY, plugins, httpDispatcher: options.httpDispatcher, webhookTuning: options.webhookTuning
   })
   await app.ready()
   t.teardown(async () => {
