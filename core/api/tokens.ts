@@ -14,6 +14,12 @@ const TOKEN_PATTERN = new RegExp(`^${TOKEN_PREFIX}[0-9A-Za-z]{${SECRET_LENGTH}}$
 export const MAX_EXPIRY_DAYS = 365
 /** last_used_at is written at most this often per token and process (not once per request). */
 const TOUCH_INTERVAL_MS = 60_000
+/**
+ * A token found valid is trusted for this long by this process without asking the database again.
+ * Revoking drops it here at once; another web node honours a revocation within this time.
+ */
+export const TOKEN_CACHE_MS = 5_000
+const TOKEN_CACHE_SIZE = 10_000
 
 export interface ApiToken {
   id: string
@@ -68,6 +74,8 @@ export function tokenActor (token: ApiToken, requestId?: string): Actor {
 /** API tokens: minted (the secret returned once), listed, revoked, and checked on every API request. */
 export class ApiTokens {
   private readonly touched = new Map<string, number>()
+  /** Valid tokens by the hash of their secret, with when to ask the database again. */
+  private readonly valid = new Map<string, { token: ApiToken, until: number }>()
 
   constructor (private readonly db: Knex) {}
 
@@ -102,7 +110,7 @@ export class ApiTokens {
 
   /** Revokes a token at once; revoking a revoked token changes nothing. */
   async revoke (workspaceId: string, actor: Actor, id: string): Promise<ApiToken> {
-    return await this.db.transaction(async trx => {
+    const revoked = await this.db.transaction(async trx => {
       const current: ApiToken | undefined = isUuid(id)
         ? await trx('api_tokens').select(COLUMNS).where({ workspace_id: workspaceId, id }).forUpdate().first()
         : undefined
@@ -113,6 +121,9 @@ export class ApiTokens {
       await recordAudit(trx, workspaceId, actor, { action: 'api_token.revoked', target: { type: 'api_token', id, label: token.name } })
       return token
     })
+    // After the commit: a request checked in between would otherwise cache it as valid again.
+    this.forget(revoked.id)
+    return revoked
   }
 
   /**
@@ -125,7 +136,14 @@ export class ApiTokens {
     const match = /^Bearer +(\S+) *$/i.exec(header)
     const secret = match?.[1]
     if (!secret || !TOKEN_PATTERN.test(secret)) return { ok: false, reason: 'malformed' }
-    const presented = Buffer.from(hashSecret(secret), 'hex')
+    const hash = hashSecret(secret)
+    const now = Date.now()
+    const cached = this.valid.get(hash)
+    if (cached && cached.until > now) {
+      if (cached.token.expires_at !== null && cached.token.expires_at.getTime() <= now) return { ok: false, reason: 'expired' }
+      return { ok: true, token: cached.token }
+    }
+    const presented = Buffer.from(hash, 'hex')
     const candidates: Array<ApiToken & { token_hash: string, expired: boolean }> = await this.db('api_tokens')
       .select([...COLUMNS, 'token_hash', this.db.raw('(expires_at IS NOT NULL AND expires_at <= now()) AS expired')])
       .where({ token_prefix: secret.slice(0, DISPLAY_LENGTH) })
@@ -134,7 +152,13 @@ export class ApiTokens {
     if (found.revoked_at) return { ok: false, reason: 'revoked' }
     if (found.expired) return { ok: false, reason: 'expired' }
     const { token_hash: _hash, expired: _expired, ...token } = found
+    if (this.valid.size >= TOKEN_CACHE_SIZE) this.valid.clear()
+    this.valid.set(hash, { token, until: now + TOKEN_CACHE_MS })
     return { ok: true, token }
+  }
+
+  private forget (id: string): void {
+    for (const [hash, entry] of this.valid) if (entry.token.id === id) this.valid.delete(hash)
   }
 
   /** Records that a token was used: at most once a minute per token and process, and once a minute across nodes. */

@@ -74,7 +74,9 @@ export async function getRun (db: Knex, workspaceId: string, runId: string): Pro
 /** The job: runs the connector's test() or sync and records the outcome on the run, the integration and the audit log. */
 export async function executeRun (deps: SyncDeps & { jobs: Jobs }, plugins: Map<string, DiscoveredPlugin>, workspaceId: string, runId: string): Promise<void> {
   const { db } = deps
-  const [run] = await db('integration_runs').where({ workspace_id: workspaceId, id: runId }).whereIn('status', ['queued', 'retry_scheduled'])
+  // A retry is claimed only once its time has come: a job queued earlier for the same run must not run it early.
+  const [run] = await db('integration_runs').where({ workspace_id: workspaceId, id: runId })
+    .where(q => q.where('status', 'queued').orWhere(r => r.where('status', 'retry_scheduled').where('retry_at', '<=', db.fn.now())))
     .update({ status: 'running', started_at: db.fn.now(), retry_at: null }).returning('*')
   if (!run) return
   const plugin = plugins.get(run.plugin_id)
