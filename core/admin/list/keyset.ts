@@ -63,15 +63,15 @@ export function decodeCursor (raw: string, sort: Sort): Cursor | null {
  */
 async function readSegment (source: PageSource, index: number, after: Cursor | null, limit: number): Promise<Array<Record<string, unknown>>> {
   const { db, sort, idColumn } = source
-  const { keys, where } = sort.option.segments[index]
-  const order = [...keys, idColumn]
+  const { keys, where, unique } = sort.option.segments[index]
+  const order = unique ? keys : [...keys, idColumn]
   const op = sort.dir === 'asc' ? '>' : '<'
   const list = (n: number) => Array(n).fill('?').join(', ')
   const query = source.query()
   if (where) query.whereRaw(`(${where})`)
   if (after) {
-    query.whereRaw(`(${order.join(', ')}) ${op} (${list(order.length)})`, [...after.keys, after.id])
-    if (keys.length > 0) query.whereRaw(`(${keys.join(', ')}) ${op}= (${list(keys.length)})`, after.keys)
+    query.whereRaw(`(${order.join(', ')}) ${op} (${list(order.length)})`, unique ? after.keys : [...after.keys, after.id])
+    if (keys.length > 0 && !unique) query.whereRaw(`(${keys.join(', ')}) ${op}= (${list(keys.length)})`, after.keys)
   }
   keys.forEach((key, i) => query.select(db.raw(`(${key})::text AS ??`, [KEY(i)])))
   query.select(db.raw(`(${idColumn})::text AS "__id"`))

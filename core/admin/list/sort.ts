@@ -11,6 +11,11 @@ export interface SortSegment {
   /** Raw SQL (no bindings) that picks the segment's rows. */
   where?: string
   keys: string[]
+  /**
+   * The keys alone identify a row within the workspace (a unique index on them): the order leaves
+   * the id tie-breaker out, so that index serves it without a sort step.
+   */
+  unique?: boolean
 }
 
 export interface SortOption {

@@ -5,10 +5,11 @@ import { apiRoute, body, changeRoute, idParams, listOf, ref, uuid } from '../sch
 
 export type HardwareSort = 'asset_tag' | 'name' | 'status' | 'updated_at'
 
-// Each sort is one index range (migrations 001 and 004): (workspace_id, key, id).
+// Each sort is one index range (migrations 001 and 004): (workspace_id, key, id), or for the
+// unique asset tag (workspace_id, asset_tag).
 export const HARDWARE_LIST: ApiListSpec<HardwareSort> = {
   sorts: {
-    asset_tag: { label: 'Asset tag', segments: [{ keys: ['h.asset_tag'] }] },
+    asset_tag: { label: 'Asset tag', segments: [{ keys: ['h.asset_tag'], unique: true }] },
     name: { label: 'Name', segments: [{ keys: ['lower(h.name)'] }] },
     status: { label: 'Status', segments: [{ keys: ['h.status'] }] },
     updated_at: { label: 'Updated', defaultDir: 'desc', segments: [{ keys: ['h.updated_at'] }] }

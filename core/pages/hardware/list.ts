@@ -22,7 +22,7 @@ export const HARDWARE_LIST: ListSpec<Filter, SortKey> = {
     source: { kind: 'text', max: 64 }
   },
   sorts: {
-    asset_tag: { label: 'Asset tag', segments: [{ keys: ['h.asset_tag'] }] },
+    asset_tag: { label: 'Asset tag', segments: [{ keys: ['h.asset_tag'], unique: true }] },
     name: { label: 'Name', segments: [{ keys: ['lower(h.name)'] }] },
     model: { label: 'Model', segments: [{ where: 'lower(h.model) IS NOT NULL', keys: ['lower(h.model)'] }, { where: 'lower(h.model) IS NULL', keys: [] }] },
     status: { label: 'Status', segments: [{ keys: ['h.status'] }] },
