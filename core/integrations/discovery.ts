@@ -46,7 +46,8 @@ async function hasManifest (dir: string): Promise<boolean> {
   return await stat(join(dir, 'manifest.json')).then(s => s.isFile(), () => false)
 }
 
-async function childPlugins (dir: string): Promise<string[]> {
+/** The plugin folders directly in `dir`: those with a manifest.json (a folder without one is not a plugin yet). */
+export async function childPlugins (dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true })
   const dirs = entries.filter(e => e.isDirectory() && !e.name.startsWith('.')).map(e => join(dir, e.name)).sort()
   const found: string[] = []
