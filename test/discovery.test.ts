@@ -84,7 +84,10 @@ const cases: Array<[string, (dir: string) => Promise<void>, string, RegExp]> = [
   ['settings not an object schema', settings(s => { s.type = 'array' }), 'settings.schema.json', /: \/type must be "object"/],
   ['settings not a JSON Schema', settings(s => { s.properties.baseUrl.type = 'text' }), 'settings.schema.json', /: \/properties\/baseUrl\/type must be/],
   ['declared capability not exported', manifest(m => { m.capabilities = ['test', 'sync', 'lookup'] }), 'manifest.json', /: \/capabilities\/2 declares lookup, but .*index\.ts does not implement it/],
-  ['exported capability not declared', manifest(m => { m.capabilities = ['test'] }), 'manifest.json', /: \/capabilities does not declare sync, but .*index\.ts implements it/]
+  ['exported capability not declared', manifest(m => { m.capabilities = ['test'] }), 'manifest.json', /: \/capabilities does not declare sync, but .*index\.ts implements it/],
+  ['oauth2 placeholder not a setting', manifest(m => { m.auth = 'oauth2-client-credentials'; m.oauth2 = { tokenUrl: '{{baseURL}}/oauth/token', clientId: 'stocktake', clientSecret: '{{apiKey}}' } }), 'manifest.json', /: \/oauth2\/tokenUrl uses \{\{baseURL\}\}, which is not a property of the settings schema/],
+  ['oauth2 secret setting not writeOnly', manifest(m => { m.auth = 'oauth2-client-credentials'; m.oauth2 = { tokenUrl: '{{baseUrl}}/oauth/token', clientId: 'stocktake', clientSecret: '{{baseUrl}}' } }), 'manifest.json', /: \/oauth2\/clientSecret uses \{\{baseUrl\}\}, which must be writeOnly/],
+  ['oauth2 secret written in the manifest', manifest(m => { m.auth = 'oauth2-client-credentials'; m.oauth2 = { tokenUrl: '{{baseUrl}}/oauth/token', clientId: 'stocktake', clientSecret: 'hunter2' } }), 'manifest.json', /: \/oauth2\/clientSecret must be exactly one \{\{setting\}\} placeholder/]
 ]
 
 for (const [name, edit, file, message] of cases) {

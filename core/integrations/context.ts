@@ -7,7 +7,8 @@ import { databaseCache } from './cache.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
 import { createHttpClient } from './http.ts'
 import type { OutboundCall } from './http-types.ts'
-import { resolveAllowedHosts } from './manifest.ts'
+import { requireSignIn } from './http/oauth2.ts'
+import { resolveAllowedHosts, resolveOAuth2 } from './manifest.ts'
 import { secretFields } from './settings-validation.ts'
 import type { IntegrationSettings } from './settings.ts'
 
@@ -42,7 +43,10 @@ async function setBadgeCount (db: Knex, workspaceId: string, pluginId: string, c
     .onConflict(['workspace_id', 'plugin_id']).merge(['badge_count'])
 }
 
-/** What a connector sees for one workspace: its settings (secrets decrypted), http, cache, log, signal. */
+/**
+ * What a connector sees for one workspace: its settings (secrets decrypted), http (signed in with the
+ * manifest's oauth2 block when it has one), cache, log, signal.
+ */
 export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlugin, workspace: Workspace, signal: AbortSignal): Promise<ConnectorContext> {
   const settings = await deps.settings.resolve(workspace.id, plugin)
   const hidden = secretPaths(plugin, settings)
@@ -56,16 +60,18 @@ export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlu
       details: { ...call, path }
     })
   }
+  const oauth2 = resolveOAuth2(plugin.manifest, settings, plugin.settingsSchema)
   return {
     workspace: { id: workspace.id, slug: workspace.slug, name: workspace.name },
     settings,
-    http: createHttpClient({
+    http: requireSignIn(createHttpClient({
       allowedHosts: resolveAllowedHosts(plugin.manifest.allowedHosts ?? [], settings),
+      oauth2: oauth2.credentials,
       rateLimit: plugin.manifest.rateLimit,
       signal,
-      onCall: audit,
+      onCall: audit, // token requests too: method, host, path and status only, never the form
       dispatcher: deps.dispatcher
-    }),
+    }), oauth2.notConfigured),
     cache: databaseCache(deps.db, workspace.id, plugin.id),
     badge: { setCount: count => setBadgeCount(deps.db, workspace.id, plugin.id, count) },
     log: deps.log.child({ plugin: plugin.id, workspace: workspace.slug }),

@@ -1,12 +1,23 @@
 // manifest.json: its type, its validation against core/plugin-manifest.schema.json (data only, no
-// plugin code runs), and the allowedHosts it resolves to for a workspace's settings.
+// plugin code runs), and the allowedHosts and oauth2 credentials it resolves to for a workspace's
+// settings.
 import { readFileSync } from 'node:fs'
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { EventType } from '../events/types.ts'
 import semver from 'semver'
-import { CONTRACT_VERSION, type Capability } from '../sdk/contract.ts'
+import { CONTRACT_VERSION, ConnectorError, type Capability } from '../sdk/contract.ts'
 import type { Model } from '../sdk/records.ts'
+import type { OAuth2ClientCredentials } from './http-types.ts'
+import type { SettingsSchema } from './settings-validation.ts'
+
+/**
+ * The manifest's oauth2 block: ctx.http's client credentials, each string but clientAuth possibly
+ * holding {{setting}} placeholders that a workspace's settings fill in (resolveOAuth2).
+ */
+export type OAuth2Block = OAuth2ClientCredentials
+/** The block as an imported manifest.json types it: clientAuth is any string until resolveOAuth2 checks it. */
+export type OAuth2BlockJson = Omit<OAuth2Block, 'clientAuth'> & { clientAuth?: string }
 
 export type Category = 'authentication' | 'communication' | 'saas-utilization' | 'ticketing' | 'device-management' | 'hris'
 
@@ -27,6 +38,7 @@ export interface PluginManifest {
   card?: string
   auth?: 'none' | 'api-key' | 'basic' | 'oauth2-client-credentials' | 'oauth2-authorization-code' | 'webhook-url' | 'saml' | 'scim-token'
   allowedHosts?: string[]
+  oauth2?: OAuth2Block
   capabilities?: Capability[]
   /** The noun of the count badge ("3 IdPs"), when the plugin reports a count. */
   countBadge?: { one: string, other: string }
@@ -61,7 +73,11 @@ const PATTERN_HINTS: Record<string, string> = {
   '/icon': 'must be a ./path to an .svg inside the plugin folder',
   '/entry': 'must be a ./path to a .ts or .js module inside the plugin folder',
   '/settings': 'must be a ./path to a .json file inside the plugin folder',
-  '/card': 'must be a ./path to a .hbs template inside the plugin folder'
+  '/card': 'must be a ./path to a .hbs template inside the plugin folder',
+  '/oauth2/tokenUrl': 'must be an https:// URL or start with a {{setting}}; braces only in {{setting}} placeholders',
+  '/oauth2/clientId': 'must be text whose braces are only {{setting}} placeholders',
+  '/oauth2/clientSecret': 'must be exactly one {{setting}} placeholder naming a writeOnly setting: a secret never lives in the manifest',
+  '/oauth2/scope': 'must be text whose braces are only {{setting}} placeholders'
 }
 
 /** Ajv errors as problems an author can act on ("/capabilities/2 must be one of test, sync, …"). */
@@ -102,6 +118,9 @@ export function manifestProblems (value: unknown): Problem[] {
       problems.push({ field: '/compatibility/core', message: `"${range}" does not include this core's version ${CORE_VERSION}` })
     }
   }
+  if (manifest.oauth2 !== undefined && manifest.auth !== 'oauth2-client-credentials') {
+    problems.push({ field: '/auth', message: 'must be "oauth2-client-credentials" when the manifest has an oauth2 block' })
+  }
   for (const [i, sync] of (manifest.syncs ?? []).entries()) {
     if (!(manifest.permissions ?? []).includes(`${sync.model}:write`)) {
       problems.push({ field: `/syncs/${i}/model`, message: `needs "${sync.model}:write" in permissions` })
@@ -133,4 +152,102 @@ export function resolveAllowedHosts (patterns: string[], settings: Record<string
       return [value.trim().toLowerCase()]
     }
   })
+}
+
+/** A {{setting}} placeholder anywhere in an oauth2 string. */
+const PLACEHOLDER = /\{\{([A-Za-z][A-Za-z0-9_]*)\}\}/g
+const OAUTH2_TEMPLATED = ['tokenUrl', 'clientId', 'clientSecret', 'scope'] as const
+type OAuth2Templated = typeof OAUTH2_TEMPLATED[number]
+
+/** Every {{setting}} of an oauth2 block, with the field it is in, in field order. */
+export function oauth2Placeholders (oauth2: Pick<OAuth2Block, OAuth2Templated> | undefined): Array<{ field: OAuth2Templated, setting: string }> {
+  if (oauth2 === undefined) return []
+  return OAUTH2_TEMPLATED.flatMap(field => [...(oauth2[field] ?? '').matchAll(PLACEHOLDER)].map(match => ({ field, setting: match[1] })))
+}
+
+/**
+ * Problems of the oauth2 block against the settings schema, reported on the manifest: every
+ * placeholder names a string setting; clientSecret's names a writeOnly one, and no other field
+ * names a secret (URLs, ids and scopes appear in audit entries and error messages).
+ */
+export function oauth2SettingsProblems (manifest: Pick<PluginManifest, 'oauth2'>, settingsSchema: SettingsSchema | null): Problem[] {
+  const properties = settingsSchema?.properties ?? {}
+  return oauth2Placeholders(manifest.oauth2).flatMap(({ field, setting }): Problem[] => {
+    const at = `/oauth2/${field}`
+    const property = properties[setting]
+    if (settingsSchema === null) return [{ field: at, message: `uses {{${setting}}}, but the plugin has no settings` }]
+    if (property === undefined) return [{ field: at, message: `uses {{${setting}}}, which is not a property of the settings schema` }]
+    if (property.type !== 'string') return [{ field: at, message: `uses {{${setting}}}, which must be a string setting` }]
+    const secret = property.writeOnly === true
+    if (field === 'clientSecret' && !secret) return [{ field: at, message: `uses {{${setting}}}, which must be writeOnly: it holds the client secret` }]
+    if (field !== 'clientSecret' && secret) return [{ field: at, message: `uses {{${setting}}}, a secret: only clientSecret may use a writeOnly setting` }]
+    return []
+  })
+}
+
+/** A setting as a placeholder's value: trimmed, or null when unset or blank. */
+function settingText (settings: Record<string, unknown>, name: string): string | null {
+  const value = settings[name]
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null
+}
+
+/** What ctx.http signs in with for one workspace; `notConfigured` instead when it cannot. */
+export interface OAuth2Resolution {
+  credentials?: OAuth2ClientCredentials
+  /** The error every request that needs the bearer fails with (reason config, in plain words). */
+  notConfigured?: ConnectorError
+}
+
+const listed = (names: string[]): string =>
+  names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`
+
+/**
+ * The manifest's oauth2 block for one workspace: each {{setting}} replaced by that setting,
+ * trimmed (and without trailing slashes when the template goes on with a "/"). A setting that is
+ * not set, or a token URL that is not https, leaves the client without credentials and explains
+ * why in `notConfigured`, naming the settings by their titles.
+ */
+export function resolveOAuth2 (
+  manifest: { name?: string, oauth2?: OAuth2BlockJson },
+  settings: Record<string, unknown>,
+  settingsSchema?: SettingsSchema | null
+): OAuth2Resolution {
+  const block = manifest.oauth2
+  if (block === undefined) return {}
+  if (block.clientAuth !== undefined && block.clientAuth !== 'body' && block.clientAuth !== 'basic') {
+    throw new TypeError(`oauth2.clientAuth must be "body" or "basic", not "${block.clientAuth}"`)
+  }
+  const plugin = manifest.name ?? 'The integration'
+  const card = manifest.name === undefined ? 'Settings → Integrations' : `Settings → Integrations → ${manifest.name}`
+  const title = (name: string): string => {
+    const label = settingsSchema?.properties?.[name]?.title
+    return typeof label === 'string' && label !== '' ? label : name
+  }
+  const missing = [...new Set(oauth2Placeholders(block).map(p => p.setting))].filter(name => settingText(settings, name) === null)
+  if (missing.length > 0) {
+    const one = missing.length === 1
+    return {
+      notConfigured: new ConnectorError('config', `${plugin} cannot sign in: ${listed(missing.map(title))} ${one ? 'is' : 'are'} not set. ` +
+        `Fill ${one ? 'it' : 'them'} in under ${card} and save.`)
+    }
+  }
+  const fill = (template: string): string => template.replace(PLACEHOLDER, (match: string, name: string, offset: number) => {
+    const value = settingText(settings, name) as string
+    return template[offset + match.length] === '/' ? value.replace(/\/+$/, '') : value
+  })
+  const tokenUrl = fill(block.tokenUrl)
+  if (!URL.canParse(tokenUrl) || new URL(tokenUrl).protocol !== 'https:') {
+    const from = [...new Set([...block.tokenUrl.matchAll(PLACEHOLDER)].map(match => title(match[1])))]
+    const built = from.length === 0 ? 'its token URL' : `the token URL built from ${listed(from)}`
+    return { notConfigured: new ConnectorError('config', `${plugin} cannot sign in: ${built} must be an https:// address.`) }
+  }
+  return {
+    credentials: {
+      tokenUrl,
+      clientId: fill(block.clientId),
+      clientSecret: fill(block.clientSecret),
+      ...(block.scope === undefined ? {} : { scope: fill(block.scope) }),
+      ...(block.clientAuth === undefined ? {} : { clientAuth: block.clientAuth })
+    }
+  }
 }

@@ -4,7 +4,7 @@ import { access, readFile } from 'node:fs/promises'
 import { join, relative, resolve, isAbsolute } from 'node:path'
 import Handlebars from 'handlebars'
 import type { SettingsSchema } from './settings-validation.ts'
-import { manifestProblems, type PluginManifest, type Problem } from './manifest.ts'
+import { manifestProblems, oauth2SettingsProblems, type PluginManifest, type Problem } from './manifest.ts'
 import { settingsSchemaProblems } from './settings-schema.ts'
 
 /** A problem located in a file (shown relative to the working directory when inside it). */
@@ -63,10 +63,16 @@ export async function readPluginFolder (dir: string, problems: FileProblem[]): P
   if (manifest.settings !== undefined) {
     const file = resolve(dir, manifest.settings)
     const schema = await readJson(file, problems)
-    if (schema !== undefined) problems.push(...settingsSchemaProblems(schema, manifest).map(where(file)))
+    if (schema !== undefined) {
+      problems.push(...settingsSchemaProblems(schema, manifest).map(where(file)))
+      problems.push(...oauth2SettingsProblems(manifest, schema as SettingsSchema).map(where(manifestFile)))
+    }
     settingsSchema = schema as SettingsSchema
-  } else if ((manifest.allowedHosts ?? []).some(host => host.startsWith('{{'))) {
-    problems.push({ file: displayPath(manifestFile), field: '/allowedHosts', message: 'uses a {{setting}} template but the plugin has no settings' })
+  } else {
+    if ((manifest.allowedHosts ?? []).some(host => host.startsWith('{{'))) {
+      problems.push({ file: displayPath(manifestFile), field: '/allowedHosts', message: 'uses a {{setting}} template but the plugin has no settings' })
+    }
+    problems.push(...oauth2SettingsProblems(manifest, null).map(where(manifestFile)))
   }
 
   let cardTemplate: string | null = null

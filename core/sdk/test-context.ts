@@ -1,10 +1,12 @@
 // Test helpers for plugin authors: a ConnectorContext like the core's (its http client refuses
-// hosts the manifest does not declare), an in-memory TTL cache, and routing to a local fake.
+// hosts the manifest does not declare and signs in with the manifest's oauth2 block), an in-memory
+// TTL cache, and routing to a local fake.
 import { connect } from 'node:net'
 import { Agent, type Dispatcher } from 'undici'
 import { createHttpClient } from '../integrations/http.ts'
 import type { HttpClientOptions } from '../integrations/http-types.ts'
-import { resolveAllowedHosts, type PluginManifest } from '../integrations/manifest.ts'
+import { requireSignIn } from '../integrations/http/oauth2.ts'
+import { resolveAllowedHosts, resolveOAuth2, type OAuth2BlockJson, type PluginManifest } from '../integrations/manifest.ts'
 import { validateSettings, type SettingsSchema } from '../integrations/settings-validation.ts'
 import type { ConnectorCache, ConnectorContext, ConnectorLogger } from './contract.ts'
 
@@ -49,7 +51,11 @@ export function routeToFake (fakeUrl: string): Agent {
 }
 
 export interface TestContextOptions<S> {
-  manifest: Pick<PluginManifest, 'allowedHosts' | 'rateLimit'>
+  /** The plugin's manifest.json (its name, allowedHosts, oauth2 and rateLimit are used). */
+  manifest: Pick<PluginManifest, 'allowedHosts' | 'rateLimit'> & {
+    name?: string
+    oauth2?: OAuth2BlockJson
+  }
   settings: S
   /** The plugin's settings.schema.json: settings are then validated (defaults applied) as the core does; invalid -> throws. */
   settingsSchema?: object
@@ -71,16 +77,18 @@ export function createTestContext<S extends Record<string, unknown>> (options: T
     if (errors.length > 0) throw new TypeError(`invalid settings: ${errors.map(e => `${e.field} ${e.message}`).join('; ')}`)
   }
   const signal = options.signal ?? new AbortController().signal
+  const oauth2 = resolveOAuth2(options.manifest, settings, options.settingsSchema as SettingsSchema | undefined)
   return {
     workspace: options.workspace ?? { id: '00000000-0000-4000-8000-000000000001', slug: 'acme', name: 'Acme' },
     settings,
-    http: createHttpClient({
+    http: requireSignIn(createHttpClient({
       allowedHosts: resolveAllowedHosts(options.manifest.allowedHosts ?? [], settings),
+      oauth2: oauth2.credentials,
       rateLimit: options.manifest.rateLimit,
       signal,
       dispatcher: options.dispatcher,
       ...options.http
-    }),
+    }), oauth2.notConfigured),
     cache: createMemoryCache(),
     badge: { setCount: async count => { options.onBadgeCount?.(count) } },
     log: options.log ?? silentLogger,

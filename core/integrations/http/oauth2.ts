@@ -1,7 +1,7 @@
 // OAuth2 client-credentials tokens: fetched on demand, shared by concurrent requests, cached until
 // shortly before expiry, dropped when the API answers 401.
 import { HttpStatusError } from '../http-types.ts'
-import type { HttpRequest, HttpResponse, OAuth2ClientCredentials } from '../http-types.ts'
+import type { HttpClient, HttpRequest, HttpResponse, OAuth2ClientCredentials, PaginationScheme } from '../http-types.ts'
 import { OAuth2TokenError, redact } from './errors.ts'
 
 /** Refresh this long before expires_in runs out (half the lifetime for tokens shorter than twice that). */
@@ -68,6 +68,28 @@ export function createTokenSource (config: OAuth2ClientCredentials, send: TokenS
     },
     invalidate (token) {
       if (cached?.token === token) cached = null
+    }
+  }
+}
+
+/**
+ * ctx.http for a plugin that signs in but cannot for this workspace (a setting its oauth2 block
+ * names is not set): a request that would carry the bearer fails with `notConfigured` rather than
+ * going out unsigned; `auth: 'none'` requests go through. Without `notConfigured`, `client` itself.
+ */
+export function requireSignIn (client: HttpClient, notConfigured: Error | undefined): HttpClient {
+  if (notConfigured === undefined) return client
+  const check = (req: HttpRequest): void => {
+    if (req.auth !== 'none') throw notConfigured
+  }
+  return {
+    async request<T> (req: HttpRequest) {
+      check(req)
+      return await client.request<T>(req)
+    },
+    async * paginate<T> (req: HttpRequest, scheme: PaginationScheme<T>) {
+      check(req)
+      yield * client.paginate<T>(req, scheme)
     }
   }
 }
