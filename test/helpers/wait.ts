@@ -1,3 +1,4 @@
+import type { Knex } from 'knex'
 import type { TestSession } from './session.ts'
 
 /** Polls `probe` every 100 ms until it returns something truthy, and returns that. */
@@ -24,4 +25,9 @@ export async function pollRun (session: TestSession, html: string, pluginId: str
     if (res.statusCode !== 200) throw new Error(`poll failed: ${res.statusCode}`)
     html = res.body
   }
+}
+
+/** Brings a waiting run's retry time to now, as if its Retry-After had passed (a test does not wait minutes). */
+export async function retryDueNow (db: Knex, workspaceId: string, runId: string): Promise<void> {
+  await db('integration_runs').where({ workspace_id: workspaceId, id: runId, status: 'retry_scheduled' }).update({ retry_at: db.fn.now() })
 }

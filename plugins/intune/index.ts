@@ -1,0 +1,52 @@
+// Microsoft Intune (Device management): tests the app registration, imports every managed device
+// page by page, and looks one up by serial, through Microsoft Graph v1.0.
+import { defineConnector, testResultFromError, type DeviceRecord, type SyncMessage } from '../../core/sdk.ts'
+import { devicePages, devicesWithSerial, readOneDevice } from './client.ts'
+import { isPlaceholderSerial, mapDevice } from './map.ts'
+import type { IntuneSettings } from './settings.ts'
+
+export default defineConnector<IntuneSettings>({
+  async test (ctx) {
+    try {
+      const found = await readOneDevice(ctx)
+      return {
+        ok: true,
+        message: found > 0
+          ? 'Connected: the app signed in to Microsoft Entra and can read Intune\'s managed devices.'
+          : 'Connected: the app signed in to Microsoft Entra and can read Intune\'s managed devices (none are enrolled yet).'
+      }
+    } catch (err) {
+      return testResultFromError(err)
+    }
+  },
+
+  // One upsert per Graph page, never the whole fleet; a checkpoint after each page that has a next
+  // one. Devices without a serial are passed on (the core counts them as skipped).
+  async * sync (ctx, { checkpoint }) {
+    const resumeFrom = typeof checkpoint?.nextLink === 'string' ? checkpoint.nextLink : null
+    for await (const page of devicePages(ctx, resumeFrom)) {
+      const records: DeviceRecord[] = []
+      const skips: SyncMessage[] = []
+      for (const raw of page.devices) {
+        const mapped = mapDevice(raw)
+        if ('record' in mapped) records.push(mapped.record)
+        else skips.push({ type: 'skip', externalId: mapped.externalId, reason: mapped.reason })
+      }
+      if (records.length > 0) yield { type: 'upsert', model: 'device', records }
+      yield * skips
+      if (page.nextLink !== null) yield { type: 'checkpoint', value: { nextLink: page.nextLink } }
+    }
+  },
+
+  async lookup (ctx, { by, value }) {
+    const serial = value.trim()
+    if (by !== 'serial' || isPlaceholderSerial(serial)) return null
+    const matches = (await devicesWithSerial(ctx, serial)).flatMap(raw => {
+      const mapped = mapDevice(raw)
+      return 'record' in mapped && mapped.record.serial !== null ? [{ record: mapped.record, syncedAt: String((raw as { lastSyncDateTime?: unknown }).lastSyncDateTime ?? '') }] : []
+    })
+    // A device enrolled more than once has a record per enrolment: the one that checked in last is current.
+    matches.sort((a, b) => b.syncedAt.localeCompare(a.syncedAt))
+    return matches[0]?.record ?? null
+  }
+})

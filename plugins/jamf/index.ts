@@ -1,0 +1,59 @@
+// Jamf Pro (device management): looks up Macs, iPhones and iPads by serial, and imports every
+// computer and mobile device into the hardware register through the core's device importer.
+import { defineConnector, testResultFromError, type DeviceRecord } from '../../core/sdk.ts'
+import { checkpointAfter, resumePoint } from './checkpoint.ts'
+import { jamfClient } from './client.ts'
+import { COLLECTIONS } from './collections.ts'
+import type { JamfSettings } from './settings.ts'
+
+export default defineConnector<JamfSettings>({
+  async test (ctx) {
+    try {
+      const client = jamfClient(ctx)
+      const counts: string[] = []
+      for (const collection of COLLECTIONS) {
+        const { totalCount } = await client.search(collection, { pageSize: 1 })
+        counts.push(`${totalCount.toLocaleString('en')} ${collection.noun}`)
+      }
+      return { ok: true, message: `Connected to Jamf Pro: ${counts.join(' and ')}.` }
+    } catch (err) {
+      return testResultFromError(err)
+    }
+  },
+
+  // One upsert per Jamf page (the fleet is never held in memory), then a checkpoint to resume from.
+  // Devices without a serial are passed on: the core counts them as skipped.
+  async * sync (ctx, { checkpoint }) {
+    const client = jamfClient(ctx)
+    const start = resumePoint(checkpoint)
+    for (let c = start.collection; c < COLLECTIONS.length; c++) {
+      const collection = COLLECTIONS[c]
+      for await (const page of client.pages(collection, c === start.collection ? start.position : undefined)) {
+        const records: DeviceRecord[] = []
+        for (const raw of page.results) {
+          const mapped = collection.map(raw)
+          if (mapped.ok) records.push(mapped.record)
+          else yield { type: 'skip', externalId: mapped.externalId, reason: mapped.reason }
+        }
+        if (records.length > 0) yield { type: 'upsert', model: 'device', records }
+        const next = checkpointAfter(c, page)
+        if (next !== null) yield { type: 'checkpoint', value: next }
+      }
+    }
+  },
+
+  async lookup (ctx, { value }) {
+    const serial = value.trim()
+    if (serial === '') return null
+    const client = jamfClient(ctx)
+    for (const collection of COLLECTIONS) {
+      const raw = await client.findBySerial(collection, serial)
+      if (raw === undefined) continue
+      const mapped = collection.map(raw)
+      if (mapped.ok) return mapped.record
+      ctx.log.warn({ externalId: mapped.externalId, reason: mapped.reason }, 'Jamf Pro answered a serial lookup with a malformed record')
+      return null
+    }
+    return null
+  }
+})
