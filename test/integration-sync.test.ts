@@ -7,7 +7,11 @@ import { systemActor, type Actor } from '../core/audit/index.ts'
 import { discoverPlugins, type DiscoveredPlugin } from '../core/integrations/index.ts'
 import { ACTIVE, type RunRow } from '../core/integrations/runs.ts'
 import { startDueSyncs } from '../core/integrations/schedule.ts'
-import { RetryLaterError, routeToFake, type Connector, type SyncMessage } from '../core/sdk.ts'
+import { RetryLaterError, routeToFake, type Connector, type DeviceRecord, type SyncMessage } from '../core/sdk.ts'
+import { readAhead } from '../core/sdk/drain.ts'
+import { IMPORTERS } from '../core/register/importers/index.ts'
+import { HARDWARE } from '../core/register/hardware.schema.ts'
+import type { Knex } from 'knex'
 import { startFake } from './fixtures/external-plugin/fake.ts'
 import { until } from './helpers/wait.ts'
 
@@ -129,8 +133,13 @@ t.test('a first sync creates hardware by the MDM rules and records the run', asy
   t.match(audit[0], { actor_type: 'plugin', outcome: 'success', details: { source: 'Acme Inventory (example)', created: 3, skipped: 1, errors: 0 } })
   const state = await app.db('integration_state').where({ workspace_id: ws.id, plugin_id: 'acme-inventory' }).first()
   t.match(state, { sync_id: 'devices', checkpoint: { since: String } }, 'the checkpoint saved after the records')
-  const events = await app.db('events').where({ workspace_id: ws.id }).whereRaw("payload -> 'import' IS NOT NULL")
+  const events = await app.db('events').where({ workspace_id: ws.id }).whereRaw("payload -> 'import' IS NOT NULL").orderBy('sequence')
   t.same(events.map(e => e.type).sort(), ['hardware.assigned', 'hardware.created', 'hardware.created', 'hardware.created'])
+  const { import: mark, ...payload } = events.find(e => e.type === 'hardware.created' && e.payload.serial === 'C02AAA').payload
+  t.same(mark, { plugin: 'acme-inventory' })
+  t.same(payload, JSON.parse(JSON.stringify(HARDWARE.fromDb(await app.db('hardware').where({ id: mac.id }).first()))), 'the event carries the row as every other writer\'s does')
+  t.ok(events.findIndex(e => e.type === 'hardware.assigned') > events.findIndex(e => e.payload.serial === 'C02AAA'), 'assigned after created')
+  t.equal((await app.db('audit_log').where({ workspace_id: ws.id }).whereLike('action', 'hardware.%')).length, 0, 'creations are audited by the run\'s entry')
   t.match(await app.integrations.settings.get(ws.id, 'acme-inventory'), { last_sync_ok: true })
 })
 
@@ -228,6 +237,69 @@ t.test('scheduled syncs: off by default, never shorter than the minimum, started
   await until(async () => { const r = await app.integrations.run(ws.id, run.id); return r && !ACTIVE.includes(r.status) })
   await app.integrations.schedule(ws.id, admin, 'acme-inventory', null)
   t.match(await app.integrations.settings.get(ws.id, 'acme-inventory'), { schedule_minutes: null, next_sync_at: null })
+})
+
+/** `trx`, but right after the importer's first read of hardware, `meanwhile` runs (as another writer would). */
+function afterFirstRead (trx: Knex.Transaction, meanwhile: (trx: Knex.Transaction) => Promise<unknown>): Knex.Transaction {
+  let done = false
+  return new Proxy(trx, {
+    apply: (target, _this, args: Parameters<Knex.Transaction>) => target(...args),
+    get (target, prop) {
+      if (prop !== 'raw') {
+        const value = Reflect.get(target, prop)
+        return typeof value === 'function' ? value.bind(target) : value
+      }
+      return async (...args: Parameters<Knex.Transaction['raw']>) => {
+        const result = await target.raw(...args)
+        if (!done && /^\s*SELECT id, serial, version/.test(String(args[0]))) {
+          done = true
+          await meanwhile(target)
+        }
+        return result
+      }
+    }
+  })
+}
+
+const source = { pluginId: 'acme-inventory', name: 'Acme Inventory (example)' }
+const importDevices = async (records: DeviceRecord[], meanwhile: (trx: Knex.Transaction) => Promise<unknown>) =>
+  await app.db.transaction(async trx => (await IMPORTERS.device.upsert(afterFirstRead(trx, meanwhile), ws.id, source, records)).result)
+
+t.test('a row edited after the importer read it is merged again under a lock, never written back stale', async t => {
+  const row = await app.db('hardware').where({ workspace_id: ws.id, serial: 'IPAD-1' }).first()
+  const batch = await importDevices([{ externalId: 'd4', serial: 'IPAD-1', osVersion: '18.1' }], async trx => {
+    await trx('hardware').where({ id: row.id }).update({ model: 'iPad Air (M2)', os_version: '17.0', version: row.version + 1 })
+  })
+  t.match(batch, { updated: 1, unchanged: 0, created: 0, errors: [] })
+  t.match(await app.db('hardware').where({ id: row.id }).first(), { model: 'iPad Air (M2)', os_version: '18.1', version: row.version + 2 }, 'the edit survives; the MDM value is applied over it')
+  const audit = await app.db('audit_log').where({ workspace_id: ws.id, action: 'hardware.updated', target_id: row.id }).orderBy('id', 'desc').first()
+  t.same(audit.changes, { os_version: { old: '17.0', new: '18.1' } }, 'the change is described from the row as it was')
+})
+
+t.test('a serial another writer created meanwhile is updated, not duplicated', async t => {
+  const batch = await importDevices([{ externalId: 'late', serial: 'RACE-1', model: 'ThinkPad X1' }], async trx => {
+    await trx('hardware').insert({ workspace_id: ws.id, asset_tag: 'HAND-1', serial: 'RACE-1', name: 'Typed by hand' })
+  })
+  t.match(batch, { created: 0, updated: 1, errors: [] })
+  const rows = await app.db('hardware').where({ workspace_id: ws.id, serial: 'RACE-1' })
+  t.equal(rows.length, 1)
+  t.match(rows[0], { name: 'Typed by hand', model: 'ThinkPad X1', source_ids: { 'acme-inventory': 'late' } })
+})
+
+t.test('readAhead asks for the next message while the last one is handled, never more', async t => {
+  const log: string[] = []
+  async function * pages () {
+    for (let page = 1; page <= 3; page++) {
+      log.push(`fetch ${page}`)
+      yield page
+    }
+  }
+  for await (const page of readAhead(pages())) {
+    log.push(`write ${page} start`)
+    await new Promise(resolve => setTimeout(resolve, 10))
+    log.push(`write ${page} end`)
+  }
+  t.same(log, ['fetch 1', 'fetch 2', 'write 1 start', 'write 1 end', 'fetch 3', 'write 2 start', 'write 2 end', 'write 3 start', 'write 3 end'])
 })
 
 t.test('runs are workspace-scoped', async t => {

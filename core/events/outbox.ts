@@ -27,6 +27,11 @@ export class Outbox {
     const list = Array.isArray(events) ? events : [events]
     if (list.length === 0) return
     await trx('events').insert(list.map(e => ({ workspace_id: workspaceId, type: e.type, payload: JSON.stringify(e.payload) })))
+    await this.wake(trx, workspaceId)
+  }
+
+  /** Queues the workspace's dispatch in `trx`: for events a set-based writer inserted in SQL itself. */
+  async wake (trx: Knex.Transaction, workspaceId: string): Promise<void> {
     await this.jobs.send(DISPATCH_JOB, { workspaceId }, { trx, singletonKey: workspaceId })
   }
 

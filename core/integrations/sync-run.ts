@@ -1,8 +1,9 @@
 import type { Knex } from 'knex'
 import { recordAudit } from '../audit/index.ts'
 import type { Outbox } from '../events/index.ts'
+import type { Jobs } from '../jobs/index.ts'
 import { IMPORTERS, type ImportedBatch, type ImportSource, type PlannedChange } from '../register/importers/index.ts'
-import { drainMessages, emptyCounts, type SyncCounts, type SyncSink } from '../sdk/drain.ts'
+import { drainMessages, emptyCounts, readAhead, type SyncCounts, type SyncSink } from '../sdk/drain.ts'
 import { failureReason } from '../sdk/failures.ts'
 import type { Checkpoint, Model } from '../sdk/records.ts'
 import type { Workspace } from '../tenancy/index.ts'
@@ -12,10 +13,16 @@ import { RetryLaterError } from './http-types.ts'
 import type { RunRow } from './runs.ts'
 import type { Change } from '../register/change.ts'
 
-export interface SyncDeps extends ContextDeps { events: Outbox }
+export interface SyncDeps extends ContextDeps { events: Outbox, jobs: Jobs }
 
-/** Records per importer transaction: big enough for set-based SQL to pay, small enough to keep locks short. */
-const CHUNK = 500
+/**
+ * Records per importer transaction, gathered across the vendor's pages: big enough for set-based
+ * SQL to pay, small enough to keep locks (and, on the embedded database, other requests) waiting
+ * briefly.
+ */
+const CHUNK = 1000
+/** Live progress is written at most this often; the final counts are written with the outcome. */
+const PROGRESS_EVERY_MS = 500
 /** Kept on the run for the admin; the counts stay exact beyond it. */
 const MAX_ERROR_DETAILS = 500
 const MAX_PREVIEW = 1000
@@ -47,9 +54,17 @@ export async function executeSync (deps: SyncDeps, plugin: DiscoveredPlugin, wor
     for (const declared of plugin.manifest.syncs ?? []) {
       const checkpoint = await loadCheckpoint(deps.db, workspace.id, plugin.id, declared.id)
       const sink = registerSink(deps, workspace.id, plugin, run, declared.id, preview)
-      const messages = plugin.connector!.sync!(ctx, { syncId: declared.id, checkpoint })
+      // The next vendor page is fetched while the last one is written.
+      const messages = readAhead(plugin.connector!.sync!(ctx, { syncId: declared.id, checkpoint }))
       current = emptyCounts()
-      await drainMessages(messages, { ...sink, progress: async c => { current = c; await saveProgress(deps.db, run.id, add(counts, c)) } }, plugin.manifest.permissions ?? [])
+      let savedAt = 0
+      const progress = async (c: SyncCounts) => {
+        current = c
+        if (performance.now() - savedAt < PROGRESS_EVERY_MS) return
+        savedAt = performance.now()
+        await saveProgress(deps.db, run.id, add(counts, c))
+      }
+      await drainMessages(messages, { ...sink, progress }, { permissions: plugin.manifest.permissions ?? [], batchSize: CHUNK })
       Object.assign(counts, add(counts, current))
       current = emptyCounts()
       // A full sync starts from the top next time; an incremental one continues from where it ended.
@@ -89,14 +104,18 @@ function add (done: SyncCounts, current: SyncCounts): SyncCounts {
 function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPlugin, run: { dry_run: boolean }, syncId: string, preview: PlannedChange[]): SyncSink {
   const actor = pluginActor(plugin)
   const source: ImportSource = { pluginId: plugin.id, name: plugin.manifest.name }
-  /** One transaction per chunk: the rows, their audit entries and events commit together (or, in a dry run, not at all). */
-  const apply = async <T>(work: (trx: Knex.Transaction) => Promise<Change<T>>): Promise<T> => {
+  /**
+   * One transaction per chunk: the rows, their audit entries and events commit together (or, in a
+   * dry run, not at all). `eventsWritten` tells how many events the importer wrote set-based itself.
+   */
+  const apply = async <T>(work: (trx: Knex.Transaction) => Promise<Change<T>>, eventsWritten: (result: T) => number = () => 0): Promise<T> => {
     try {
       return await deps.db.transaction(async trx => {
         const change = await work(trx)
         if (run.dry_run) throw new DryRun(change.result)
         await recordAudit(trx, workspaceId, actor, change.audit ?? [])
         await deps.events.emit(trx, workspaceId, change.events ?? [])
+        if (eventsWritten(change.result) > 0) await deps.events.wake(trx, workspaceId)
         return change.result
       })
     } catch (err) {
@@ -108,13 +127,14 @@ function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPl
     async upsert (model: Model, records) {
       const total = { created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [] as ImportedBatch['errors'] }
       for (let i = 0; i < records.length; i += CHUNK) {
-        const batch: ImportedBatch = await apply(trx => IMPORTERS[model].upsert(trx, workspaceId, source, records.slice(i, i + CHUNK)))
+        const plan = run.dry_run ? MAX_PREVIEW - preview.length : 0
+        const batch: ImportedBatch = await apply(trx => IMPORTERS[model].upsert(trx, workspaceId, source, records.slice(i, i + CHUNK), { plan }), b => b.eventsWritten)
         total.created += batch.created
         total.updated += batch.updated
         total.unchanged += batch.unchanged
         total.skipped += batch.skipped
         total.errors.push(...batch.errors)
-        if (run.dry_run) preview.push(...batch.planned.slice(0, MAX_PREVIEW - preview.length))
+        preview.push(...batch.planned.slice(0, plan))
       }
       return total
     },

@@ -27,7 +27,7 @@ export interface SyncSink {
   delete: (model: Model, externalIds: string[]) => Promise<number>
   /** Called only after every record before it has been written. */
   checkpoint: (value: Checkpoint) => Promise<void>
-  /** After each message, with the totals so far (progress). */
+  /** After each message and each batch written, with the totals so far (progress). */
   progress?: (counts: SyncCounts) => Promise<void>
 }
 
@@ -41,26 +41,29 @@ function isFlat (value: unknown): value is Checkpoint {
 const externalIdOf = (record: unknown, i: number): string =>
   typeof (record as { externalId?: unknown })?.externalId === 'string' ? (record as { externalId: string }).externalId : `(record ${i + 1})`
 
-/**
- * Feeds a sync's messages to a sink: checks each model against the plugin's permissions,
- * validates every record against its canonical schema (invalid ones and `skip`s are errors with
- * their reason) and hands the valid rest to the sink batch by batch. Throws on a protocol error
- * (unknown model or message, a checkpoint that is not flat, a model not permitted).
- */
-export async function drainMessages (messages: AsyncIterable<SyncMessage>, sink: SyncSink, permissions?: string[]): Promise<SyncCounts> {
-  const counts = emptyCounts()
-  const checkModel = (model: unknown): Model => {
-    if (!MODELS.includes(model as Model)) throw new TypeError(`sync message names unknown model ${String(model)}`)
-    if (permissions !== undefined && !permissions.includes(`${String(model)}:write`)) {
-      throw new TypeError(`sync wrote model ${String(model)} without the ${String(model)}:write permission`)
-    }
-    return model as Model
-  }
+export interface DrainLoopOptions {
+  /** When given (the plugin's manifest), a sync may only write models it declared `<model>:write` for. */
+  permissions?: string[]
+  /**
+   * Valid records are gathered across messages and handed to the sink this many at a time (and
+   * before a checkpoint, a delete or another model, and at the end), so that a vendor's small
+   * pages still make big batches. Default: each message's records as they come.
+   */
+  batchSize?: number
+}
 
-  for await (const message of messages) {
+/** One drain's state: the counts, and valid records waiting for the sink (see `batchSize`). */
+class DrainLoop {
+  readonly counts = emptyCounts()
+  private pending: { model: Model, records: CanonicalRecord[] } | null = null
+
+  constructor (private readonly sink: SyncSink, private readonly options: DrainLoopOptions) {}
+
+  async handle (message: SyncMessage): Promise<void> {
+    const { counts, sink } = this
     switch (message.type) {
       case 'upsert': {
-        const model = checkModel(message.model)
+        const model = this.checkModel(message.model)
         const valid: CanonicalRecord[] = []
         for (const [i, record] of message.records.entries()) {
           counts.read++
@@ -70,21 +73,21 @@ export async function drainMessages (messages: AsyncIterable<SyncMessage>, sink:
           else if (problem !== null) counts.errors.push({ externalId: externalIdOf(record, i), reason: problem })
           else valid.push(record)
         }
+        if (this.pending !== null && this.pending.model !== model) await this.flush()
         if (valid.length > 0) {
-          const batch = await sink.upsert(model, valid)
-          counts.created += batch.created
-          counts.updated += batch.updated
-          counts.unchanged += batch.unchanged
-          counts.skipped += batch.skipped
-          counts.errors.push(...batch.errors)
+          if (this.pending === null) this.pending = { model, records: valid }
+          else this.pending.records.push(...valid)
         }
+        if (this.pending !== null && this.pending.records.length >= (this.options.batchSize ?? 0)) await this.flush()
         break
       }
       case 'delete':
-        counts.deleted += await sink.delete(checkModel(message.model), message.externalIds)
+        await this.flush()
+        counts.deleted += await sink.delete(this.checkModel(message.model), message.externalIds)
         break
       case 'checkpoint':
         if (!isFlat(message.value)) throw new TypeError('a checkpoint must be a flat object of strings, numbers and booleans')
+        await this.flush()
         await sink.checkpoint({ ...message.value })
         break
       case 'skip':
@@ -96,7 +99,88 @@ export async function drainMessages (messages: AsyncIterable<SyncMessage>, sink:
     }
     await sink.progress?.(counts)
   }
-  return counts
+
+  /** Hands the waiting records to the sink. */
+  async flush (): Promise<void> {
+    if (this.pending === null) return
+    const { model, records } = this.pending
+    this.pending = null
+    const batch = await this.sink.upsert(model, records)
+    this.counts.created += batch.created
+    this.counts.updated += batch.updated
+    this.counts.unchanged += batch.unchanged
+    this.counts.skipped += batch.skipped
+    this.counts.errors.push(...batch.errors)
+    await this.sink.progress?.(this.counts)
+  }
+
+  private checkModel (model: unknown): Model {
+    const { permissions } = this.options
+    if (!MODELS.includes(model as Model)) throw new TypeError(`sync message names unknown model ${String(model)}`)
+    if (permissions !== undefined && !permissions.includes(`${String(model)}:write`)) {
+      throw new TypeError(`sync wrote model ${String(model)} without the ${String(model)}:write permission`)
+    }
+    return model as Model
+  }
+}
+
+/**
+ * Feeds a sync's messages to a sink: checks each model against the plugin's permissions,
+ * validates every record against its canonical schema (invalid ones and `skip`s are errors with
+ * their reason) and hands the valid rest to the sink batch by batch. Throws on a protocol error
+ * (unknown model or message, a checkpoint that is not flat, a model not permitted). When the sync
+ * itself fails, the records it sent before are written first, then its failure is thrown.
+ */
+export async function drainMessages (messages: AsyncIterable<SyncMessage>, sink: SyncSink, options: DrainLoopOptions = {}): Promise<SyncCounts> {
+  const loop = new DrainLoop(sink, options)
+  const iterator = messages[Symbol.asyncIterator]()
+  let ended = false
+  try {
+    for (;;) {
+      let next: IteratorResult<SyncMessage>
+      try {
+        next = await iterator.next()
+      } catch (err) {
+        ended = true
+        await loop.flush()
+        throw err
+      }
+      if (next.done === true) break
+      await loop.handle(next.value)
+    }
+    ended = true
+  } finally {
+    // A protocol error or a failed write stops the sync: end its iterable too.
+    if (!ended) await iterator.return?.()?.catch(() => {})
+  }
+  await loop.flush()
+  return loop.counts
+}
+
+/**
+ * Iterates `source` one message ahead: while the caller handles a message (writes a page), the
+ * source is already producing the next one (fetching the next page). Never more than one ahead.
+ */
+export async function * readAhead<T> (source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]()
+  let next = iterator.next()
+  let done = false
+  try {
+    for (;;) {
+      const result = await next
+      if (result.done === true) {
+        done = true
+        return
+      }
+      next = iterator.next()
+      // Its failure is thrown when it is awaited; until then it must not count as unhandled.
+      next.catch(() => {})
+      yield result.value
+    }
+  } finally {
+    // The caller stopped early (or failed): end the source once its message in flight settles.
+    if (!done) next.then(async () => await iterator.return?.(), () => {}).catch(() => {})
+  }
 }
 
 /** Records by model and externalId: pass one store to successive drains to test re-runs. */
@@ -148,6 +232,6 @@ export async function drainSync (connector: Connector, ctx: ConnectorContext, op
   const records = options.store ?? createMemoryStore()
   const checkpoints: Checkpoint[] = []
   const messages = connector.sync(ctx, { syncId: options.syncId, checkpoint: options.checkpoint ?? null })
-  const counts = await drainMessages(messages, memorySink(records, checkpoints), options.permissions)
+  const counts = await drainMessages(messages, memorySink(records, checkpoints), { permissions: options.permissions })
   return { ...counts, checkpoints, records }
 }

@@ -33,8 +33,7 @@ export interface TestAppOptions {
 export async function buildTestApp (t: Teardown, env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestContext> {
   const database = await createTestDatabase()
   const config = loadConfig({ LOG_LEVEL: 'silent', STOCKTAKE_DATA_DIR: '/nonexistent', ...env })
-  builtinPlugins ??= discoverPlugins()
-  const plugins = options.plugins ?? await builtinPlugins
+  const plugins = options.plugins ?? await (builtinPlugins ??= discoverPlugins())
   const app = await buildApp({
     config, db: database.db, databaseUrl: database.url, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY, plugins, httpDispatcher: options.httpDispatcher, webhookTuning: options.webhookTuning
   })

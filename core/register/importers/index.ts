@@ -4,7 +4,7 @@ import { personImporter } from './person.ts'
 import { seatImporter } from './seat.ts'
 import type { Importer } from './types.ts'
 
-export type { Importer, ImportSource, ImportedBatch, PlannedChange } from './types.ts'
+export type { Importer, ImportSource, ImportedBatch, PlannedChange, UpsertOptions } from './types.ts'
 export { inferCategory, deriveName } from './device-derive.ts'
 
 /** The importer of each canonical model: what a sync's upserts and deletes are merged by. */

@@ -21,6 +21,16 @@ export interface PlannedChange {
 
 export interface ImportedBatch extends BatchCounts {
   planned: PlannedChange[]
+  /**
+   * Outbox events the importer wrote itself, set-based in SQL (besides any it returns to be
+   * emitted): the caller then wakes the outbox's dispatch in the same transaction.
+   */
+  eventsWritten: number
+}
+
+export interface UpsertOptions {
+  /** How many planned changes to return (a preview's); default all. A run that is not a preview passes 0. */
+  plan?: number
 }
 
 /**
@@ -28,11 +38,11 @@ export interface ImportedBatch extends BatchCounts {
  * transaction, with set-based SQL, and returns the audit entries and events to commit with it.
  */
 export interface Importer<R extends CanonicalRecord = CanonicalRecord> {
-  upsert: (trx: Knex.Transaction, workspaceId: string, source: ImportSource, records: R[]) => Promise<Change<ImportedBatch>>
+  upsert: (trx: Knex.Transaction, workspaceId: string, source: ImportSource, records: R[], options?: UpsertOptions) => Promise<Change<ImportedBatch>>
   remove: (trx: Knex.Transaction, workspaceId: string, source: ImportSource, externalIds: string[]) => Promise<Change<number>>
 }
 
-export const emptyBatch = (): ImportedBatch => ({ created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], planned: [] })
+export const emptyBatch = (): ImportedBatch => ({ created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], planned: [], eventsWritten: 0 })
 
 /** Keeps the last record per key; earlier duplicates are returned so they can be counted as skipped. */
 export function lastByKey<R> (records: R[], key: (r: R) => string): { unique: Map<string, R>, duplicates: R[] } {
