@@ -8,6 +8,7 @@ const NAV = [
   { href: '/people', label: 'People' },
   { href: '/software', label: 'Software' },
   { href: '/requests', label: 'Requests' },
+  { href: '/bulk-import', label: 'Bulk import', admin: true },
   { href: '/audit', label: 'Audit log', admin: true },
   { href: '/settings', label: 'Settings', admin: true }
 ]

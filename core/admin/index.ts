@@ -16,6 +16,7 @@ import requestRoutes from '../pages/requests/routes.ts'
 import { hardwareRoutes } from '../pages/hardware/index.ts'
 import { peopleRoutes } from '../pages/people/index.ts'
 import { softwareRoutes } from '../pages/software/index.ts'
+import { bulkImportRoutes } from '../pages/bulk-import/index.ts'
 
 export { redirectPage } from './errors.ts'
 
@@ -48,4 +49,5 @@ export async function pages (app: FastifyInstance, opts: PagesOptions) {
   await app.register(hardwareRoutes)
   await app.register(peopleRoutes)
   await app.register(softwareRoutes)
+  await app.register(bulkImportRoutes)
 }

@@ -1,0 +1,1 @@
+export { default as bulkImportRoutes } from './routes.ts'
