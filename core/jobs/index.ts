@@ -12,8 +12,6 @@ export interface JobDefinition<T extends object> {
   policy?: 'standard' | 'short' | 'singleton' | 'stately'
   retryLimit?: number
   batchSize?: number
-  /** Jobs of one fetched batch handled at once (default 1: one after another). */
-  concurrency?: number
   /** A cron expression to run this job on a schedule (worker processes only). */
   cron?: string
 }
@@ -57,7 +55,7 @@ export class Jobs {
         const worker: { id?: string } = {}
         worker.id = await this.boss.work(def.name, { batchSize, pollingIntervalSeconds: 0.5 }, async jobs => {
           if (def.batchHandler) await def.batchHandler(jobs.map(job => job.data))
-          else await eachAtMost(def.concurrency ?? 1, jobs, async job => { await def.handler(job.data, job) })
+          else for (const job of jobs) await def.handler(job.data, job)
           // pg-boss waits the polling interval after every fetch; a full batch means more are
           // likely queued, so the worker fetches again at once.
           if (jobs.length === batchSize && worker.id !== undefined) this.boss.notifyWorker(worker.id)
