@@ -2,6 +2,8 @@ import type { FastifyReply } from 'fastify'
 import type { Knex } from 'knex'
 import { decodeCursor, keysetPage, parseSort, type PageSource, type SortOptions } from '../admin/list/index.ts'
 import { badRequest } from './problem.ts'
+import { RAW_TEXT, recordWriter, type RecordWriter } from './record-json.ts'
+import { SHARED_SCHEMAS } from './schemas.ts'
 
 export const MAX_LIMIT = 200
 export const DEFAULT_LIMIT = 50
@@ -45,25 +47,25 @@ export async function apiPage<Row, S extends string> (spec: ApiListSpec<S>, para
   return { data: page.rows, next: page.next }
 }
 
-/**
- * A record as JSON text made by Postgres (`json` column): a list page is then sent without
- * parsing each value into JavaScript and serialising it again, which is most of a list's cost.
- * The object has the columns given (never workspace_id), as the record's response schema lists them.
- */
-export function jsonRecord (db: Knex, alias: string, columns: readonly string[]): Knex.Raw {
-  const pairs = columns.filter(c => c !== 'workspace_id').map(c => `'${c}', ${alias}.${c}`)
-  return db.raw(`json_build_object(${pairs.join(', ')})::text AS json`)
-}
+const writers = new Map<string, RecordWriter>()
 
-/** Sends a page of jsonRecord rows as the list document {data, next}. */
-export function sendJsonPage (reply: FastifyReply, page: { data: Array<{ json: string }>, next: string | null }) {
-  return reply.type('application/json; charset=utf-8').send(`{"data":[${page.data.map(row => row.json).join(',')}],"next":${JSON.stringify(page.next)}}`)
+/** The writer of a shared record schema by its $id ('Hardware'). */
+function writerOf (record: string): RecordWriter {
+  let writer = writers.get(record)
+  if (!writer) {
+    const schema = SHARED_SCHEMAS.find(s => s.$id === record)
+    if (!schema) throw new Error(`no shared schema ${record}`)
+    writer = recordWriter(schema)
+    writers.set(record, writer)
+  }
+  return writer
 }
 
 export interface RecordList {
   table: string
   alias: string
-  columns: readonly string[]
+  /** The $id of the record's response schema (core/api/schemas.ts); its properties are the columns read. */
+  record: string
   workspaceId: string
   /** Equality filters by column (`h.status`); undefined ones are left out. */
   equal?: Record<string, unknown>
@@ -73,15 +75,19 @@ export interface RecordList {
 
 /** Sends one keyset page of a workspace's records, filtered, as the list document {data, next}. */
 export async function sendRecordPage<S extends string> (db: Knex, reply: FastifyReply, spec: ApiListSpec<S>, params: ListParams, list: RecordList) {
-  const page = await apiPage<{ json: string }, S>(spec, params, {
+  const writer = writerOf(list.record)
+  const page = await apiPage<Record<string, string | null>, S>(spec, params, {
     db,
     idColumn: `${list.alias}.id`,
-    query: () => db({ [list.alias]: list.table }).select(jsonRecord(db, list.alias, list.columns))
+    keepPagerColumns: true,
+    query: () => db({ [list.alias]: list.table }).select(writer.columns.map(c => `${list.alias}.${c}`))
       .where(`${list.alias}.workspace_id`, list.workspaceId)
       .modify(query => {
         for (const [column, value] of Object.entries(list.equal ?? {})) if (value !== undefined) query.where(column, value as string)
         list.modify?.(query)
       })
+      .options(RAW_TEXT)
   })
-  return sendJsonPage(reply, page)
+  return reply.type('application/json; charset=utf-8')
+    .send(`{"data":[${page.data.map(writer.write).join(',')}],"next":${JSON.stringify(page.next)}}`)
 }

@@ -21,6 +21,11 @@ export interface PageSource {
   sort: Sort
   /** The row id as the query names it (`h.id`): the last tie-breaker of every order. */
   idColumn: string
+  /**
+   * Rows as read, still with the pager's own columns (`__key0`…, `__id`): saves a copy of every
+   * row for a caller that reads its columns by name (the API's lists).
+   */
+  keepPagerColumns?: boolean
 }
 
 export interface Page<Row> {
@@ -96,7 +101,7 @@ async function readPage<Row> (source: PageSource, cursor: Cursor | null, limit: 
   const page = found.slice(0, limit)
   const last = page.at(-1)
   const next = found.length > limit && last ? cursorOf(last.row, last.segment, source.sort) : null
-  return { rows: page.map(({ row }) => strip(row) as Row), next }
+  return { rows: page.map(({ row }) => (source.keepPagerColumns ? row : strip(row)) as Row), next }
 }
 
 function cursorOf (row: Record<string, unknown>, segment: number, sort: Sort): Cursor {

@@ -18,7 +18,7 @@ export default async function assignmentRoutes (app: FastifyInstance) {
     const q = request.query
     return sendRecordPage(app.db, reply, ASSIGNMENT_LIST, q, {
       table: 'software_assignments',
-      columns: SEAT_COLUMNS,
+      record: 'Assignment',
       alias: 'sa',
       workspaceId: workspaceOf(request),
       equal: { 'sa.software_id': q.software_id, 'sa.user_id': q.user_id },

@@ -17,7 +17,8 @@ export default async function hardwareRoutes (app: FastifyInstance) {
   app.get('/hardware', listHardware, async (request: FastifyRequest<{ Querystring: ListParams & HardwareFilters }>, reply) => {
     const q = request.query
     return sendRecordPage(app.db, reply, HARDWARE_LIST, q, {
-      ...HARDWARE,
+      table: HARDWARE.table,
+      record: 'Hardware',
       alias: 'h',
       workspaceId: workspaceOf(request),
       equal: { 'h.status': q.status, 'h.category': q.category, 'h.manufacturer': q.manufacturer, 'h.assigned_user_id': q.assigned_user_id }

@@ -16,7 +16,8 @@ export default async function requestRoutes (app: FastifyInstance) {
   app.get('/requests', listRequests, async (request: FastifyRequest<{ Querystring: ListParams & { status?: string, requester_id?: string } }>, reply) => {
     const q = request.query
     return sendRecordPage(app.db, reply, REQUEST_LIST, q, {
-      ...REQUESTS,
+      table: REQUESTS.table,
+      record: 'AssetRequest',
       alias: 'r',
       workspaceId: workspaceOf(request),
       equal: { 'r.status': q.status, 'r.requester_id': q.requester_id }

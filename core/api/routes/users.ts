@@ -14,7 +14,8 @@ export default async function userRoutes (app: FastifyInstance) {
   app.get('/users', listUsers, async (request: FastifyRequest<{ Querystring: ListParams & UserFilters }>, reply) => {
     const q = request.query
     return sendRecordPage(app.db, reply, USER_LIST, q, {
-      ...PEOPLE,
+      table: PEOPLE.table,
+      record: 'User',
       alias: 'p',
       workspaceId: workspaceOf(request),
       equal: { 'p.status': q.status, 'p.department': q.department },
