@@ -9,6 +9,7 @@ import statisticsPlugin from './db/statistics.ts'
 import auditPlugin from './audit/index.ts'
 import eventsPlugin from './events/index.ts'
 import registerPlugin from './register/index.ts'
+import pluginRoutes from './integrations/plugin-routes.ts'
 import integrationsPlugin, { type DiscoveredPlugin } from './integrations/index.ts'
 import apiPlugin from './api/index.ts'
 import webhooksPlugin, { type DeliveryTuning } from './webhooks/index.ts'
@@ -71,6 +72,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes)
   await app.register(apiPlugin, { rateLimit: opts.config.apiRateLimit })
+  await app.register(pluginRoutes, { plugins: opts.plugins ?? [] })
   await app.register(pages, {
     baseDomain: opts.config.baseDomain,
     sessionSecret: opts.sessionSecret,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
 import { buildApp } from './app.ts'
 import type { Config } from './config.ts'
-import { createKnex, migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts'
+import { createKnex, migrateAll, openDatabase, type OpenDatabase } from './db/index.ts'
 import { loadMasterKey, readOrCreateKeyFile } from './secrets/index.ts'
 import { discoverPlugins } from './integrations/index.ts'
 
@@ -23,7 +23,7 @@ export async function startRuntime (config: Config, options: { logger?: boolean 
   const database = await openDatabase(config)
   const db = createKnex(database.url)
   try {
-    await migrateToLatest(db)
+    await migrateAll(db, plugins)
     const sessionSecret = config.sessionSecret ?? await readOrCreateKeyFile(config.dataDir, 'session.key')
     const masterKey = await loadMasterKey(config)
     const app = await buildApp({ config, db, databaseUrl: database.url, sessionSecret, masterKey, plugins, logger: options.logger })

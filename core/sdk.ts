@@ -16,6 +16,12 @@ export {
 
 export { failureReason, testResultFromError } from './sdk/failures.ts'
 
+export type {
+  Directory, DirectoryPeople, DirectoryPerson, DirectoryTransaction, InboundAuthentication, InboundToken,
+  PersonFields, PersonRole, PersonStatus
+} from './sdk/directory.ts'
+export { NotFoundError, ValidationError, type FieldError } from './register/errors.ts'
+
 export { EVENT_TYPES, type EventType } from './events/types.ts'
 
 export {

@@ -8,9 +8,11 @@ import { startRuntime } from '../core/runtime.ts'
 import { grantAdminAccess } from '../core/auth/bootstrap.ts'
 import { ROLES, type Role } from '../core/auth/roles.ts'
 import { setPassword } from '../core/auth/set-password.ts'
-import { createKnex, migrateToLatest, openDatabase } from '../core/db/index.ts'
+import { createKnex, migrateAll, migrateToLatest, openDatabase } from '../core/db/index.ts'
+import { discoverPlugins } from '../core/integrations/index.ts'
 import { parseMasterKey, rotateConfiguredMasterKey } from '../core/secrets/index.ts'
 import { ABILITIES, describeTokenError } from '../core/api/index.ts'
+import { scimTenantUrl } from '../core/api/scim-settings-page.ts'
 import { systemActor } from '../core/audit/index.ts'
 import { ValidationError } from '../core/register/index.ts'
 import { findWorkspaceBySlug } from '../core/tenancy/index.ts'
@@ -28,6 +30,9 @@ Commands:
   create-token --workspace <slug> --name <name> [--abilities a,b] [--expires-in-days N]
                                          mint an API token (abilities: ${ABILITIES.join(', ')};
                                          none = all; expiry at most 365 days); prints the secret last
+  create-scim-token --workspace <slug> [--name <name>]
+                                         mint a SCIM token for an identity provider (Okta, Entra ID);
+                                         prints the tenant URL, then the token last
   rotate-master-key                      re-wrap every data key with STOCKTAKE_NEW_MASTER_KEY
 ${INTEGRATION_USAGE}
 ${SYNC_USAGE}
@@ -75,10 +80,11 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
   },
 
   async migrate (config) {
+    const plugins = await discoverPlugins({ pluginDirs: config.pluginPaths })
     const database = await openDatabase(config, { share: false })
     const db = createKnex(database.url)
     try {
-      const applied = await migrateToLatest(db)
+      const applied = await migrateAll(db, plugins)
       console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Already up to date.')
     } finally {
       await db.destroy()
@@ -125,6 +131,24 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
         const { token, secret } = await app.apiTokens.create(workspace.id, { ...systemActor, label: 'stocktake CLI' }, { name, abilities, expires_in_days: days })
         console.log(`Created API token "${token.name}" in "${slug}" with ${abilities.length ? abilities.join(', ') : 'all abilities'}${token.expires_at ? `, expiring ${token.expires_at.toISOString()}` : ', no expiry'}.`)
         console.log('The secret is shown once; store it now:')
+        console.log(secret)
+      } catch (err) {
+        if (err instanceof ValidationError) throw new UsageError(describeTokenError(err))
+        throw err
+      }
+    })
+  },
+
+  async 'create-scim-token' (config, values) {
+    const slug = required(values, 'workspace')
+    const name = typeof values.name === 'string' && values.name !== '' ? values.name : 'Identity provider'
+    await withRuntime(config, async ({ app }) => {
+      const workspace = await findWorkspaceBySlug(app.db, slug)
+      if (!workspace) throw new UsageError(`--workspace: no workspace "${slug}" (exists)`)
+      try {
+        const { token, secret } = await app.scimTokens.create(workspace.id, { ...systemActor, label: 'stocktake CLI' }, { name })
+        console.log(`Created SCIM token "${token.name}" in "${slug}". Tenant URL: ${scimTenantUrl(app.config)}`)
+        console.log('The token is shown once; paste it into the identity provider now:')
         console.log(secret)
       } catch (err) {
         if (err instanceof ValidationError) throw new UsageError(describeTokenError(err))

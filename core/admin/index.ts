@@ -12,6 +12,7 @@ import { settingsRoutes } from '../settings/index.ts'
 import { integrationRoutes } from '../integrations/routes.ts'
 import accountRoutes from '../auth/account.ts'
 import apiSettingsRoutes from '../api/settings-page.ts'
+import scimSettingsRoutes from '../api/scim-settings-page.ts'
 import requestRoutes from '../pages/requests/routes.ts'
 import { hardwareRoutes } from '../pages/hardware/index.ts'
 import { peopleRoutes } from '../pages/people/index.ts'
@@ -45,6 +46,7 @@ export async function pages (app: FastifyInstance, opts: PagesOptions) {
   await app.register(settingsRoutes)
   await app.register(integrationRoutes)
   await app.register(apiSettingsRoutes)
+  await app.register(scimSettingsRoutes)
   await app.register(requestRoutes)
   await app.register(hardwareRoutes)
   await app.register(peopleRoutes)

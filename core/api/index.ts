@@ -18,12 +18,14 @@ import auditRoutes from './routes/audit.ts'
 import webhookRoutes from './routes/webhooks.ts'
 
 export { ABILITIES, ABILITY_LABELS, type Ability } from './abilities.ts'
-export { ApiTokens, MAX_EXPIRY_DAYS, TOKEN_PREFIX, describeTokenError, type ApiToken, type TokenInput } from './tokens.ts'
+export { ApiTokens, MAX_EXPIRY_DAYS, TOKEN_PREFIX, describeTokenError, type ApiToken, type TokenInput, type TokenKind } from './tokens.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** API tokens: minted in Settings → API & webhooks or by `stocktake create-token`. */
     apiTokens: ApiTokens
+    /** SCIM tokens: one per identity provider, minted in Settings → SCIM or by `stocktake create-scim-token`. */
+    scimTokens: ApiTokens
   }
 }
 
@@ -112,5 +114,6 @@ async function api (app: FastifyInstance, { rateLimit, tokens }: ApiOptions & { 
 export default fp<ApiOptions>(async (app, opts) => {
   const tokens = new ApiTokens(app.db)
   app.decorate('apiTokens', tokens)
+  app.decorate('scimTokens', new ApiTokens(app.db, 'scim'))
   await app.register(api, { ...opts, tokens, prefix: '/api' })
 }, { name: 'api', dependencies: ['db', 'audit', 'register', 'webhooks'] })

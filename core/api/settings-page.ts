@@ -3,38 +3,25 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser } from '../auth/session.ts'
 import { ADMIN_ROLES } from '../auth/roles.ts'
-import { redirectPage } from '../admin/errors.ts'
+import { first as text } from '../admin/list/index.ts'
 import { ValidationError, type FieldError } from '../register/index.ts'
 import { ABILITIES, ABILITY_LABELS } from './abilities.ts'
-import { MAX_EXPIRY_DAYS, type ApiToken } from './tokens.ts'
+import { MAX_EXPIRY_DAYS } from './tokens.ts'
+import { nameMessage, revokeTokenRoute, tokenView } from './token-page.ts'
 import webhookPages, { EMPTY_WEBHOOK_FORM, webhookFormView, subscriptionView, type WebhookForm } from '../webhooks/pages.ts'
 
 type Body = Record<string, unknown> | undefined
 interface FormValues { name: string, abilities: string[], expires_in_days: string }
 type FormErrors = Partial<Record<keyof FormValues, string>>
 
-function text (value: unknown): string {
-  const v = Array.isArray(value) ? value[0] : value
-  return typeof v === 'string' ? v.trim() : ''
-}
-
 const EMPTY: FormValues = { name: '', abilities: [], expires_in_days: '' }
 
 /** What an admin reads beside a field the token service refused. */
 function message (e: FieldError): string {
-  if (e.field === 'name') return e.rule === 'maxLength' ? 'Use at most 100 characters.' : 'Give the token a name, such as the system that will use it.'
+  if (e.field === 'name') return nameMessage(e, 'the system that will use it')
   if (e.field.startsWith('abilities')) return 'Choose among the listed abilities.'
   if (e.rule === 'maximum') return `A token can last at most ${MAX_EXPIRY_DAYS} days: the cap forces a yearly rotation. Enter ${MAX_EXPIRY_DAYS} or fewer, or leave it empty for no expiry.`
   return `Enter a whole number of days from 1 to ${MAX_EXPIRY_DAYS}, or leave it empty for no expiry.`
-}
-
-function tokenView (token: ApiToken, now: number) {
-  const expired = token.expires_at !== null && token.expires_at.getTime() <= now
-  return {
-    ...token,
-    all: token.abilities.length === 0,
-    state: token.revoked_at ? 'revoked' : expired ? 'expired' : 'active'
-  }
 }
 
 interface PageState {
@@ -88,9 +75,5 @@ export default async function apiSettingsRoutes (app: FastifyInstance) {
     }
   })
 
-  app.post('/settings/api/tokens/:id/revoke', { preHandler: requireUser(ADMIN_ROLES) }, async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    const token = await app.apiTokens.revoke(request.workspace.id, request.actor(), request.params.id)
-    reply.flash('success', `The token “${token.name}” is revoked: requests with it are refused from now on.`)
-    return redirectPage(request, reply, '/settings/api')
-  })
+  revokeTokenRoute(app, app.apiTokens, '/settings/api')
 }

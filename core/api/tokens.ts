@@ -8,9 +8,18 @@ import { ABILITIES, type Ability } from './abilities.ts'
 /** Recognisable in a leak (secret scanners match `stk_` + 43 base62 characters). */
 export const TOKEN_PREFIX = 'stk_'
 const SECRET_LENGTH = 43
-/** `stk_` and the first characters of the secret: shown in lists, and how a presented token is found. */
-const DISPLAY_LENGTH = TOKEN_PREFIX.length + 8
-const TOKEN_PATTERN = new RegExp(`^${TOKEN_PREFIX}[0-9A-Za-z]{${SECRET_LENGTH}}$`)
+
+/**
+ * API tokens open /api; SCIM tokens (one per identity provider, no abilities, no expiry: an IdP
+ * cannot renew one) open /scim/v2. Same table and checks, never interchangeable.
+ */
+export type TokenKind = 'api' | 'scim'
+const KINDS: Record<TokenKind, { prefix: string, noun: string }> = {
+  api: { prefix: TOKEN_PREFIX, noun: 'API token' },
+  scim: { prefix: `${TOKEN_PREFIX}scim_`, noun: 'SCIM token' }
+}
+/** The prefix and the first characters of the secret: shown in lists, and how a presented token is found. */
+const displayPrefix = (secret: string, kind: TokenKind) => secret.slice(0, KINDS[kind].prefix.length + 8)
 export const MAX_EXPIRY_DAYS = 365
 /** last_used_at is written at most this often per token and process (not once per request). */
 const TOUCH_INTERVAL_MS = 60_000
@@ -43,11 +52,15 @@ export interface TokenInput {
 
 const COLUMNS = ['id', 'workspace_id', 'name', 'abilities', 'token_prefix', 'created_by', 'created_at', 'expires_at', 'last_used_at', 'revoked_at']
 
-export const validateTokenInput = validator<TokenInput>(objectSchema({
-  name: { type: 'string', minLength: 1, maxLength: 100 },
-  abilities: { type: 'array', items: { type: 'string', enum: [...ABILITIES] }, uniqueItems: true },
-  expires_in_days: { type: ['integer', 'null'], minimum: 1, maximum: MAX_EXPIRY_DAYS }
-}, ['name']))
+const name = { type: 'string', minLength: 1, maxLength: 100 }
+const VALIDATORS: Record<TokenKind, (input: unknown) => TokenInput> = {
+  api: validator<TokenInput>(objectSchema({
+    name,
+    abilities: { type: 'array', items: { type: 'string', enum: [...ABILITIES] }, uniqueItems: true },
+    expires_in_days: { type: ['integer', 'null'], minimum: 1, maximum: MAX_EXPIRY_DAYS }
+  }, ['name'])),
+  scim: validator<TokenInput>(objectSchema({ name }, ['name']))
+}
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 
@@ -71,31 +84,39 @@ export function tokenActor (token: ApiToken, requestId?: string): Actor {
   return { type: 'token', id: token.id, label: `API token "${token.name}"`, requestId: requestId ?? null }
 }
 
-/** API tokens: minted (the secret returned once), listed, revoked, and checked on every API request. */
+/** Tokens of one kind: minted (the secret returned once), listed, revoked, and checked on every request. */
 export class ApiTokens {
   private readonly touched = new Map<string, number>()
   /** Valid tokens by the hash of their secret, with when to ask the database again. */
   private readonly valid = new Map<string, { token: ApiToken, until: number }>()
 
-  constructor (private readonly db: Knex) {}
+  private readonly pattern: RegExp
+
+  constructor (private readonly db: Knex, readonly kind: TokenKind = 'api') {
+    this.pattern = new RegExp(`^${KINDS[kind].prefix}[0-9A-Za-z]{${SECRET_LENGTH}}$`)
+  }
+
+  /** "API token" or "SCIM token". */
+  get noun (): string { return KINDS[this.kind].noun }
 
   async create (workspaceId: string, actor: Actor, input: TokenInput): Promise<{ token: ApiToken, secret: string }> {
-    const values = validateTokenInput(input)
-    const secret = `${TOKEN_PREFIX}${randomBase62()}`
+    const values = VALIDATORS[this.kind](input)
+    const secret = `${KINDS[this.kind].prefix}${randomBase62()}`
     const days = values.expires_in_days ?? null
     return await this.db.transaction(async trx => {
       const [token] = await trx('api_tokens').insert({
         workspace_id: workspaceId,
+        kind: this.kind,
         name: values.name,
         abilities: values.abilities ?? [],
-        token_prefix: secret.slice(0, DISPLAY_LENGTH),
+        token_prefix: displayPrefix(secret, this.kind),
         token_hash: hashSecret(secret),
         created_by: actor.type === 'user' && actor.id ? trx.raw('(SELECT id FROM users WHERE workspace_id = ? AND id::text = ?)', [workspaceId, actor.id]) : null,
         expires_at: days === null ? null : trx.raw('now() + make_interval(days => ?)', [days])
       }).returning(COLUMNS) as ApiToken[]
       await recordAudit(trx, workspaceId, actor, {
-        action: 'api_token.created',
-        target: { type: 'api_token', id: token.id, label: token.name },
+        action: `${this.kind}_token.created`,
+        target: { type: `${this.kind}_token`, id: token.id, label: token.name },
         details: { abilities: token.abilities, expires_at: token.expires_at, prefix: token.token_prefix }
       })
       return { token, secret }
@@ -104,7 +125,7 @@ export class ApiTokens {
 
   /** The workspace's tokens, newest first (revoked ones too, marked). */
   async list (workspaceId: string, limit = 500): Promise<ApiToken[]> {
-    return await this.db('api_tokens').select(COLUMNS).where({ workspace_id: workspaceId })
+    return await this.db('api_tokens').select(COLUMNS).where({ workspace_id: workspaceId, kind: this.kind })
       .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit)
   }
 
@@ -112,13 +133,13 @@ export class ApiTokens {
   async revoke (workspaceId: string, actor: Actor, id: string): Promise<ApiToken> {
     const revoked = await this.db.transaction(async trx => {
       const current: ApiToken | undefined = isUuid(id)
-        ? await trx('api_tokens').select(COLUMNS).where({ workspace_id: workspaceId, id }).forUpdate().first()
+        ? await trx('api_tokens').select(COLUMNS).where({ workspace_id: workspaceId, kind: this.kind, id }).forUpdate().first()
         : undefined
-      if (!current) throw new NotFoundError('API token', id)
+      if (!current) throw new NotFoundError(this.noun, id)
       if (current.revoked_at) return current
       const [token] = await trx('api_tokens').where({ workspace_id: workspaceId, id })
         .update({ revoked_at: trx.fn.now() }).returning(COLUMNS) as ApiToken[]
-      await recordAudit(trx, workspaceId, actor, { action: 'api_token.revoked', target: { type: 'api_token', id, label: token.name } })
+      await recordAudit(trx, workspaceId, actor, { action: `${this.kind}_token.revoked`, target: { type: `${this.kind}_token`, id, label: token.name } })
       return token
     })
     // After the commit: a request checked in between would otherwise cache it as valid again.
@@ -135,7 +156,7 @@ export class ApiTokens {
     if (!header) return { ok: false, reason: 'missing' }
     const match = /^Bearer +(\S+) *$/i.exec(header)
     const secret = match?.[1]
-    if (!secret || !TOKEN_PATTERN.test(secret)) return { ok: false, reason: 'malformed' }
+    if (!secret || !this.pattern.test(secret)) return { ok: false, reason: 'malformed' }
     const hash = hashSecret(secret)
     const now = Date.now()
     const cached = this.valid.get(hash)
@@ -146,7 +167,7 @@ export class ApiTokens {
     const presented = Buffer.from(hash, 'hex')
     const candidates: Array<ApiToken & { token_hash: string, expired: boolean }> = await this.db('api_tokens')
       .select([...COLUMNS, 'token_hash', this.db.raw('(expires_at IS NOT NULL AND expires_at <= now()) AS expired')])
-      .where({ token_prefix: secret.slice(0, DISPLAY_LENGTH) })
+      .where({ token_prefix: displayPrefix(secret, this.kind), kind: this.kind })
     const found = candidates.find(c => timingSafeEqual(Buffer.from(c.token_hash, 'hex'), presented))
     if (!found) return { ok: false, reason: 'unknown' }
     if (found.revoked_at) return { ok: false, reason: 'revoked' }

@@ -39,6 +39,8 @@ export interface PluginManifest {
   auth?: 'none' | 'api-key' | 'basic' | 'oauth2-client-credentials' | 'oauth2-authorization-code' | 'webhook-url' | 'saml' | 'scim-token'
   allowedHosts?: string[]
   oauth2?: OAuth2Block
+  /** Where the routes capability is mounted; /integrations/<id> when absent. */
+  routesPrefix?: string
   capabilities?: Capability[]
   /** The noun of the count badge ("3 IdPs"), when the plugin reports a count. */
   countBadge?: { one: string, other: string }
@@ -74,6 +76,7 @@ const PATTERN_HINTS: Record<string, string> = {
   '/entry': 'must be a ./path to a .ts or .js module inside the plugin folder',
   '/settings': 'must be a ./path to a .json file inside the plugin folder',
   '/card': 'must be a ./path to a .hbs template inside the plugin folder',
+  '/routesPrefix': 'must be a path like /scim/v2 of lowercase letters, digits and dashes, outside the core\'s own prefixes (/api, /settings, /integrations…)',
   '/oauth2/tokenUrl': 'must be an https:// URL or start with a {{setting}}; braces only in {{setting}} placeholders',
   '/oauth2/clientId': 'must be text whose braces are only {{setting}} placeholders',
   '/oauth2/clientSecret': 'must be exactly one {{setting}} placeholder naming a writeOnly setting: a secret never lives in the manifest',

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { recordAudit, type Actor } from '../audit/index.ts'
-import type { Workspace } from '../tenancy/index.ts'
+import { findWorkspaceById, type Workspace } from '../tenancy/index.ts'
+import type { ConnectorContext } from '../sdk/contract.ts'
 import { sweepExpiredCache } from './cache.ts'
 import { connectorContext } from './context.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
@@ -48,6 +49,14 @@ export class Integrations {
 
   plugin (id: string): DiscoveredPlugin | undefined {
     return this.byId.get(id)
+  }
+
+  /** What a plugin's routes see for one workspace (settings, http, cache…): built per request. */
+  async contextFor (pluginId: string, workspaceId: string): Promise<ConnectorContext> {
+    const plugin = this.byId.get(pluginId)
+    const workspace = await findWorkspaceById(this.app.db, workspaceId)
+    if (!plugin || !workspace) throw new Error(`no plugin ${pluginId} or workspace ${workspaceId}`)
+    return await connectorContext(this.deps, plugin, workspace, AbortSignal.timeout(60_000))
   }
 
   async cards (workspaceId: string): Promise<IntegrationCard[]> {

@@ -35,20 +35,28 @@ const UNIQUE_FIELDS: Record<string, [field: string, message: string]> = {
 export function createRun (app: FastifyInstance): Run {
   return async (workspaceId, actor, work, unique = {}) => {
     try {
-      return await app.db.transaction(async trx => {
-        const change = await work(trx)
-        await recordAudit(trx, workspaceId, actor, change.audit ?? [])
-        await app.events.emit(trx, workspaceId, change.events ?? [])
-        return change.result
-      })
+      return await app.db.transaction(trx => runIn(app, trx)(workspaceId, actor, work))
     } catch (err) {
       throw asValidationError(err, unique) ?? err
     }
   }
 }
 
+/**
+ * Work in a transaction the caller already holds (an inbound plugin's, with its own tables): the
+ * audit entries and events are written in it, and commit with everything else or not at all.
+ */
+export function runIn (app: FastifyInstance, trx: Knex.Transaction): Run {
+  return async (workspaceId, actor, work) => {
+    const change = await work(trx)
+    await recordAudit(trx, workspaceId, actor, change.audit ?? [])
+    await app.events.emit(trx, workspaceId, change.events ?? [])
+    return change.result
+  }
+}
+
 /** A unique violation (raised by Postgres, so race-safe) as the ValidationError of its field. */
-function asValidationError (err: unknown, unique: Record<string, string>): ValidationError | undefined {
+export function asValidationError (err: unknown, unique: Record<string, string> = {}): ValidationError | undefined {
   if (!isUniqueViolation(err)) return undefined
   const constraint = (err as { constraint?: string }).constraint ?? ''
   const known = UNIQUE_FIELDS[constraint]

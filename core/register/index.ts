@@ -29,6 +29,9 @@ export type { HardwareQuery } from './hardware.ts'
 export type { SeatQuery } from './software-seats.ts'
 export type { RequestQuery } from './requests.ts'
 export type { PeopleService, HardwareService, SoftwareService, RequestsService }
+// For the inbound plugins' directory (core/integrations/directory.ts): people in a caller's transaction.
+export { asValidationError, runIn } from './change.ts'
+export { peopleService }
 
 export interface Registry {
   people: PeopleService

@@ -68,6 +68,16 @@ export function peopleService ({ db, run }: RegisterContext) {
       })
     },
 
+    /** An offboarded or inactive person back to active, end date cleared: the same person, history kept. */
+    async reactivate (workspaceId: string, actor: Actor, id: string, opts: VersionCheck = {}): Promise<Person> {
+      return await run(workspaceId, actor, async trx => {
+        const current = await lockRow(trx, PEOPLE, workspaceId, id, opts.expectedVersion)
+        if (current.status === 'active') return { result: current }
+        const person = await updateRow(trx, PEOPLE, workspaceId, id, { status: 'active', end_date: null })
+        return { result: person, audit: [{ action: 'person.reactivated', target: targetOf(PEOPLE, person), changes: diff(current, { status: person.status, end_date: person.end_date }) }] }
+      })
+    },
+
     async changeRole (workspaceId: string, actor: Actor, id: string, role: PersonRole, opts: VersionCheck = {}): Promise<Person> {
       const values = validateRole({ role })
       return await run(workspaceId, actor, async trx => {

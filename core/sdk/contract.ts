@@ -3,6 +3,8 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { EventType } from '../events/types.ts'
 import type { HttpClient } from '../integrations/http-types.ts'
+import type { Knex } from 'knex'
+import type { Directory, InboundAuthentication } from './directory.ts'
 import type { Checkpoint, DeviceRecord, SyncMessage } from './records.ts'
 
 /** The contract version this core implements; a manifest's `contract` must equal it. */
@@ -89,10 +91,19 @@ export interface TicketRequest {
 export interface TicketRef { id: string, url?: string }
 export interface TicketChange { status: TicketRequest['status'], note?: string }
 
-/** Options the core passes to a connector's routes plugin, mounted under /integrations/<id>. */
+/**
+ * Options the core passes to a connector's routes plugin, mounted at the manifest's `routesPrefix`
+ * (else /integrations/<id>) in a context of its own: its error handler and parsers are its own.
+ */
 export interface ConnectorRoutesOptions {
   /** The context of a workspace (resolved by the route from its token or host). */
   contextFor: (workspaceId: string) => Promise<ConnectorContext>
+  /** The workspace a bearer token of the manifest's `auth` kind (`scim-token`) opens, or why not. */
+  authenticate: (authorization: string | undefined) => Promise<InboundAuthentication>
+  /** Reads of the plugin's own tables outside a transaction; always by workspace. */
+  db: Knex
+  /** The register's people and the plugin's tables in one transaction. */
+  directory: Directory
 }
 
 export interface SyncOptions { syncId: string, checkpoint: Checkpoint | null }

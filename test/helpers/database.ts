@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { createKnex, migrateToLatest, startEmbedded } from '../../core/db/index.ts'
+import { createKnex, migrateAll, startEmbedded } from '../../core/db/index.ts'
 import type { Knex } from 'knex'
-import { migratedTemplate } from './embedded-template.ts'
+import { builtinPluginMigrations, migratedTemplate } from './embedded-template.ts'
 
 export interface TestDatabase {
   url: string
@@ -19,7 +19,7 @@ export async function createTestDatabase (): Promise<TestDatabase> {
   if (!serverUrl) {
     const embedded = await startEmbedded(null, { loadDataDir: await migratedTemplate() })
     const db = createKnex(embedded.url)
-    await migrateToLatest(db)
+    await migrateAll(db, await builtinPluginMigrations())
     return { url: embedded.url, db, close: async () => { await db.destroy(); await embedded.stop() } }
   }
   const name = `stocktake_test_${randomBytes(6).toString('hex')}`
@@ -30,7 +30,7 @@ export async function createTestDatabase (): Promise<TestDatabase> {
   const url = new URL(serverUrl)
   url.pathname = `/${name}`
   const db = createKnex(url.toString())
-  await migrateToLatest(db)
+  await migrateAll(db, await builtinPluginMigrations())
   return {
     url: url.toString(),
     db,

@@ -3,18 +3,38 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createKnex, migrateToLatest, startEmbedded } from '../../core/db/index.ts'
+import { createKnex, migrateAll, startEmbedded, type PluginMigrations } from '../../core/db/index.ts'
 
 const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url))
+const pluginsDir = fileURLToPath(new URL('../../plugins/', import.meta.url))
+
+/** The built-in plugins that have migrations of their own (plugins/<id>/migrations/). */
+export async function builtinPluginMigrations (): Promise<PluginMigrations[]> {
+  const ids = (await fs.readdir(pluginsDir, { withFileTypes: true })).filter(e => e.isDirectory()).map(e => e.name).sort()
+  const found: PluginMigrations[] = []
+  for (const id of ids) {
+    const dir = path.join(pluginsDir, id)
+    if (await fs.stat(path.join(dir, 'manifest.json')).then(() => true, () => false) && await fs.stat(path.join(dir, 'migrations')).then(() => true, () => false)) found.push({ id, dir })
+  }
+  return found
+}
+
+/** Every migration file, the core's and the built-in plugins'. */
+async function migrationFiles (): Promise<string[]> {
+  const files = (await fs.readdir(migrationsDir)).sort().map(file => path.join(migrationsDir, file))
+  for (const plugin of await builtinPluginMigrations()) {
+    const dir = path.join(plugin.dir, 'migrations')
+    files.push(...(await fs.readdir(dir)).sort().map(file => path.join(dir, file)))
+  }
+  return files
+}
 
 /** A name that changes whenever a migration or the PGlite version does. */
 async function templateName (): Promise<string> {
   const hash = createHash('sha256')
   const pkg = JSON.parse(await fs.readFile(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8'))
   hash.update(pkg.version)
-  for (const file of (await fs.readdir(migrationsDir)).sort()) {
-    hash.update(file).update(await fs.readFile(path.join(migrationsDir, file)))
-  }
+  for (const file of await migrationFiles()) hash.update(file).update(await fs.readFile(file))
   return `stocktake-test-template-${hash.digest('hex').slice(0, 16)}.tar`
 }
 
@@ -30,7 +50,7 @@ export async function migratedTemplate (): Promise<Blob> {
   const embedded = await startEmbedded(null)
   const db = createKnex(embedded.url)
   try {
-    await migrateToLatest(db)
+    await migrateAll(db, await builtinPluginMigrations())
   } finally {
     await db.destroy()
   }

@@ -1,0 +1,59 @@
+// Settings → SCIM: the tenant URL an identity provider (Okta, Microsoft Entra ID) is given, and the
+// workspace's SCIM tokens: minted (the secret shown once), listed, revoked. A SCIM token opens
+// /scim/v2 only, never /api (core/api/tokens.ts); the SCIM plugin's card in Integrations leads here.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { requireUser } from '../auth/session.ts'
+import { ADMIN_ROLES } from '../auth/roles.ts'
+import { first } from '../admin/list/index.ts'
+import { ValidationError } from '../register/index.ts'
+import type { Config } from '../config.ts'
+import { nameMessage, revokeTokenRoute, tokenView } from './token-page.ts'
+
+const PAGE = '/settings/scim'
+/** Where the SCIM plugin serves its endpoints (its manifest's routesPrefix). */
+export const SCIM_PATH = '/scim/v2'
+
+/** The SCIM base URL (config has the base URL without a path): the same for every workspace, as the token says which one it is for. */
+export function scimTenantUrl (config: Pick<Config, 'baseUrl'>): string {
+  return `${config.baseUrl}${SCIM_PATH}`
+}
+
+interface PageState {
+  status?: number
+  /** The name as typed, with why it was refused. */
+  name?: string
+  error?: string
+  created?: { name: string, secret: string }
+}
+
+async function renderScimSettings (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, opts: PageState = {}) {
+  const tokens = await app.scimTokens.list(request.workspace.id)
+  const now = Date.now()
+  if (opts.created) reply.header('cache-control', 'no-store')
+  return reply.code(opts.status ?? 200).view('pages/settings-scim', {
+    title: 'SCIM provisioning',
+    tenantUrl: scimTenantUrl(app.config),
+    tokens: tokens.map(t => tokenView(t, now)),
+    name: opts.name ?? '',
+    error: opts.error,
+    created: opts.created
+  })
+}
+
+export default async function scimSettingsRoutes (app: FastifyInstance) {
+  app.get(PAGE, { preHandler: requireUser(ADMIN_ROLES) }, async (request, reply) => renderScimSettings(app, request, reply))
+
+  app.post(`${PAGE}/tokens`, { preHandler: requireUser(ADMIN_ROLES) }, async (request: FastifyRequest<{ Body: Record<string, unknown> | undefined }>, reply) => {
+    const name = first(request.body?.name)
+    try {
+      const { token, secret } = await app.scimTokens.create(request.workspace.id, request.actor(), { name })
+      return renderScimSettings(app, request, reply, { status: 201, created: { name: token.name, secret } })
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err
+      const refused = err.errors.find(e => e.field === 'name') ?? err.errors[0]
+      return renderScimSettings(app, request, reply, { status: 422, name, error: nameMessage(refused, 'the identity provider that will use it') })
+    }
+  })
+
+  revokeTokenRoute(app, app.scimTokens, PAGE)
+}

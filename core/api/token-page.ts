@@ -1,0 +1,35 @@
+// What the settings pages that mint tokens share (Settings → API & webhooks, Settings → SCIM): a
+// token's row in the list, the sentence beside a refused name, and the route that revokes one.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { requireUser } from '../auth/session.ts'
+import { ADMIN_ROLES } from '../auth/roles.ts'
+import { redirectPage } from '../admin/errors.ts'
+import type { FieldError } from '../register/index.ts'
+import type { ApiToken, ApiTokens } from './tokens.ts'
+
+/** A token as its list shows it: active, expired or revoked, and `all` when it has no abilities. */
+export function tokenView (token: ApiToken, now: number) {
+  const expired = token.expires_at !== null && token.expires_at.getTime() <= now
+  return {
+    ...token,
+    all: token.abilities.length === 0,
+    state: token.revoked_at ? 'revoked' : expired ? 'expired' : 'active'
+  }
+}
+
+/** What an admin reads beside a token name the service refused; `example` says what to name it after. */
+export function nameMessage (e: FieldError, example: string): string {
+  return e.rule === 'maxLength' ? 'Use at most 100 characters.' : `Give the token a name, such as ${example}.`
+}
+
+/**
+ * POST `<page>/tokens/:id/revoke` for admins: revokes one of the request's workspace's tokens
+ * (any other id is a 404), then back to the page with a flash. The service audits it.
+ */
+export function revokeTokenRoute (app: FastifyInstance, tokens: ApiTokens, page: string): void {
+  app.post(`${page}/tokens/:id/revoke`, { preHandler: requireUser(ADMIN_ROLES) }, async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const token = await tokens.revoke(request.workspace.id, request.actor(), request.params.id)
+    reply.flash('success', `The token “${token.name}” is revoked: requests with it are refused from now on.`)
+    return redirectPage(request, reply, page)
+  })
+}

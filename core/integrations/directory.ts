@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify'
+import type { Actor } from '../audit/index.ts'
+import { PEOPLE, asValidationError, peopleService, runIn, type Person } from '../register/index.ts'
+import type { Directory, DirectoryPeople, DirectoryPerson, InboundToken } from '../sdk/directory.ts'
+import type { PluginManifest } from './manifest.ts'
+
+const toDirectoryPerson = ({ workspace_id: _ws, source_ids: _ids, ...person }: Person): DirectoryPerson => person
+
+/** Who an inbound plugin's writes are audited as: the token, under the protocol's name. */
+function inboundActor (manifest: PluginManifest, token: InboundToken, requestId: string): Actor {
+  const scim = manifest.auth === 'scim-token'
+  return { type: scim ? 'scim' : 'plugin', id: token.id, label: `${scim ? 'SCIM' : manifest.name} token "${token.name}"`, requestId }
+}
+
+/**
+ * The register's people bound to one transaction and one token's workspace and actor: the plugin's
+ * own writes and the register's (with their audit entries and events) commit together.
+ */
+export function createDirectory (app: FastifyInstance, manifest: PluginManifest): Directory {
+  return {
+    async transaction (token, requestId, work) {
+      const workspaceId = token.workspaceId
+      const actor = inboundActor(manifest, token, requestId)
+      try {
+        return await app.db.transaction(async trx => {
+          const register = peopleService({ db: trx, run: runIn(app, trx) })
+          const people: DirectoryPeople = {
+            get: async id => toDirectoryPerson(await register.get(workspaceId, id)),
+            async findByEmail (email) {
+              const row = await trx(PEOPLE.table).select(PEOPLE.columns).where({ workspace_id: workspaceId }).whereRaw('lower(email) = lower(?)', [email]).first()
+              return row ? toDirectoryPerson(PEOPLE.fromDb(row)) : null
+            },
+            create: async fields => toDirectoryPerson(await register.create(workspaceId, actor, fields)),
+            update: async (id, fields) => toDirectoryPerson(await register.update(workspaceId, actor, id, fields)),
+            offboard: async id => toDirectoryPerson((await register.offboard(workspaceId, actor, id)).person),
+            reactivate: async id => toDirectoryPerson(await register.reactivate(workspaceId, actor, id)),
+            changeRole: async (id, role) => toDirectoryPerson(await register.changeRole(workspaceId, actor, id, role))
+          }
+          return await work({ db: trx, people })
+        })
+      } catch (err) {
+        throw asValidationError(err) ?? err
+      }
+    }
+  }
+}

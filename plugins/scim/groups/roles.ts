@@ -1,0 +1,29 @@
+import { ValidationError, type DirectoryTransaction, type PersonRole } from '../../../core/sdk.ts'
+
+const RANKED: PersonRole[] = ['employee', 'it-admin', 'admin', 'super-admin']
+
+/**
+ * Gives each of these members the highest role mapped to a group they are in; a member of no
+ * mapped group goes back to employee. Values that name no provisioned user are skipped. The last
+ * super-admin is never demoted by a group change (the register refuses; the others still apply).
+ */
+export async function applyMappedRoles (tx: DirectoryTransaction, workspaceId: string, values: string[]): Promise<void> {
+  if (values.length === 0) return
+  const wanted: Array<{ id: string, role: PersonRole, rank: number | null }> = await tx.db.raw(`
+    SELECT u.id, p.role, max(array_position(?::text[], g.role)) AS rank
+    FROM scim_users u
+    JOIN users p ON p.workspace_id = u.workspace_id AND p.id = u.id
+    LEFT JOIN scim_group_members m ON m.workspace_id = u.workspace_id AND m.value = u.id::text
+    LEFT JOIN scim_groups g ON g.workspace_id = m.workspace_id AND g.id = m.group_id AND g.role IS NOT NULL
+    WHERE u.workspace_id = ? AND u.id::text = ANY(?::text[])
+    GROUP BY u.id, p.role`, [RANKED, workspaceId, values]).then(result => result.rows)
+  for (const member of wanted) {
+    const role = member.rank === null ? 'employee' : RANKED[member.rank - 1]
+    if (role === member.role) continue
+    try {
+      await tx.people.changeRole(member.id, role)
+    } catch (err) {
+      if (!(err instanceof ValidationError && err.errors.some(e => e.rule === 'last_super_admin'))) throw err
+    }
+  }
+}

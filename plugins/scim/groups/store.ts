@@ -1,0 +1,88 @@
+import type { Knex } from 'knex'
+import { listPage, type ListWindow } from '../http/list-page.ts'
+import type { GroupDocument, MemberRow } from '../resources/index.ts'
+import type { PersonRole } from '../../../core/sdk.ts'
+import { isScimId } from '../users/store.ts'
+
+/** A group as stored. */
+export interface StoredGroup {
+  id: string
+  display_name: string
+  external_id: string | null
+  /** Without members: they are rows of scim_group_members. */
+  document: GroupDocument
+  role: PersonRole | null
+  version: number
+  created_at: Date
+  updated_at: Date
+}
+
+const COLUMNS = ['g.id', 'g.display_name', 'g.external_id', 'g.document', 'g.role', 'g.version', 'g.created_at', 'g.updated_at']
+const RETURNING = COLUMNS.map(c => c.slice(2))
+
+export const groups = (db: Knex, workspaceId: string) => db({ g: 'scim_groups' }).where('g.workspace_id', workspaceId)
+
+export async function findGroup (db: Knex, workspaceId: string, id: string, options: { lock?: boolean } = {}): Promise<StoredGroup | undefined> {
+  if (!isScimId(id)) return undefined
+  const query = groups(db, workspaceId).select(COLUMNS).where('g.id', id).first()
+  return await (options.lock ? query.forUpdate() : query)
+}
+
+export async function displayNameTaken (db: Knex, workspaceId: string, displayName: string, exceptId: string | null): Promise<boolean> {
+  const query = groups(db, workspaceId).select('g.id').whereRaw('lower(g.display_name) = lower(?)', [displayName])
+  if (exceptId) query.whereNot('g.id', exceptId)
+  return (await query.first()) !== undefined
+}
+
+function columnsOf ({ members: _members, ...document }: GroupDocument) {
+  return { display_name: document.displayName, external_id: document.externalId ?? null, document: JSON.stringify(document) }
+}
+
+export async function insertGroup (trx: Knex.Transaction, workspaceId: string, document: GroupDocument): Promise<StoredGroup> {
+  const [row] = await trx('scim_groups').insert({ workspace_id: workspaceId, ...columnsOf(document) }).returning(RETURNING)
+  return row
+}
+
+export async function updateGroup (trx: Knex.Transaction, workspaceId: string, id: string, document: GroupDocument): Promise<StoredGroup> {
+  const [row] = await trx('scim_groups').where({ workspace_id: workspaceId, id })
+    .update({ ...columnsOf(document), version: trx.raw('version + 1'), updated_at: trx.fn.now() }).returning(RETURNING)
+  return row
+}
+
+export async function deleteGroup (trx: Knex.Transaction, workspaceId: string, id: string): Promise<void> {
+  await trx('scim_groups').where({ workspace_id: workspaceId, id }).delete()
+}
+
+/** The members of these groups, by group, in one query. */
+export async function membersOf (db: Knex, workspaceId: string, groupIds: string[]): Promise<Map<string, MemberRow[]>> {
+  const byGroup = new Map<string, MemberRow[]>(groupIds.map(id => [id, []]))
+  if (groupIds.length === 0) return byGroup
+  const rows: Array<{ group_id: string, value: string, display: string | null }> = await db('scim_group_members')
+    .select('group_id', 'value', 'display').where({ workspace_id: workspaceId }).whereIn('group_id', groupIds).orderBy(['group_id', 'value'])
+  for (const row of rows) byGroup.get(row.group_id)?.push({ value: row.value, display: row.display })
+  return byGroup
+}
+
+/**
+ * Makes the group's members exactly `members`: removed ones deleted, new ones added, changed
+ * displays updated, each in one statement. Returns the values that joined or left.
+ */
+export async function setMembers (trx: Knex.Transaction, workspaceId: string, groupId: string, members: GroupDocument['members']): Promise<string[]> {
+  const values = members.map(m => m.value)
+  const removed: Array<{ value: string }> = await trx('scim_group_members').where({ workspace_id: workspaceId, group_id: groupId })
+    .whereNot(q => { if (values.length > 0) q.whereIn('value', values) }).delete().returning('value')
+  let added: Array<{ value: string }> = []
+  if (members.length > 0) {
+    const before = new Set((await trx('scim_group_members').select('value').where({ workspace_id: workspaceId, group_id: groupId })).map((r: { value: string }) => r.value))
+    await trx('scim_group_members')
+      .insert(members.map(m => ({ workspace_id: workspaceId, group_id: groupId, value: m.value, display: m.display ?? null })))
+      .onConflict(['workspace_id', 'group_id', 'value']).merge(['display'])
+    added = members.filter(m => !before.has(m.value))
+  }
+  return [...removed, ...added].map(m => m.value)
+}
+
+/** One page of the workspace's groups, with the total the filter matches. */
+export async function listGroups (db: Knex, workspaceId: string, window: ListWindow): Promise<{ total: number, rows: StoredGroup[] }> {
+  return await listPage<StoredGroup>(() => groups(db, workspaceId), 'g', COLUMNS, window)
+}
