@@ -1,4 +1,4 @@
-// Microsoft's SCIM Postman collection (AzureAD/SCIMReferenceCode, ../shared/conformance), run with
+// Microsoft's SCIM Postman collection (AzureAD/SCIMReferenceCode, MIT: test/conformance/scim-microsoft), run with
 // newman against a fresh workspace over real HTTP: every assertion it makes is one test here.
 import { readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
@@ -8,7 +8,7 @@ import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
 import { systemActor } from '../core/audit/index.ts'
 
-const COLLECTION = fileURLToPath(new URL('../../shared/conformance/scim/microsoft/PostmanCollection.json', import.meta.url))
+const COLLECTION = fileURLToPath(new URL('./conformance/scim-microsoft/PostmanCollection.json', import.meta.url))
 
 const { app, workspace } = await buildTestApp(t)
 const { secret } = await app.scimTokens.create((await workspace('conformance')).id, systemActor, { name: 'Microsoft collection' })
