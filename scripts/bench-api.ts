@@ -9,11 +9,10 @@
 // POST /api/hardware. Prints req/s and latency p50/p99. Targets for the list on a 2-core machine:
 // ≥ 2,000 req/s and p99 ≤ 50 ms. BENCH_ROWS, BENCH_SECONDS and BENCH_CONNECTIONS change the size,
 // the duration of each run and the concurrency.
-import { spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { performance } from 'node:perf_hooks'
 import type { AddressInfo } from 'node:net'
 import { buildTestApp } from '../test/helpers/app.ts'
+import { autocannon } from './bench/autocannon.ts'
 import { systemActor } from '../core/audit/index.ts'
 import { ensureWorkspace } from '../core/tenancy/index.ts'
 import { encodeCursor, parseSort } from '../core/admin/list/index.ts'
@@ -48,28 +47,6 @@ async function seed (): Promise<string> {
   return workspace.id
 }
 
-interface Result { rps: number, p50: number, p99: number, non2xx: number, errors: number }
-
-/** autocannon in its own process, reading its JSON summary. */
-function autocannon (url: string, opts: { method?: string, body?: string, headers: Record<string, string> }): Promise<Result> {
-  const bin = createRequire(import.meta.url).resolve('autocannon/autocannon.js')
-  const args = [bin, '--json', '-c', String(CONNECTIONS), '-d', String(SECONDS), '-m', opts.method ?? 'GET']
-  for (const [name, value] of Object.entries(opts.headers)) args.push('-H', `${name}=${value}`)
-  if (opts.body) args.push('-b', opts.body, '-I')
-  args.push(url)
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    child.stdout.on('data', chunk => { out += chunk })
-    child.once('error', reject)
-    child.once('exit', code => {
-      if (code !== 0) return reject(new Error(`autocannon exited ${code}`))
-      const r = JSON.parse(out)
-      resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors })
-    })
-  })
-}
-
 try {
   const started = performance.now()
   const workspaceId = await seed()
@@ -95,7 +72,7 @@ try {
   let met = true
   for (const [name, path, opts] of cases) {
     const headers = { ...auth, ...(opts.body ? { 'content-type': 'application/json' } : {}) }
-    const r = await autocannon(`${base}${path}`, { method: opts.method, body: opts.body, headers })
+    const r = await autocannon(`${base}${path}`, { connections: CONNECTIONS, seconds: SECONDS, method: opts.method, body: opts.body, headers })
     const verdict = opts.list ? (r.rps >= TARGET_RPS && r.p99 <= TARGET_P99_MS ? '  meets target' : '  below target') : ''
     if (opts.list && verdict.includes('below')) met = false
     console.log(`  ${name.padEnd(width)}  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms` +
