@@ -33,9 +33,9 @@ t.test('every route that takes an id answers 404 for another workspace\'s ids', 
   const b = await seedWorkspace(app, 'bravo')
   const session = await signIn(app, { slug: 'alpha', workspaceId: a.workspace.id, userId: a.admin.id })
 
-  // The API takes its workspace from a token, not the host: test/api-matrix.test.ts sends every
-  // /api route another workspace's token and ids.
-  const idRoutes = app.routeList.filter(r => /:\w+/.test(r.url) && !(r.url in NOT_RECORD_IDS) && !r.url.startsWith('/api/'))
+  // The API and SCIM take their workspace from a token, not the host: test/api-matrix.test.ts and
+  // test/scim-tenancy.test.ts send every /api and /scim/v2 route another workspace's token and ids.
+  const idRoutes = app.routeList.filter(r => /:\w+/.test(r.url) && !(r.url in NOT_RECORD_IDS) && !r.url.startsWith('/api/') && !r.url.startsWith('/scim/'))
   t.ok(idRoutes.length > 0, `routes taking ids: ${idRoutes.map(r => `${r.method} ${r.url}`).join(', ')}`)
   for (const route of idRoutes) {
     for (const id of b.ids) {

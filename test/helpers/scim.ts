@@ -2,7 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { systemActor } from '../../core/audit/index.ts'
 import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../../plugins/scim/schemas.ts'
 
-export { ENTERPRISE_SCHEMA as ENTERPRISE, GROUP_SCHEMA as GROUP, USER_SCHEMA as USER }
+export { ENTERPRISE_SCHEMA as ENTERPRISE, GROUP_SCHEMA as GROUP, PATCH_OP, USER_SCHEMA as USER }
 
 export interface ScimClient {
   secret: string
