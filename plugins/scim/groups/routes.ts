@@ -67,7 +67,7 @@ export function groupRoutes (app: FastifyInstance, { db, directory }: ConnectorR
       if (!current) throw notFound(id)
       const members = (await membersOf(tx.db, token.workspaceId, [id])).get(id) ?? []
       const document = { ...current.document, members: members.map(({ value, display }) => (display ? { value, display } : { value })) }
-      return await saveGroup(tx, token.workspaceId, current, normaliseGroup(next(document, request.body, id)))
+      return await saveGroup(tx, token.workspaceId, { group: current, members }, normaliseGroup(next(document, request.body, id)))
     })
     if (status === 204) return reply.code(204).send()
     return sendScim(reply, 200, (await answerOf(request as Request, token.workspaceId, [group]))[0])

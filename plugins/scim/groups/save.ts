@@ -1,6 +1,6 @@
 import type { DirectoryTransaction } from '../../../core/sdk.ts'
 import { ScimError } from '../errors.ts'
-import type { GroupDocument } from '../resources/index.ts'
+import type { GroupDocument, MemberRow } from '../resources/index.ts'
 import { applyMappedRoles } from './roles.ts'
 import { displayNameTaken, insertGroup, setMembers, updateGroup, type StoredGroup } from './store.ts'
 
@@ -8,12 +8,12 @@ import { displayNameTaken, insertGroup, setMembers, updateGroup, type StoredGrou
  * Writes a group document: the group, exactly its members, and — when the group maps to a role —
  * the roles of the members who joined or left. One transaction.
  */
-export async function saveGroup (tx: DirectoryTransaction, workspaceId: string, current: StoredGroup | null, document: GroupDocument): Promise<StoredGroup> {
-  if (await displayNameTaken(tx.db, workspaceId, document.displayName, current?.id ?? null)) {
+export async function saveGroup (tx: DirectoryTransaction, workspaceId: string, current: { group: StoredGroup, members: MemberRow[] } | null, document: GroupDocument): Promise<StoredGroup> {
+  if (await displayNameTaken(tx.db, workspaceId, document.displayName, current?.group.id ?? null)) {
     throw new ScimError(409, 'uniqueness', `displayName "${document.displayName}" is already a group in this workspace`)
   }
-  const group = current ? await updateGroup(tx.db, workspaceId, current.id, document) : await insertGroup(tx.db, workspaceId, document)
-  const changed = await setMembers(tx.db, workspaceId, group.id, document.members)
+  const group = current ? await updateGroup(tx.db, workspaceId, current.group.id, document) : await insertGroup(tx.db, workspaceId, document)
+  const changed = await setMembers(tx.db, workspaceId, group.id, current?.members ?? [], document.members)
   if (group.role !== null) await applyMappedRoles(tx, workspaceId, changed)
   return group
 }

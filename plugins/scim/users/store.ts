@@ -60,5 +60,5 @@ export async function deleteUser (trx: Knex.Transaction, workspaceId: string, id
 
 /** One page of the workspace's users, with the total the filter matches. */
 export async function listUsers (db: Knex, workspaceId: string, window: ListWindow): Promise<{ total: number, rows: StoredUser[] }> {
-  return await listPage<StoredUser>(() => users(db, workspaceId), 'u', COLUMNS, window)
+  return await listPage<StoredUser>(db, () => users(db, workspaceId), 'u', COLUMNS, window)
 }
