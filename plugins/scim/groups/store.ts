@@ -28,12 +28,6 @@ export async function findGroup (db: Knex, workspaceId: string, id: string, opti
   return await (options.lock ? query.forUpdate() : query)
 }
 
-export async function displayNameTaken (db: Knex, workspaceId: string, displayName: string, exceptId: string | null): Promise<boolean> {
-  const query = groups(db, workspaceId).select('g.id').whereRaw('lower(g.display_name) = lower(?)', [displayName])
-  if (exceptId) query.whereNot('g.id', exceptId)
-  return (await query.first()) !== undefined
-}
-
 function columnsOf ({ members: _members, ...document }: GroupDocument) {
   return { display_name: document.displayName, external_id: document.externalId ?? null, document: JSON.stringify(document) }
 }

@@ -4,9 +4,17 @@ import { ScimError, scimErrorBody } from '../errors.ts'
 import { ScimSyntaxError } from '../filter/index.ts'
 import { sendScim } from './reply.ts'
 
+/** The unique indexes of the plugin's tables, and what a client is told when one refuses a write. */
+const UNIQUE: Record<string, string> = {
+  scim_users_user_name_key: 'userName is already provisioned in this workspace',
+  scim_groups_display_name_key: 'displayName is already a group in this workspace'
+}
+
 /** Any failure as the SCIM error it is (RFC 7644 §3.12). */
 export function toScimError (error: unknown): ScimError {
   if (error instanceof ScimError) return error
+  const { code, constraint } = error as { code?: string, constraint?: string }
+  if (code === '23505' && constraint && UNIQUE[constraint]) return new ScimError(409, 'uniqueness', UNIQUE[constraint])
   if (error instanceof ScimSyntaxError) return new ScimError(400, error.scimType, error.message)
   if (error instanceof NotFoundError) return new ScimError(404, undefined, error.message)
   if (error instanceof ValidationError) {

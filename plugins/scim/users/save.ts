@@ -1,8 +1,7 @@
 import type { DirectoryPerson, DirectoryTransaction, PersonFields } from '../../../core/sdk.ts'
-import { ScimError } from '../errors.ts'
 import { personOf, type UserDocument } from '../resources/index.ts'
 import { candidateEmails, placeholderEmail } from './emails.ts'
-import { findUser, insertUser, isLinked, isScimId, updateUser, userNameTaken, type StoredUser } from './store.ts'
+import { findUser, insertUser, isLinked, isScimId, updateUser, type StoredUser } from './store.ts'
 
 /** The manager a document names, when it is a person of the workspace; any other value is kept only in the document. */
 async function managerOf (tx: DirectoryTransaction, workspaceId: string, managerId: string | null): Promise<string | null> {
@@ -34,16 +33,16 @@ async function emailFor (tx: DirectoryTransaction, personId: string, emails: str
   return null
 }
 
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((item, i) => item === b[i])
+
 /**
  * Writes a user document: the person of the register (created, or the same person found by email,
  * so a user deleted and provisioned again is not a second person), their lifecycle (inactive →
  * offboarded with user.offboarded; active again → the same person reactivated), and the stored
- * document. One transaction: all of it or nothing.
+ * document. One transaction: all of it or nothing. A taken userName is refused by the unique
+ * index of scim_users (409 uniqueness), which rolls everything back.
  */
 export async function saveUser (tx: DirectoryTransaction, workspaceId: string, current: StoredUser | null, document: UserDocument): Promise<StoredUser> {
-  if (await userNameTaken(tx.db, workspaceId, document.userName, current?.id ?? null)) {
-    throw new ScimError(409, 'uniqueness', `userName "${document.userName}" is already provisioned in this workspace`)
-  }
   const wanted = personOf(document)
   const fields: PersonFields = {
     first_name: wanted.first_name,
@@ -57,7 +56,8 @@ export async function saveUser (tx: DirectoryTransaction, workspaceId: string, c
   const emails = candidateEmails(document)
   let person
   if (current) {
-    const email = await emailFor(tx, current.id, emails)
+    // The person's address is looked at again only when the user's addresses changed.
+    const email = sameList(emails, candidateEmails(current.document)) ? null : await emailFor(tx, current.id, emails)
     person = await tx.people.update(current.id, email ? { ...fields, email } : fields)
   } else {
     const { same, free } = await personFor(tx, workspaceId, emails)

@@ -27,13 +27,6 @@ export async function findUser (db: Knex, workspaceId: string, id: string, optio
   return await (options.lock ? query.forUpdate() : query)
 }
 
-/** Another user with this userName (case-insensitive), if any. */
-export async function userNameTaken (db: Knex, workspaceId: string, userName: string, exceptId: string | null): Promise<boolean> {
-  const query = users(db, workspaceId).select('u.id').whereRaw('lower(u.user_name) = lower(?)', [userName])
-  if (exceptId) query.whereNot('u.id', exceptId)
-  return (await query.first()) !== undefined
-}
-
 export async function isLinked (db: Knex, workspaceId: string, personId: string): Promise<boolean> {
   return (await users(db, workspaceId).select('u.id').where('u.id', personId).first()) !== undefined
 }
