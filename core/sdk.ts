@@ -5,7 +5,8 @@
 export {
   CONTRACT_VERSION, CAPABILITIES, ConnectorError, defineConnector, implementedCapabilities,
   type Capability, type Connector, type ConnectorCache, type ConnectorContext, type ConnectorLogger,
-  type ConnectorRoutesOptions, type FailureReason, type LookupQuery, type Notification, type SyncOptions,
+  type ConnectorPage, type ConnectorRoutesOptions, type FailureReason,
+  type PageForm, type PageTools, type LookupQuery, type Notification, type SyncOptions,
   type TestResult, type TicketChange, type TicketRef, type TicketRequest
 } from './sdk/contract.ts'
 

@@ -2,6 +2,8 @@ import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
 import { chromiumPath, launchBrowser, noBrowserReason } from './helpers/browser.ts'
 import { grantAdminAccess } from '../core/auth/bootstrap.ts'
+import { GROUP, USER, scimClient } from './helpers/scim.ts'
+import { until } from './helpers/wait.ts'
 
 t.test('an admin copies the tenant URL, creates a SCIM token, copies it and revokes it', { skip: chromiumPath ? false : noBrowserReason }, async t => {
   const { app, config } = await buildTestApp(t, {}, { plugins: [] })
@@ -49,4 +51,34 @@ t.test('an admin copies the tenant URL, creates a SCIM token, copies it and revo
   t.ok(await page.getByRole('row', { name: /Okta/ }).getByText('Revoked').isVisible(), 'still listed, marked revoked')
   t.match(await app.scimTokens.authenticate(`Bearer ${secret}`), { ok: false, reason: 'revoked' })
   await page.screenshot({ path: `${process.env.STOCKTAKE_SCREENSHOTS ?? '/tmp'}/settings-scim.png`, fullPage: true })
+})
+
+t.test('a super admin maps an identity provider group to a role and reads the provisioning log', { skip: chromiumPath ? false : noBrowserReason }, async t => {
+  const { app } = await buildTestApp(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  const origin = `http://acme.localhost:${port}`
+  const owner = await grantAdminAccess(app, 'acme', 'owner@acme.test', 'super-admin')
+  const okta = await scimClient(app, owner.workspace.id, 'Okta')
+  const ann = await okta.ok('POST', '/Users', { schemas: [USER], userName: 'ann@acme.test' })
+  await okta.ok('POST', '/Groups', { schemas: [GROUP], displayName: 'IT team', members: [{ value: ann.id }] })
+  await okta.call('POST', '/Users', { schemas: [USER], userName: 'ann@acme.test' })
+
+  const page = await (await launchBrowser(t.teardown)).newPage()
+  await page.goto(`${origin}${new URL(owner.signInUrl).pathname}`)
+  await page.getByRole('heading', { name: 'Overview' }).waitFor()
+  await page.goto(`${origin}/settings/scim`)
+  await page.getByLabel('Role of the group IT team').selectOption({ label: 'IT admin' })
+  await page.getByRole('button', { name: 'Save role of the group IT team' }).click()
+  await page.getByText('“IT team” now maps to IT admin').waitFor()
+  t.equal(await page.getByLabel('Role of the group IT team').inputValue(), 'it-admin', 'the page shows the mapping saved')
+  t.equal((await app.db('users').where({ workspace_id: owner.workspace.id, id: ann.id }).first()).role, 'it-admin', 'the member has the role')
+
+  const errors = page.getByRole('table', { name: 'Last errors' })
+  await until(async () => {
+    await page.reload()
+    return await errors.getByRole('row').filter({ hasText: '409' }).count() > 0 ? true : undefined
+  })
+  t.ok(await errors.getByRole('row').filter({ hasText: 'uniqueness' }).filter({ hasText: 'Okta' }).isVisible(), 'the refused request, with its reason and token')
+  await page.screenshot({ path: `${process.env.STOCKTAKE_SCREENSHOTS ?? '/tmp'}/settings-scim-mappings.png`, fullPage: true })
 })

@@ -71,7 +71,7 @@ const settings = (change: (s: Record<string, any>) => void) => async (dir: strin
 
 const cases: Array<[string, (dir: string) => Promise<void>, string, RegExp]> = [
   ['bad id', manifest(m => { m.id = 'Acme Inventory' }), 'manifest.json', /: \/id must be 2-41 lowercase letters/],
-  ['unknown capability', manifest(m => { m.capabilities = ['test', 'sync', 'teleport'] }), 'manifest.json', /: \/capabilities\/2 must be one of test, sync, lookup, notify, tickets, routes, disconnect/],
+  ['unknown capability', manifest(m => { m.capabilities = ['test', 'sync', 'teleport'] }), 'manifest.json', /: \/capabilities\/2 must be one of test, sync, lookup, notify, tickets, routes, page, disconnect/],
   ['contract 2', manifest(m => { m.contract = 2 }), 'manifest.json', /: \/contract is 2, but this core implements contract 1/],
   ['duplicate id', manifest(m => { m.id = 'slack-alerts' }), 'manifest.json', /: \/id "slack-alerts" is already the id of plugins\/slack-alerts\/manifest\.json/],
   ['unknown field', manifest(m => { m.colour = 'red' }), 'manifest.json', /: \/colour is not an allowed field/],
@@ -79,6 +79,9 @@ const cases: Array<[string, (dir: string) => Promise<void>, string, RegExp]> = [
   ['core version out of range', manifest(m => { m.compatibility = { core: '^9.0' } }), 'manifest.json', /: \/compatibility\/core "\^9\.0" does not include this core's version \d+\.\d+\.\d+/],
   ['core range not semver', manifest(m => { m.compatibility = { core: 'latest please' } }), 'manifest.json', /: \/compatibility\/core "latest please" is not a semver range/],
   ['a named file missing', manifest(m => { m.card = './missing.hbs' }), 'manifest.json', /: \/card names \.\/missing\.hbs, which does not exist/],
+  ['page capability without its template', manifest(m => { m.capabilities = ['test', 'sync', 'page'] }), 'manifest.json', /: \/page is required/],
+  ['page template without the capability', manifest(m => { m.page = './index.ts.hbs'; m.configure = 'page' }), 'manifest.json', /: \/capabilities must contain "page"/],
+  ['page capability on a modal', manifest(m => { m.capabilities = ['test', 'sync', 'page']; m.page = './page.hbs'; m.configure = 'modal' }), 'manifest.json', /: \/configure must be "page"/],
   ['sync without permission', manifest(m => { m.permissions = ['person:write'] }), 'manifest.json', /: \/syncs\/0\/model needs "device:write" in permissions/],
   ['secret without writeOnly', settings(s => { delete s.properties.apiKey.writeOnly }), 'settings.schema.json', /: \/properties\/apiKey looks like a secret and must carry "writeOnly": true/],
   ['settings not an object schema', settings(s => { s.type = 'array' }), 'settings.schema.json', /: \/type must be "object"/],

@@ -9,6 +9,10 @@ import { fileURLToPath } from 'node:url'
 import { registerHelpers } from './helpers.ts'
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The handlebars environment of the views, with their helpers (plugin page templates render in it). */
+    viewEngine: typeof handlebars
+  }
   interface FastifyReply {
     /** Data every view of this request gets (layout context, flash); @fastify/view merges it in. */
     locals: Record<string, unknown>
@@ -33,6 +37,7 @@ function partialsIn (dir: string): Record<string, string> {
 export default fp(async (app) => {
   const engine = handlebars.create()
   registerHelpers(engine)
+  app.decorate('viewEngine', engine)
   await app.register(view, {
     engine: { handlebars: engine },
     root: viewsDir,

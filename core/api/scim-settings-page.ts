@@ -8,6 +8,7 @@ import { first } from '../admin/list/index.ts'
 import { ValidationError } from '../register/index.ts'
 import type { Config } from '../config.ts'
 import { nameMessage, revokeTokenRoute, tokenView } from './token-page.ts'
+import { pluginPageActions, renderPluginPage, type PluginPageState } from '../integrations/plugin-page.ts'
 
 const PAGE = '/settings/scim'
 /** Where the SCIM plugin serves its endpoints (its manifest's routesPrefix). */
@@ -24,7 +25,11 @@ interface PageState {
   name?: string
   error?: string
   created?: { name: string, secret: string }
+  /** What the SCIM plugin's part of the page (provisioning log, group mappings) refused. */
+  plugin?: PluginPageState
 }
+
+const scimPlugin = (app: FastifyInstance) => app.integrations.plugins.find(p => p.id === 'scim')
 
 async function renderScimSettings (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, opts: PageState = {}) {
   const tokens = await app.scimTokens.list(request.workspace.id)
@@ -36,7 +41,8 @@ async function renderScimSettings (app: FastifyInstance, request: FastifyRequest
     tokens: tokens.map(t => tokenView(t, now)),
     name: opts.name ?? '',
     error: opts.error,
-    created: opts.created
+    created: opts.created,
+    pluginPage: await renderPluginPage(app, request, reply, scimPlugin(app), opts.plugin)
   })
 }
 
@@ -56,4 +62,5 @@ export default async function scimSettingsRoutes (app: FastifyInstance) {
   })
 
   revokeTokenRoute(app, app.scimTokens, PAGE)
+  pluginPageActions(app, scimPlugin(app), async (request, reply, state) => await renderScimSettings(app, request, reply, { status: state.status, plugin: state }))
 }

@@ -12,6 +12,11 @@ function shapeProblem (connector: Connector, name: Capability): string | null {
     const tickets = value as Connector['tickets']
     return typeof tickets?.create === 'function' && typeof tickets.update === 'function' ? null : 'must be { create, update } functions'
   }
+  if (name === 'page') {
+    const page = value as Connector['page']
+    const actions = Object.values(page?.actions ?? {})
+    return typeof page?.load === 'function' && actions.every(action => typeof action === 'function') ? null : 'must be { load, actions? } functions'
+  }
   return typeof value === 'function' ? null : 'must be a function'
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Actor } from '../audit/index.ts'
 import { PEOPLE, asValidationError, peopleService, runIn, type Person } from '../register/index.ts'
-import type { Directory, DirectoryPeople, DirectoryPerson, InboundToken } from '../sdk/directory.ts'
+import type { Directory, DirectoryPeople, DirectoryPerson, DirectoryTransaction, InboundToken } from '../sdk/directory.ts'
 import type { PluginManifest } from './manifest.ts'
 
 const toDirectoryPerson = ({ workspace_id: _ws, source_ids: _ids, ...person }: Person): DirectoryPerson => person
@@ -13,34 +13,35 @@ function inboundActor (manifest: PluginManifest, token: InboundToken, requestId:
 }
 
 /**
- * The register's people bound to one transaction and one token's workspace and actor: the plugin's
- * own writes and the register's (with their audit entries and events) commit together.
+ * The register's people bound to one transaction, one workspace and one actor: the plugin's own
+ * writes and the register's (with their audit entries and events) commit together.
  */
+export async function directoryTransaction<T> (app: FastifyInstance, workspaceId: string, actor: Actor, work: (tx: DirectoryTransaction) => Promise<T>): Promise<T> {
+  try {
+    return await app.db.transaction(async trx => {
+      const register = peopleService({ db: trx, run: runIn(app, trx) })
+      const people: DirectoryPeople = {
+        get: async id => toDirectoryPerson(await register.get(workspaceId, id)),
+        async findByEmail (email) {
+          const row = await trx(PEOPLE.table).select(PEOPLE.columns).where({ workspace_id: workspaceId }).whereRaw('lower(email) = lower(?)', [email]).first()
+          return row ? toDirectoryPerson(PEOPLE.fromDb(row)) : null
+        },
+        create: async fields => toDirectoryPerson(await register.create(workspaceId, actor, fields)),
+        update: async (id, fields) => toDirectoryPerson(await register.update(workspaceId, actor, id, fields)),
+        offboard: async id => toDirectoryPerson((await register.offboard(workspaceId, actor, id)).person),
+        reactivate: async id => toDirectoryPerson(await register.reactivate(workspaceId, actor, id)),
+        changeRole: async (id, role) => toDirectoryPerson(await register.changeRole(workspaceId, actor, id, role))
+      }
+      return await work({ db: trx, people })
+    })
+  } catch (err) {
+    throw asValidationError(err) ?? err
+  }
+}
+
+/** An inbound plugin's directory: each transaction in the workspace of the request's token, audited as it. */
 export function createDirectory (app: FastifyInstance, manifest: PluginManifest): Directory {
   return {
-    async transaction (token, requestId, work) {
-      const workspaceId = token.workspaceId
-      const actor = inboundActor(manifest, token, requestId)
-      try {
-        return await app.db.transaction(async trx => {
-          const register = peopleService({ db: trx, run: runIn(app, trx) })
-          const people: DirectoryPeople = {
-            get: async id => toDirectoryPerson(await register.get(workspaceId, id)),
-            async findByEmail (email) {
-              const row = await trx(PEOPLE.table).select(PEOPLE.columns).where({ workspace_id: workspaceId }).whereRaw('lower(email) = lower(?)', [email]).first()
-              return row ? toDirectoryPerson(PEOPLE.fromDb(row)) : null
-            },
-            create: async fields => toDirectoryPerson(await register.create(workspaceId, actor, fields)),
-            update: async (id, fields) => toDirectoryPerson(await register.update(workspaceId, actor, id, fields)),
-            offboard: async id => toDirectoryPerson((await register.offboard(workspaceId, actor, id)).person),
-            reactivate: async id => toDirectoryPerson(await register.reactivate(workspaceId, actor, id)),
-            changeRole: async (id, role) => toDirectoryPerson(await register.changeRole(workspaceId, actor, id, role))
-          }
-          return await work({ db: trx, people })
-        })
-      } catch (err) {
-        throw asValidationError(err) ?? err
-      }
-    }
+    transaction: async (token, requestId, work) => await directoryTransaction(app, token.workspaceId, inboundActor(manifest, token, requestId), work)
   }
 }

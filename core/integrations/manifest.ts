@@ -36,6 +36,8 @@ export interface PluginManifest {
   entry?: string
   settings?: string
   card?: string
+  /** The template of the plugin's part of its settings page (the page capability). */
+  page?: string
   auth?: 'none' | 'api-key' | 'basic' | 'oauth2-client-credentials' | 'oauth2-authorization-code' | 'webhook-url' | 'saml' | 'scim-token'
   allowedHosts?: string[]
   oauth2?: OAuth2Block
@@ -85,9 +87,18 @@ const PATTERN_HINTS: Record<string, string> = {
 
 /** Ajv errors as problems an author can act on ("/capabilities/2 must be one of test, sync, …"). */
 export function describeAjvErrors (errors: ErrorObject[] | null | undefined): Problem[] {
-  return (errors ?? []).filter(e => e.keyword !== 'if').map(e => {
+  const all = errors ?? []
+  // A failed `contains` also reports each item that is not the wanted value; only the wanted value is news.
+  const insideContains = (e: ErrorObject) => e.schemaPath.includes('/contains/')
+  return all.filter(e => e.keyword !== 'if' && !insideContains(e)).map(e => {
     const params = e.params as Record<string, unknown>
     switch (e.keyword) {
+      case 'const':
+        return { field: e.instancePath || '/', message: `must be ${JSON.stringify(params.allowedValue)}` }
+      case 'contains': {
+        const wanted = all.find(item => insideContains(item) && item.instancePath.startsWith(`${e.instancePath}/`) && item.keyword === 'const')
+        return { field: e.instancePath, message: wanted ? `must contain ${JSON.stringify((wanted.params as { allowedValue: unknown }).allowedValue)}` : e.message ?? 'is invalid' }
+      }
       case 'required':
         return { field: `${e.instancePath}/${String(params.missingProperty)}`, message: 'is required' }
       case 'additionalProperties':

@@ -17,6 +17,8 @@ export interface PluginFolder {
   manifest: PluginManifest
   settingsSchema: SettingsSchema | null
   cardTemplate: string | null
+  /** The page capability's template (rendered with the core's view helpers). */
+  pageTemplate: string | null
   iconSvg: string | null
 }
 
@@ -39,7 +41,9 @@ async function readJson (file: string, problems: FileProblem[]): Promise<unknown
   }
 }
 
-const NAMED_FILES = ['entry', 'settings', 'card', 'icon'] as const
+type PrecompileOptions = Parameters<typeof Handlebars.precompile>[1]
+
+const NAMED_FILES = ['entry', 'settings', 'card', 'page', 'icon'] as const
 
 /** Reads and checks one plugin folder; returns the plugin, or null with `problems` filled in. */
 export async function readPluginFolder (dir: string, problems: FileProblem[]): Promise<PluginFolder | null> {
@@ -75,16 +79,8 @@ export async function readPluginFolder (dir: string, problems: FileProblem[]): P
     problems.push(...oauth2SettingsProblems(manifest, null).map(where(manifestFile)))
   }
 
-  let cardTemplate: string | null = null
-  if (manifest.card !== undefined) {
-    const file = resolve(dir, manifest.card)
-    cardTemplate = await readFile(file, 'utf8')
-    try {
-      Handlebars.precompile(cardTemplate, { knownHelpersOnly: true })
-    } catch (err) {
-      problems.push({ file: displayPath(file), field: '/', message: `is not a valid handlebars template: ${(err as Error).message}` })
-    }
-  }
+  const cardTemplate = await readTemplate(dir, manifest.card, problems, { knownHelpersOnly: true })
+  const pageTemplate = await readTemplate(dir, manifest.page, problems, {})
 
   let iconSvg: string | null = null
   if (manifest.icon !== undefined) {
@@ -94,5 +90,18 @@ export async function readPluginFolder (dir: string, problems: FileProblem[]): P
   }
 
   if (problems.length > before) return null
-  return { id: manifest.id, dir, manifest, settingsSchema, cardTemplate, iconSvg }
+  return { id: manifest.id, dir, manifest, settingsSchema, cardTemplate, pageTemplate, iconSvg }
+}
+
+/** A template the manifest names, checked to compile; null when it names none. */
+async function readTemplate (dir: string, named: string | undefined, problems: FileProblem[], options: PrecompileOptions): Promise<string | null> {
+  if (named === undefined) return null
+  const file = resolve(dir, named)
+  const template = await readFile(file, 'utf8')
+  try {
+    Handlebars.precompile(template, options)
+  } catch (err) {
+    problems.push({ file: displayPath(file), field: '/', message: `is not a valid handlebars template: ${(err as Error).message}` })
+  }
+  return template
 }

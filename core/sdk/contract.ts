@@ -4,13 +4,13 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { EventType } from '../events/types.ts'
 import type { HttpClient } from '../integrations/http-types.ts'
 import type { Knex } from 'knex'
-import type { Directory, InboundAuthentication } from './directory.ts'
+import type { Directory, DirectoryTransaction, InboundAuthentication, PersonRole } from './directory.ts'
 import type { Checkpoint, DeviceRecord, SyncMessage } from './records.ts'
 
 /** The contract version this core implements; a manifest's `contract` must equal it. */
 export const CONTRACT_VERSION = 1
 
-export const CAPABILITIES = ['test', 'sync', 'lookup', 'notify', 'tickets', 'routes', 'disconnect'] as const
+export const CAPABILITIES = ['test', 'sync', 'lookup', 'notify', 'tickets', 'routes', 'page', 'disconnect'] as const
 export type Capability = typeof CAPABILITIES[number]
 
 /** Why a connection or a call failed: what the admin must fix. */
@@ -106,6 +106,34 @@ export interface ConnectorRoutesOptions {
   directory: Directory
 }
 
+/** What a settings page's load and actions use beside ctx. */
+export interface PageTools {
+  /** The signed-in admin who opened the page or posted the form. */
+  user: { id: string, role: PersonRole }
+  /** Reads of the plugin's own tables; always by workspace. */
+  db: Knex
+  /** The register's people and the plugin's tables in one transaction, audited as the signed-in admin. */
+  transaction: <T>(work: (tx: DirectoryTransaction) => Promise<T>) => Promise<T>
+}
+
+/** A posted form: the first value of each field, as typed. */
+export type PageForm = Record<string, string>
+
+/**
+ * The plugin's part of its settings page (/settings/<id>, manifest `configure: page`), rendered
+ * from the manifest's `page` template below what the core shows there.
+ */
+export interface ConnectorPage<S = any> {
+  /** The data the template is rendered with (beside `csrfToken`, `actionsUrl`, `errors` and `form`). */
+  load: (ctx: ConnectorContext<S>, tools: PageTools) => Promise<Record<string, unknown>>
+  /**
+   * What the template's forms post to `{{actionsUrl}}/<name>` (admins only, CSRF-checked). Returns
+   * the message shown after the redirect back; a ValidationError re-renders the page (422) with
+   * `errors` (field → message) and the posted `form`.
+   */
+  actions?: Record<string, (ctx: ConnectorContext<S>, form: PageForm, tools: PageTools) => Promise<string>>
+}
+
 export interface SyncOptions { syncId: string, checkpoint: Checkpoint | null }
 export interface LookupQuery { by: 'serial', value: string }
 
@@ -119,6 +147,7 @@ export interface Connector<S = any> {
     update: (ctx: ConnectorContext<S>, ref: TicketRef, change: TicketChange) => Promise<void>
   }
   routes?: FastifyPluginAsync<ConnectorRoutesOptions>
+  page?: ConnectorPage<S>
   disconnect?: (ctx: ConnectorContext<S>) => Promise<void>
 }
 

@@ -8,6 +8,7 @@ import { discoveryRoutes } from './http/discovery-routes.ts'
 import { answerWithScimErrors } from './http/error-handler.ts'
 import { RequestLog, logEveryRequest } from './http/request-log.ts'
 import { groupRoutes } from './groups/routes.ts'
+import { scimPage } from './page/index.ts'
 import { baseUrlOf, userRoutes } from './users/routes.ts'
 
 async function scimRoutes (app: FastifyInstance, options: ConnectorRoutesOptions) {
@@ -21,4 +22,4 @@ async function scimRoutes (app: FastifyInstance, options: ConnectorRoutesOptions
   groupRoutes(app, options, base)
 }
 
-export default defineConnector({ routes: scimRoutes })
+export default defineConnector({ routes: scimRoutes, page: scimPage })

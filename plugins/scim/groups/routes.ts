@@ -10,6 +10,7 @@ import { groupResource, normaliseGroup, projectAttributes, type GroupDocument, t
 import { GROUP_SCHEMA } from '../schemas.ts'
 import { GROUP_FILTERS } from './filter-attributes.ts'
 import { applyMappedRoles } from './roles.ts'
+import { showMappingCount } from '../page/mappings.ts'
 import { saveGroup } from './save.ts'
 import { deleteGroup, findGroup, listGroups, membersOf, type StoredGroup } from './store.ts'
 
@@ -25,7 +26,7 @@ function withoutMembers (query: ListQuery): boolean {
 }
 
 /** /Groups: create, read, list with filters, replace, patch (members several at a time), delete. */
-export function groupRoutes (app: FastifyInstance, { db, directory }: ConnectorRoutesOptions, baseUrlOf: (request: FastifyRequest) => string): void {
+export function groupRoutes (app: FastifyInstance, { db, directory, contextFor }: ConnectorRoutesOptions, baseUrlOf: (request: FastifyRequest) => string): void {
   const resource = (request: FastifyRequest, group: StoredGroup, members: MemberRow[] | null) => groupResource({ ...group.document, members: [] }, members, {
     id: group.id, created: group.created_at, lastModified: group.updated_at, version: group.version, location: `${baseUrlOf(request)}/Groups/${group.id}`
   })
@@ -78,13 +79,15 @@ export function groupRoutes (app: FastifyInstance, { db, directory }: ConnectorR
   route(app, 'DELETE', '/Groups/:id', async (request, reply) => {
     const { id } = (request as Request).params
     const token = request.scimToken
-    await directory.transaction(token, request.id, async tx => {
+    const wasMapped = await directory.transaction(token, request.id, async tx => {
       const current = await findGroup(tx.db, token.workspaceId, id, { lock: true })
       if (!current) throw notFound(id)
       const members = (await membersOf(tx.db, token.workspaceId, [id])).get(id) ?? []
       await deleteGroup(tx.db, token.workspaceId, id)
       if (current.role !== null) await applyMappedRoles(tx, token.workspaceId, members.map(m => m.value))
+      return current.role !== null
     })
+    if (wasMapped) await showMappingCount(await contextFor(token.workspaceId), db)
     return reply.code(204).send()
   })
 }

@@ -4,6 +4,7 @@ import type { Knex } from 'knex'
 interface LoggedRequest {
   workspace_id: string
   token_id: string
+  token_name: string
   method: string
   path: string
   resource_type: string | null
@@ -16,6 +17,9 @@ interface LoggedRequest {
 
 const MAX_PATH = 500
 const MAX_DETAIL = 1000
+/** How long the log keeps a request; older ones are deleted at most once an hour. */
+export const LOG_RETENTION_DAYS = 90
+const PRUNE_EVERY_MS = 3_600_000
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,12 +30,14 @@ declare module 'fastify' {
 
 /**
  * The provisioning log: one row per SCIM request, written in batches (one INSERT per 200 ms or
- * 500 requests) so that logging every request costs next to nothing; flushed on close.
+ * 500 requests) so that logging every request costs next to nothing; flushed on close. Requests
+ * older than LOG_RETENTION_DAYS are deleted.
  */
 export class RequestLog {
   private pending: LoggedRequest[] = []
   private timer: NodeJS.Timeout | null = null
   private flushing: Promise<void> = Promise.resolve()
+  private prunedAt = 0
 
   constructor (private readonly db: Knex, private readonly log: FastifyBaseLogger, private readonly flushMs = 200, private readonly maxBatch = 500) {}
 
@@ -55,6 +61,10 @@ export class RequestLog {
       if (batch.length === 0) return
       try {
         await this.db('scim_requests').insert(batch)
+        if (Date.now() - this.prunedAt >= PRUNE_EVERY_MS) {
+          this.prunedAt = Date.now()
+          await this.db.raw(`DELETE FROM scim_requests WHERE at < now() - make_interval(days => ${LOG_RETENTION_DAYS})`)
+        }
       } catch (err) {
         this.log.error({ err, entries: batch.length }, 'could not write the SCIM provisioning log')
       }
@@ -77,6 +87,7 @@ export function logEveryRequest (app: FastifyInstance, log: RequestLog): void {
     log.add({
       workspace_id: request.scimToken.workspaceId,
       token_id: request.scimToken.id,
+      token_name: request.scimToken.name,
       method: request.method,
       path: decodeURIComponent(request.url.slice(app.prefix.length)).slice(0, MAX_PATH),
       resource_type: resource.type,

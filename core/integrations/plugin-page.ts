@@ -1,0 +1,97 @@
+// The page capability: a plugin's part of its settings page (/settings/<id>), rendered from the
+// manifest's `page` template with what its `load` returns, and the actions its forms post to.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { TemplateDelegate } from 'handlebars'
+import { requireUser } from '../auth/session.ts'
+import { ADMIN_ROLES } from '../auth/roles.ts'
+import { first } from '../admin/list/index.ts'
+import { errorPage, redirectPage } from '../admin/errors.ts'
+import { ValidationError } from '../register/index.ts'
+import { recordAudit } from '../audit/index.ts'
+import type { PageForm, PageTools } from '../sdk/contract.ts'
+import { directoryTransaction } from './directory.ts'
+import type { DiscoveredPlugin } from './discovery.ts'
+
+/** What a refused action leaves for the page: the message per field, and the form as posted. */
+export interface PluginPageState {
+  errors?: Record<string, string>
+  form?: PageForm
+}
+
+const templates = new WeakMap<DiscoveredPlugin, TemplateDelegate>()
+
+function templateOf (app: FastifyInstance, plugin: DiscoveredPlugin): TemplateDelegate {
+  let template = templates.get(plugin)
+  if (!template) {
+    template = app.viewEngine.compile(plugin.pageTemplate ?? '')
+    templates.set(plugin, template)
+  }
+  return template
+}
+
+function toolsFor (app: FastifyInstance, request: FastifyRequest): PageTools {
+  const user = request.user!
+  return {
+    user: { id: user.id, role: user.role },
+    db: app.db,
+    transaction: async work => await directoryTransaction(app, request.workspace.id, request.actor(), work)
+  }
+}
+
+function actionsUrl (plugin: DiscoveredPlugin): string {
+  return `/settings/${plugin.id}/actions`
+}
+
+/** The plugin's part of the page as HTML (its template escapes what it prints); null for a plugin without one. */
+export async function renderPluginPage (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, plugin: DiscoveredPlugin | undefined, state: PluginPageState = {}): Promise<string | null> {
+  const page = plugin?.connector?.page
+  if (!plugin || !page || plugin.pageTemplate === null) return null
+  const ctx = await app.integrations.contextFor(plugin.id, request.workspace.id)
+  const data = await page.load(ctx, toolsFor(app, request))
+  return templateOf(app, plugin)({
+    ...data,
+    csrfToken: reply.generateCsrf(),
+    actionsUrl: actionsUrl(plugin),
+    errors: state.errors ?? {},
+    form: state.form ?? {}
+  })
+}
+
+/** The first value of every posted field but the CSRF token. */
+function formOf (body: Record<string, unknown> | undefined): PageForm {
+  const form: PageForm = {}
+  for (const [name, value] of Object.entries(body ?? {})) {
+    if (name !== '_csrf') form[name] = first(value)
+  }
+  return form
+}
+
+/**
+ * POST /settings/<id>/actions/<name> for admins: runs the plugin's action, audits it with the
+ * message it returns, and redirects to the page with that message; or renders the page again
+ * (422) with the fields it refused.
+ */
+export function pluginPageActions (app: FastifyInstance, plugin: DiscoveredPlugin | undefined, renderPage: (request: FastifyRequest, reply: FastifyReply, state: PluginPageState & { status: number }) => Promise<unknown>): void {
+  const actions = plugin?.connector?.page?.actions
+  if (!plugin || !actions) return
+  app.post(`${actionsUrl(plugin)}/:action`, { preHandler: requireUser(ADMIN_ROLES) }, async (request: FastifyRequest<{ Params: { action: string }, Body: Record<string, unknown> | undefined }>, reply) => {
+    const action = Object.hasOwn(actions, request.params.action) ? actions[request.params.action] : undefined
+    if (!action) return errorPage(request, reply, { status: 404, title: 'Not found', message: `${plugin.manifest.name} has no action “${request.params.action}”.` })
+    const form = formOf(request.body)
+    try {
+      const ctx = await app.integrations.contextFor(plugin.id, request.workspace.id)
+      const message = await action(ctx, form, toolsFor(app, request))
+      await recordAudit(app.db, request.workspace.id, request.actor(), {
+        action: 'integration.page_action',
+        target: { type: 'integration', id: plugin.id, label: plugin.manifest.name },
+        details: { action: request.params.action, result: message }
+      })
+      reply.flash('success', message)
+      return redirectPage(request, reply, `/settings/${plugin.id}`)
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err
+      const errors = Object.fromEntries(err.errors.map(e => [e.field, e.message]))
+      return renderPage(request, reply, { status: 422, errors, form })
+    }
+  })
+}
