@@ -105,6 +105,20 @@ t.test('a workspace keeps one active super-admin, even under simultaneous demoti
   await rejects(t, ws, () => people.changeRole(ws, actor, last.id, 'employee'), 'role', 'last_super_admin')
 })
 
+t.test('the last active super-admin cannot be offboarded or made inactive; with another one they can', async t => {
+  const ws = (await workspace('globex')).id
+  const boss = await people.create(ws, actor, { email: 'boss@globex.test', role: 'super-admin' })
+  const gone = await people.create(ws, actor, { email: 'gone@globex.test', role: 'super-admin', status: 'inactive' })
+  await rejects(t, ws, () => people.offboard(ws, actor, boss.id), 'status', 'last_super_admin')
+  await rejects(t, ws, () => people.update(ws, actor, boss.id, { status: 'inactive' }), 'status', 'last_super_admin')
+  t.equal((await people.get(ws, boss.id)).status, 'active', 'an inactive super-admin does not count')
+  t.equal((await people.update(ws, actor, boss.id, { job_title: 'CEO' })).job_title, 'CEO', 'other changes go through')
+
+  await people.update(ws, actor, gone.id, { status: 'active' })
+  t.equal((await people.offboard(ws, actor, boss.id)).person.status, 'offboarded', 'another active super-admin: allowed')
+  await rejects(t, ws, () => people.offboard(ws, actor, gone.id), 'status', 'last_super_admin')
+})
+
 t.test('offboard ends the person, reports what they hold and emits user.offboarded', async t => {
   const fay = await people.create(acme, actor, { email: 'fay@acme.test', first_name: 'Fay' })
   const laptop = await hardware.create(acme, actor, { serial: 'FAY-1', name: 'Laptop' })

@@ -60,7 +60,7 @@ t.test('Okta: match, create, PUT update, deactivate without a path, reactivate t
 
 t.test('Entra ID: filter before create, a PATCH per attribute with capitalised ops, "False", DELETE keeps history', async t => {
   t.match(await entra.ok('GET', '/Users?filter=userName+eq+%227b5c7c2e-4d8a-4c55-9b2c-1a2b3c4d5e6f%22'), { totalResults: 0, Resources: [] }, 'Test connection: a random GUID is an empty list')
-  const boss = await entra.ok('POST', '/Users', { schemas: [USER], userName: 'boss@acme.test', active: true, emails: [{ type: 'work', value: 'boss@acme.test', primary: true }] })
+  const boss = await entra.ok('POST', '/Users', { schemas: [USER], userName: 'chief@acme.test', active: true, emails: [{ type: 'work', value: 'boss@acme.test', primary: true }] })
   const alex = await entra.ok('POST', '/Users', {
     schemas: [USER, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0User'],
     externalId: 'alex',
@@ -148,6 +148,22 @@ t.test('errors are SCIM error JSON with the right status and scimType; nothing i
   const api = await apiClient(app, acme.id)
   await error(await app.inject({ method: 'GET', url: '/scim/v2/Users', headers: { authorization: `Bearer ${api.secret}` } }), 401, undefined, /not/)
   t.equal((await app.inject({ method: 'GET', url: '/api/hardware', headers: { authorization: `Bearer ${okta.secret}` } })).statusCode, 401, 'a SCIM token does not open the API')
+})
+
+t.test('deactivating or deleting the last active super-admin is refused, and nothing changes', async t => {
+  const boss = await okta.ok('POST', '/Users', { schemas: [USER], userName: 'last-owner@acme.test', active: true })
+  await app.db('users').where({ workspace_id: acme.id }).whereNot({ id: boss.id }).where({ role: 'super-admin' }).update({ role: 'admin' })
+  await app.db('users').where({ workspace_id: acme.id, id: boss.id }).update({ role: 'super-admin' })
+  const scimBefore = await app.db('scim_users').where({ workspace_id: acme.id, id: boss.id }).first()
+
+  for (const res of [await okta.patch(`/Users/${boss.id}`, { op: 'replace', value: { active: false } }), await okta.call('DELETE', `/Users/${boss.id}`)]) {
+    t.equal(res.statusCode, 400)
+    t.match(JSON.parse(res.body), { scimType: 'invalidValue', detail: /status cannot become offboarded: this is the last active super-admin/ })
+  }
+  t.match(await person(boss.id), { status: 'active', role: 'super-admin' })
+  t.same(await app.db('scim_users').where({ workspace_id: acme.id, id: boss.id }).first(), scimBefore, 'the SCIM user is unchanged too')
+  t.equal((await okta.ok('GET', `/Users/${boss.id}`)).active, true)
+  await app.db('users').where({ workspace_id: acme.id, id: boss.id }).update({ role: 'employee' })
 })
 
 t.test('another workspace\'s users are not found; lists are paged in a stable order', async t => {

@@ -57,6 +57,7 @@ export function peopleService ({ db, run }: RegisterContext) {
         const current = await lockRow(trx, PEOPLE, workspaceId, id, opts.expectedVersion)
         const holdings = await holdingsOf(trx, workspaceId, id)
         if (current.status === 'offboarded') return { result: { person: current, ...holdings } }
+        await keepActiveSuperAdmin(trx, workspaceId, current, 'offboarded')
         const person = await updateRow(trx, PEOPLE, workspaceId, id, { status: 'offboarded', end_date: trx.raw('coalesce(end_date, current_date)') })
         const changes = diff(current, { status: person.status, end_date: person.end_date })
         const details = { hardware: holdings.hardware.length, seats: holdings.seats.length }
@@ -95,6 +96,16 @@ export function peopleService ({ db, run }: RegisterContext) {
 }
 
 /**
+ * Refuses to take the last active super-admin out of active status (offboarded or inactive): the
+ * workspace would be left with nobody who can change roles or settings.
+ */
+async function keepActiveSuperAdmin (trx: Knex.Transaction, workspaceId: string, current: Person, status: PersonStatus): Promise<void> {
+  if (status === 'active' || current.role !== 'super-admin' || current.status !== 'active') return
+  if (await lockOtherSuperAdmins(trx, workspaceId, current.id) > 0) return
+  throw ValidationError.of('status', 'last_super_admin', `cannot become ${status}: this is the last active super-admin of the workspace; make someone else super-admin first`)
+}
+
+/**
  * Locks the other active super-admins and counts them. The lock makes two simultaneous demotions
  * queue: the second sees the first one's change and is refused, so a workspace always keeps one.
  */
@@ -117,6 +128,7 @@ async function holdingsOf (trx: Knex | Knex.Transaction, workspaceId: string, us
 
 /** Rules that need the database or more than one field; all problems are reported together. */
 async function checkPerson (trx: Knex.Transaction, workspaceId: string, current: Person | null, changed: Partial<Person>): Promise<void> {
+  if (current && changed.status) await keepActiveSuperAdmin(trx, workspaceId, current, changed.status)
   const errors: FieldError[] = []
   const merged = { ...current, ...changed }
   if (changed.manager_id) {
