@@ -32,6 +32,9 @@ export async function offboard (app: FastifyInstance, request: IdRequest, reply:
   try {
     result = await app.registry.people.offboard(workspaceId, request.actor(), person.id, { expectedVersion: postedVersion(request.body) })
   } catch (err) {
+    if (err instanceof ValidationError && err.errors.some(e => e.rule === 'last_super_admin')) {
+      return renderDetail(app, request, reply, person, { status: 422, problem: `${name} is the last active super-admin of this workspace: make someone else super-admin first, then offboard them.` })
+    }
     if (!(err instanceof ConflictError)) throw err
     const latest = await app.registry.people.get(workspaceId, person.id)
     return renderDetail(app, request, reply, latest, {
