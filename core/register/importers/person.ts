@@ -63,12 +63,21 @@ export const personImporter: Importer<PersonRecord> = {
     const createdIds = new Set(created.map(p => p.id))
     for (const person of created) known.set(person.email.toLowerCase(), person)
 
+    const kept = await lastSuperAdminKept(trx, workspaceId, [...unique.values()].flatMap(record => {
+      const current = known.get(record.email.toLowerCase())!
+      return isActiveSuperAdmin(current) && record.status !== undefined && record.status !== 'active' ? [current.id] : []
+    }))
+
     const updates: Array<Record<string, unknown> & { id: string }> = []
     const changed = new Map<string, ReturnType<typeof diff>>()
     for (const record of unique.values()) {
       const current = known.get(record.email.toLowerCase())!
       const manager = record.managerEmail ? known.get(record.managerEmail.toLowerCase())?.id : undefined
       const values = reported(record, manager === current.id ? undefined : manager)
+      if (current.id === kept) {
+        delete values.status
+        batch.errors.push({ externalId: record.externalId, reason: `${current.email} stays active: the last active super-admin of the workspace cannot become ${record.status}; make someone else super-admin first` })
+      }
       const changes = diff(current, values)
       const linked = current.source_ids[source.pluginId] === record.externalId
       if (!createdIds.has(current.id)) {
@@ -103,11 +112,14 @@ export const personImporter: Importer<PersonRecord> = {
     return { result: batch, audit, events }
   },
 
-  // Someone gone from the HRIS is marked inactive (not offboarded: that is a decision with recovery work).
+  // Someone gone from the HRIS is marked inactive (not offboarded: that is a decision with recovery
+  // work), except the workspace's last active super-admin.
   async remove (trx, workspaceId, source, externalIds) {
     if (externalIds.length === 0) return { result: 0 }
-    const rows: Person[] = (await trx(PEOPLE.table).where({ workspace_id: workspaceId, status: 'active' })
-      .whereRaw('source_ids ->> ? = any(?)', [source.pluginId, externalIds])
+    const gone = () => trx(PEOPLE.table).where({ workspace_id: workspaceId, status: 'active' }).whereRaw('source_ids ->> ? = any(?)', [source.pluginId, externalIds])
+    const leaving: string[] = (await gone().where({ role: 'super-admin' }).forUpdate().select('id')).map((r: { id: string }) => r.id)
+    const kept = await lastSuperAdminKept(trx, workspaceId, leaving)
+    const rows: Person[] = (await gone().modify(q => { if (kept) q.whereNot({ id: kept }) })
       .update({ status: 'inactive', version: trx.raw('version + 1'), updated_at: trx.fn.now() })
       .returning(PEOPLE.columns as string[])).map(PEOPLE.fromDb)
     return {
@@ -121,4 +133,18 @@ async function loadPeople (trx: Knex.Transaction, workspaceId: string, emails: s
   if (emails.length === 0) return []
   return (await trx(PEOPLE.table).where({ workspace_id: workspaceId }).whereRaw('lower(email) = any(?)', [emails])
     .forUpdate().select(PEOPLE.columns)).map(PEOPLE.fromDb)
+}
+
+const isActiveSuperAdmin = (person: Person) => person.role === 'super-admin' && person.status === 'active'
+
+/**
+ * When every active super-admin of the workspace is among `leaving` (ids of active super-admins
+ * the source takes out of active status), the one of them who stays active; else null. Locks the
+ * others, as the register does, so a concurrent change cannot remove the last one either.
+ */
+async function lastSuperAdminKept (trx: Knex.Transaction, workspaceId: string, leaving: string[]): Promise<string | null> {
+  if (leaving.length === 0) return null
+  const others = await trx(PEOPLE.table).select('id').where({ workspace_id: workspaceId, role: 'super-admin', status: 'active' })
+    .whereNotIn('id', leaving).forUpdate()
+  return others.length === 0 ? [...leaving].sort()[0] : null
 }
