@@ -38,8 +38,19 @@ function toolsFor (app: FastifyInstance, request: FastifyRequest): PageTools {
   }
 }
 
+/** Plugins whose page the core hosts itself, with sections of its own (SCIM: tenant URL, tokens). */
+const CORE_HOSTED = new Set(['scim'])
+
+/**
+ * The page of a `configure: page` plugin: /settings/<id> when the core hosts it, else
+ * /settings/integrations/<id> (its settings form, then the plugin's part).
+ */
+export function pluginPageUrl (plugin: Pick<DiscoveredPlugin, 'id'>): string {
+  return CORE_HOSTED.has(plugin.id) ? `/settings/${plugin.id}` : `/settings/integrations/${plugin.id}`
+}
+
 function actionsUrl (plugin: DiscoveredPlugin): string {
-  return `/settings/${plugin.id}/actions`
+  return `${pluginPageUrl(plugin)}/actions`
 }
 
 /** The plugin's part of the page as HTML (its template escapes what it prints); null for a plugin without one. */
@@ -87,7 +98,7 @@ export function pluginPageActions (app: FastifyInstance, plugin: DiscoveredPlugi
         details: { action: request.params.action, result: message }
       })
       reply.flash('success', message)
-      return redirectPage(request, reply, `/settings/${plugin.id}`)
+      return redirectPage(request, reply, pluginPageUrl(plugin))
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
       const errors = Object.fromEntries(err.errors.map(e => [e.field, e.message]))

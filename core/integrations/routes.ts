@@ -11,6 +11,7 @@ import { RunActiveError, type RunRow } from './runs.ts'
 import { runView } from './run-view.ts'
 import { describeInterval, ScheduleError, scheduleChoices } from './schedule.ts'
 import type { IntegrationCard } from './service.ts'
+import { pluginPageActions, pluginPageUrl, renderPluginPage, type PluginPageState } from './plugin-page.ts'
 import type { SettingsFieldError } from './settings-validation.ts'
 
 type Body = Record<string, unknown> | undefined
@@ -71,7 +72,7 @@ function cardView (card: IntegrationCard) {
       : null,
     preview: m.status === 'preview',
     comingSoon,
-    href: comingSoon ? null : page ? `/settings/${m.id}` : `${BASE}/${m.id}`,
+    href: comingSoon ? null : page ? pluginPageUrl(m) : `${BASE}/${m.id}`,
     modal: !comingSoon && !page,
     categories: m.categories.map(c => CATEGORIES.find(k => k.id === c)?.label ?? c).join(', ')
   }
@@ -157,11 +158,20 @@ function genericField (pluginId: string, f: CardField) {
 export async function integrationRoutes (app: FastifyInstance) {
   const admin = { preHandler: requireUser(ADMIN_ROLES) }
 
-  /** A plugin that opens the modal here: known, not coming soon, not configured on its own page. */
+  /** A plugin whose settings are saved here: known, not coming soon, not on a page the core hosts elsewhere. */
   function configurable (id: string): DiscoveredPlugin {
     const plugin = app.integrations.plugin(id)
-    if (!plugin || plugin.manifest.status === 'coming-soon' || plugin.manifest.configure === 'page') throw new IntegrationNotFoundError()
+    if (!plugin || plugin.manifest.status === 'coming-soon' || hostedElsewhere(plugin)) throw new IntegrationNotFoundError()
     return plugin
+  }
+
+  const onOwnPage = (plugin: DiscoveredPlugin) => plugin.manifest.configure === 'page'
+  const hostedElsewhere = (plugin: DiscoveredPlugin) => onOwnPage(plugin) && pluginPageUrl(plugin) !== `${BASE}/${plugin.id}`
+
+  /** The settings form as a page of its own; a `configure: page` plugin's part below it. */
+  async function renderPage (request: FastifyRequest, reply: FastifyReply, plugin: DiscoveredPlugin, form: Awaited<ReturnType<typeof formView>>, pluginState?: PluginPageState) {
+    const pluginPage = onOwnPage(plugin) ? await renderPluginPage(app, request, reply, plugin, pluginState) : null
+    return reply.view('partials/integration-page', { title: `${plugin.manifest.name} · Integrations`, ...form, pluginPage })
   }
 
   async function cardOf (workspaceId: string, id: string): Promise<CardView | null> {
@@ -212,7 +222,7 @@ export async function integrationRoutes (app: FastifyInstance) {
       const oobCard = state.oob ? await cardOf(request.workspace.id, plugin.id) : null
       return reply.view('partials/integration-form', { fragment: true, ...form, oobCard })
     }
-    return reply.view('partials/integration-page', { title: `${plugin.manifest.name} · Integrations`, ...form })
+    return renderPage(request, reply, plugin, form)
   }
 
   app.get(BASE, admin, async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
@@ -226,13 +236,18 @@ export async function integrationRoutes (app: FastifyInstance) {
 
   app.get(`${BASE}/:id`, admin, async (request: FastifyRequest<IdParams>, reply) => {
     const plugin = app.integrations.plugin(request.params.id)
-    if (plugin?.manifest.configure === 'page' && plugin.manifest.status !== 'coming-soon') return reply.redirect(`/settings/${plugin.id}`, 303)
+    if (plugin && plugin.manifest.status !== 'coming-soon' && hostedElsewhere(plugin)) return reply.redirect(pluginPageUrl(plugin), 303)
     const configured = configurable(request.params.id)
     reply.header('Vary', 'HX-Request')
     const form = await formView(request, configured)
-    if (isHtmx(request)) return reply.view('partials/integration-dialog', { fragment: true, ...form })
-    return reply.view('partials/integration-page', { title: `${configured.manifest.name} · Integrations`, ...form })
+    if (isHtmx(request) && !onOwnPage(configured)) return reply.view('partials/integration-dialog', { fragment: true, ...form })
+    return renderPage(request, reply, configured, form)
   })
+
+  for (const plugin of app.integrations.plugins.filter(p => onOwnPage(p) && !hostedElsewhere(p) && p.manifest.status !== 'coming-soon')) {
+    pluginPageActions(app, plugin, async (request, reply, state) =>
+      await renderPage(request, reply.code(state.status), plugin, await formView(request, plugin), state))
+  }
 
   app.post(`${BASE}/:id`, admin, async (request: FastifyRequest<IdParams & { Body: Body }>, reply) => {
     const plugin = configurable(request.params.id)
