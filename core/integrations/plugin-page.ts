@@ -1,4 +1,4 @@
-// The page capability: a plugin's part of its settings page (/settings/<id>), rendered from the
+// The page capability: a plugin's part of its own page (pluginPageUrl), rendered from the
 // manifest's `page` template with what its `load` returns, and the actions its forms post to.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TemplateDelegate } from 'handlebars'
@@ -78,7 +78,7 @@ function formOf (body: Record<string, unknown> | undefined): PageForm {
 }
 
 /**
- * POST /settings/<id>/actions/<name> for admins: runs the plugin's action, audits it with the
+ * POST <page>/actions/<name> for admins: runs the plugin's action, audits it with the
  * message it returns, and redirects to the page with that message; or renders the page again
  * (422) with the fields it refused.
  */

@@ -120,8 +120,8 @@ export interface PageTools {
 export type PageForm = Record<string, string>
 
 /**
- * The plugin's part of its settings page (/settings/<id>, manifest `configure: page`), rendered
- * from the manifest's `page` template below what the core shows there.
+ * The plugin's part of its own page (manifest `configure: page`: /settings/integrations/<id>),
+ * rendered from the manifest's `page` template below what the core shows there.
  */
 export interface ConnectorPage<S = any> {
   /** The data the template is rendered with (beside `csrfToken`, `actionsUrl`, `errors` and `form`). */
