@@ -1,10 +1,10 @@
 import fp from 'fastify-plugin'
 import type { Knex } from 'knex'
-import { auditTrail, listAudit, recordAudit } from './log.ts'
+import { auditTrail, listAudit, recordAudit, writeAudited } from './log.ts'
 import type { Actor, AuditEntry, AuditFilters } from './types.ts'
 
 export * from './types.ts'
-export { recordAudit, listAudit, auditTrail }
+export { recordAudit, writeAudited, listAudit, auditTrail }
 
 export interface AuditService {
   record: (db: Knex | Knex.Transaction, workspaceId: string, actor: Actor, entries: AuditEntry | AuditEntry[]) => Promise<void>

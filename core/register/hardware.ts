@@ -7,7 +7,7 @@ import {
   HARDWARE, normaliseMac, validateHardware, validateHardwarePatch,
   type AssignOptions, type Hardware, type HardwareInput, type HardwarePatch, type HardwareStatus, type RecoverOptions
 } from './hardware.schema.ts'
-import { editRow, findRow, insertRow, page, targetOf, type Page, type VersionCheck } from './records.ts'
+import { editRow, findRow, insertRow, page, type Page, type VersionCheck } from './records.ts'
 
 export interface HardwareQuery extends Page { status?: HardwareStatus, assignedUserId?: string }
 
@@ -22,10 +22,9 @@ export function hardwareService ({ db, run }: RegisterContext) {
       values.mac_address = normaliseMac(values.mac_address)
       return await run(workspaceId, actor, async trx => {
         const assetTag = values.asset_tag ?? (await takeAssetTags(trx, workspaceId))[0]
-        const hardware = await insertRow(trx, HARDWARE, workspaceId, { ...values, asset_tag: assetTag })
+        const hardware = await insertRow(trx, HARDWARE, workspaceId, { ...values, asset_tag: assetTag }, { actor, action: 'hardware.created' })
         return {
           result: hardware,
-          audit: [{ action: 'hardware.created', target: targetOf(HARDWARE, hardware) }],
           events: [{ type: 'hardware.created', payload: { ...hardware } }]
         }
       })
@@ -35,6 +34,7 @@ export function hardwareService ({ db, run }: RegisterContext) {
       const values = validateHardwarePatch(patch)
       if (values.mac_address !== undefined) values.mac_address = normaliseMac(values.mac_address)
       return await run(workspaceId, actor, trx => editRow(trx, HARDWARE, workspaceId, id, values, opts.expectedVersion, {
+        actor,
         action: 'hardware.updated',
         event: 'hardware.updated',
         check: (_trx, current, changed) => { if (changed.status) checkStatusChange(current.status, changed.status) }

@@ -23,14 +23,14 @@ export function peopleService ({ db, run }: RegisterContext) {
       const values = validatePerson(input)
       return await run(workspaceId, actor, async trx => {
         await checkPerson(trx, workspaceId, null, values)
-        const person = await insertRow(trx, PEOPLE, workspaceId, values)
-        return { result: person, audit: [{ action: 'person.created', target: targetOf(PEOPLE, person) }] }
+        return { result: await insertRow(trx, PEOPLE, workspaceId, values, { actor, action: 'person.created' }) }
       })
     },
 
     async update (workspaceId: string, actor: Actor, id: string, patch: PersonPatch, opts: VersionCheck = {}): Promise<Person> {
       const values = validatePersonPatch(patch)
       return await run(workspaceId, actor, trx => editRow(trx, PEOPLE, workspaceId, id, values, opts.expectedVersion, {
+        actor,
         action: 'person.updated',
         check: (trx, current, changed) => checkPerson(trx, workspaceId, current, changed)
       }))

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import type { AuditEntry } from '../audit/index.ts'
+import { writeAudited, type Actor, type AuditEntry, type Changes } from '../audit/index.ts'
 import type { EventType } from '../events/index.ts'
 import type { Change } from './change.ts'
 import { diff, isEmpty, newValues } from './changes.ts'
@@ -54,20 +54,40 @@ export async function lockRow<Row extends Versioned> (trx: Knex.Transaction, kin
   return row
 }
 
-export async function insertRow<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, values: object): Promise<Row> {
-  const [raw] = await trx(kind.table).insert({ ...values, workspace_id: workspaceId }).returning(kind.columns as string[])
+/** Who makes a change and the audit entry it gets, written in the same statement as the change. */
+export interface Audited {
+  actor: Actor
+  action: string
+  /** The record's label as the entry names it. */
+  label: string
+  changes?: Changes
+}
+
+/** A write … RETURNING the kind's columns, with its audit entry when given, as the record. */
+async function writeRow<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, write: Knex.QueryBuilder, audited?: Audited): Promise<Row> {
+  const [raw] = audited
+    ? await writeAudited(trx, write, workspaceId, audited.actor, { action: audited.action, target: { type: kind.target, label: audited.label }, changes: audited.changes })
+    : await write
   return kind.fromDb(raw)
 }
 
-/** Writes values to a record, moving its version on. */
-export async function updateRow<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, id: string, values: object): Promise<Row> {
-  const [raw] = await trx(kind.table).where({ workspace_id: workspaceId, id })
+/** Inserts a record; with `audited` ({actor, action}), its audit entry in the same statement. */
+export async function insertRow<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, values: object, audited?: Omit<Audited, 'label'>): Promise<Row> {
+  const write = trx(kind.table).insert({ ...values, workspace_id: workspaceId }).returning(kind.columns as string[])
+  return await writeRow(trx, kind, workspaceId, write, audited && { ...audited, label: kind.label(values as Row) })
+}
+
+/** Writes values to a record, moving its version on; with `audited`, its audit entry in the same statement. */
+export async function updateRow<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, id: string, values: object, audited?: Audited): Promise<Row> {
+  const write = trx(kind.table).where({ workspace_id: workspaceId, id })
     .update({ ...values, version: trx.raw('version + 1'), updated_at: trx.fn.now() })
     .returning(kind.columns as string[])
-  return kind.fromDb(raw)
+  return await writeRow(trx, kind, workspaceId, write, audited)
 }
 
 export interface EditSpec<Row> {
+  /** Who changes it: the audit entry is written with the change. */
+  actor: Actor
   /** The audit action, e.g. `hardware.updated`. */
   action: string
   /** The outbox event, when the product defines one for this change. */
@@ -78,19 +98,20 @@ export interface EditSpec<Row> {
 
 /**
  * The update flow shared by every record: lock at the expected version, keep only the fields that
- * really change, write them, and describe the change for the audit log and the outbox. A patch that
- * changes nothing writes nothing.
+ * really change, write them with their audit entry (one statement), and describe the change for
+ * the outbox. A patch that changes nothing writes nothing.
  */
 export async function editRow<Row extends Versioned> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, id: string,
   patch: NoInfer<Partial<Row>>, expectedVersion: number | undefined, spec: EditSpec<Row>): Promise<Change<Row>> {
   const current = await lockRow(trx, kind, workspaceId, id, expectedVersion)
   const changes = diff(current, patch)
   if (isEmpty(changes)) return { result: current }
-  await spec.check?.(trx, current, newValues(changes) as Partial<Row>)
-  const updated = await updateRow(trx, kind, workspaceId, id, newValues(changes))
+  const values = newValues(changes) as Partial<Row>
+  await spec.check?.(trx, current, values)
+  const label = kind.label({ ...current, ...values })
+  const updated = await updateRow(trx, kind, workspaceId, id, values, { actor: spec.actor, action: spec.action, label, changes })
   return {
     result: updated,
-    audit: [{ action: spec.action, target: targetOf(kind, updated), changes }],
     events: spec.event ? [{ type: spec.event, payload: { ...updated as Record<string, unknown>, changes } }] : []
   }
 }

@@ -45,10 +45,9 @@ export function requestsService ({ db, run }: RegisterContext) {
       const values = validateRequest(input)
       return await run(workspaceId, actor, async trx => {
         await requirePerson(trx, workspaceId, values.requester_id, 'requester_id', true)
-        const request = await insertRow(trx, REQUESTS, workspaceId, values)
+        const request = await insertRow(trx, REQUESTS, workspaceId, values, { actor, action: 'asset_request.created' })
         return {
           result: request,
-          audit: [{ action: 'asset_request.created', target: targetOf(REQUESTS, request) }],
           events: [{ type: 'asset_request.created', payload: { ...request } }]
         }
       })

@@ -2,7 +2,7 @@ import type { Knex } from 'knex'
 import type { Actor } from '../audit/index.ts'
 import type { RegisterContext } from './change.ts'
 import { NotFoundError } from './errors.ts'
-import { editRow, insertRow, isUuid, page, targetOf, type Page, type VersionCheck } from './records.ts'
+import { editRow, insertRow, isUuid, page, type Page, type VersionCheck } from './records.ts'
 import { seatService } from './software-seats.ts'
 import {
   SOFTWARE, validateSoftware, validateSoftwarePatch,
@@ -23,14 +23,13 @@ export function softwareService (ctx: RegisterContext) {
     async create (workspaceId: string, actor: Actor, input: SoftwareInput): Promise<Software> {
       const values = validateSoftware(input)
       return await run(workspaceId, actor, async trx => {
-        const software = await insertRow(trx, SOFTWARE, workspaceId, values)
-        return { result: software, audit: [{ action: 'software.created', target: targetOf(SOFTWARE, software) }] }
+        return { result: await insertRow(trx, SOFTWARE, workspaceId, values, { actor, action: 'software.created' }) }
       })
     },
 
     async update (workspaceId: string, actor: Actor, id: string, patch: SoftwarePatch, opts: VersionCheck = {}): Promise<Software> {
       const values = validateSoftwarePatch(patch)
-      return await run(workspaceId, actor, trx => editRow(trx, SOFTWARE, workspaceId, id, values, opts.expectedVersion, { action: 'software.updated' }))
+      return await run(workspaceId, actor, trx => editRow(trx, SOFTWARE, workspaceId, id, values, opts.expectedVersion, { actor, action: 'software.updated' }))
     },
 
     async get (workspaceId: string, id: string): Promise<SoftwareWithUsage> {
