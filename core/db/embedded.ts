@@ -1,6 +1,3 @@
-import { PGlite } from '@electric-sql/pglite'
-import { pg_trgm as pgTrgm } from '@electric-sql/pglite/contrib/pg_trgm'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { keepProtocolUnitsTogether } from './embedded-queue.ts'
 import fs from 'node:fs/promises'
 import net from 'node:net'
@@ -19,6 +16,10 @@ const MAX_CONNECTIONS = 100
  */
 export async function startEmbedded (dataDir: string | null, options: { loadDataDir?: Blob } = {}): Promise<EmbeddedDatabase & { dump: () => Promise<Blob> }> {
   if (dataDir) await fs.mkdir(dataDir, { recursive: true })
+  // Loaded here, not at the top: PGlite is ~40 MB of memory that a process on PostgreSQL never needs.
+  const [{ PGlite }, { pg_trgm: pgTrgm }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pg_trgm'), import('@electric-sql/pglite-socket')
+  ])
   // pg_trgm backs the register's substring search (migrations/004); PostgreSQL ships it in contrib.
   const db = await PGlite.create({ dataDir: dataDir ? path.join(dataDir, 'pgdata') : 'memory://', loadDataDir: options.loadDataDir, extensions: { pg_trgm: pgTrgm } })
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: MAX_CONNECTIONS })
