@@ -41,12 +41,15 @@ function toolsFor (app: FastifyInstance, request: FastifyRequest): PageTools {
 /** Plugins whose page the core hosts itself, with sections of its own (SCIM: tenant URL, tokens). */
 const CORE_HOSTED = new Set(['scim'])
 
+/** Whether the core hosts the plugin's page at /settings/<id> (else the integrations routes serve it). */
+export const isCoreHosted = (plugin: Pick<DiscoveredPlugin, 'id'>): boolean => CORE_HOSTED.has(plugin.id)
+
 /**
  * The page of a `configure: page` plugin: /settings/<id> when the core hosts it, else
  * /settings/integrations/<id> (its settings form, then the plugin's part).
  */
 export function pluginPageUrl (plugin: Pick<DiscoveredPlugin, 'id'>): string {
-  return CORE_HOSTED.has(plugin.id) ? `/settings/${plugin.id}` : `/settings/integrations/${plugin.id}`
+  return isCoreHosted(plugin) ? `/settings/${plugin.id}` : `/settings/integrations/${plugin.id}`
 }
 
 function actionsUrl (plugin: DiscoveredPlugin): string {

@@ -11,7 +11,7 @@ import { RunActiveError, type RunRow } from './runs.ts'
 import { runView } from './run-view.ts'
 import { describeInterval, ScheduleError, scheduleChoices } from './schedule.ts'
 import type { IntegrationCard } from './service.ts'
-import { pluginPageActions, pluginPageUrl, renderPluginPage, type PluginPageState } from './plugin-page.ts'
+import { isCoreHosted, pluginPageActions, pluginPageUrl, renderPluginPage, type PluginPageState } from './plugin-page.ts'
 import type { SettingsFieldError } from './settings-validation.ts'
 
 type Body = Record<string, unknown> | undefined
@@ -166,7 +166,7 @@ export async function integrationRoutes (app: FastifyInstance) {
   }
 
   const onOwnPage = (plugin: DiscoveredPlugin) => plugin.manifest.configure === 'page'
-  const hostedElsewhere = (plugin: DiscoveredPlugin) => onOwnPage(plugin) && pluginPageUrl(plugin) !== `${BASE}/${plugin.id}`
+  const hostedElsewhere = (plugin: DiscoveredPlugin) => onOwnPage(plugin) && isCoreHosted(plugin)
 
   /** The settings form as a page of its own; a `configure: page` plugin's part below it. */
   async function renderPage (request: FastifyRequest, reply: FastifyReply, plugin: DiscoveredPlugin, form: Awaited<ReturnType<typeof formView>>, pluginState?: PluginPageState) {

@@ -1,6 +1,7 @@
 import { ValidationError, type DirectoryTransaction, type PersonRole } from '../../../core/sdk.ts'
 
-const RANKED: PersonRole[] = ['employee', 'it-admin', 'admin', 'super-admin']
+/** The roles a group may map to, lowest first: members get the highest of their mapped groups'. */
+export const RANKED_ROLES: PersonRole[] = ['employee', 'it-admin', 'admin', 'super-admin']
 
 /**
  * Gives each of these members the highest role mapped to a group they are in; a member of no
@@ -16,9 +17,9 @@ export async function applyMappedRoles (tx: DirectoryTransaction, workspaceId: s
     LEFT JOIN scim_group_members m ON m.workspace_id = u.workspace_id AND m.value = u.id::text
     LEFT JOIN scim_groups g ON g.workspace_id = m.workspace_id AND g.id = m.group_id AND g.role IS NOT NULL
     WHERE u.workspace_id = ? AND u.id::text = ANY(?::text[])
-    GROUP BY u.id, p.role`, [RANKED, workspaceId, values]).then(result => result.rows)
+    GROUP BY u.id, p.role`, [RANKED_ROLES, workspaceId, values]).then(result => result.rows)
   for (const member of wanted) {
-    const role = member.rank === null ? 'employee' : RANKED[member.rank - 1]
+    const role = member.rank === null ? 'employee' : RANKED_ROLES[member.rank - 1]
     if (role === member.role) continue
     try {
       await tx.people.changeRole(member.id, role)

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import type { ConnectorContext, PageTools, PersonRole } from '../../../core/sdk.ts'
 import { LOG_RETENTION_DAYS } from '../http/request-log.ts'
-import { MAPPABLE_ROLES } from './map-group.ts'
+import { RANKED_ROLES } from '../groups/roles.ts'
 
 const RECENT = 50
 const ERRORS = 20
@@ -55,7 +55,7 @@ export async function loadScimPage (ctx: ConnectorContext, tools: PageTools): Pr
   ])
   return {
     canMapRoles: tools.user.role === 'super-admin',
-    roles: MAPPABLE_ROLES,
+    roles: RANKED_ROLES,
     groups: groups.map(g => ({ id: g.id, displayName: g.display_name, role: g.role ?? '', members: Number(g.members) })),
     mappings: groups.filter(g => g.role !== null).length,
     logs: [

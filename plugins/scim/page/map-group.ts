@@ -1,10 +1,7 @@
 import { ValidationError, type ConnectorContext, type PageForm, type PageTools, type PersonRole } from '../../../core/sdk.ts'
 import { findGroup, membersOf } from '../groups/store.ts'
-import { applyMappedRoles } from '../groups/roles.ts'
+import { RANKED_ROLES, applyMappedRoles } from '../groups/roles.ts'
 import { showMappingCount } from './mappings.ts'
-
-/** The roles a group may map to, lowest first; members get the highest of their groups'. */
-export const MAPPABLE_ROLES: PersonRole[] = ['employee', 'it-admin', 'admin', 'super-admin']
 
 const ROLE_NAMES: Record<PersonRole, string> = { employee: 'Employee', 'it-admin': 'IT admin', admin: 'Admin', 'super-admin': 'Super admin' }
 
@@ -18,8 +15,8 @@ export async function mapGroup (ctx: ConnectorContext, form: PageForm, tools: Pa
     throw ValidationError.of('role', 'super_admin_only', 'Only a super admin can map groups to roles, as a mapping grants its role to every member.')
   }
   const role = form.role === '' ? null : form.role as PersonRole
-  if (role !== null && !MAPPABLE_ROLES.includes(role)) {
-    throw ValidationError.of('role', 'enum', `must be one of ${MAPPABLE_ROLES.join(', ')}, or empty for no role.`)
+  if (role !== null && !RANKED_ROLES.includes(role)) {
+    throw ValidationError.of('role', 'enum', `must be one of ${RANKED_ROLES.join(', ')}, or empty for no role.`)
   }
   const workspaceId = ctx.workspace.id
   const name = await tools.transaction(async tx => {
