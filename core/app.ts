@@ -71,7 +71,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(webhooksPlugin, { tuning: opts.webhookTuning })
 
   await app.register(healthRoutes)
-  await app.register(apiPlugin, { rateLimit: opts.config.apiRateLimit })
+  await app.register(apiPlugin, { rateLimit: opts.config.apiRateLimit, listCacheMb: opts.config.apiListCacheMb })
   await app.register(pluginRoutes, { plugins: opts.plugins ?? [] })
   await app.register(pages, {
     baseDomain: opts.config.baseDomain,

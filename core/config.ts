@@ -19,6 +19,8 @@ export interface Config {
   pluginPaths: string[]
   /** API requests a minute per token. */
   apiRateLimit: number
+  /** Megabytes of API list pages kept between requests (0: none). */
+  apiListCacheMb: number
   /** Let webhooks reach private, loopback and link-local addresses (STOCKTAKE_WEBHOOK_ALLOW_PRIVATE=1). */
   webhookAllowPrivate: boolean
 }
@@ -40,6 +42,7 @@ const schema = {
     STOCKTAKE_TRUST_PROXY: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '0' },
     STOCKTAKE_PLUGIN_PATHS: { type: 'string' },
     STOCKTAKE_API_RATE_LIMIT: { type: 'integer', minimum: 1, maximum: 1000000, default: 600 },
+    STOCKTAKE_API_LIST_CACHE_MB: { type: 'integer', minimum: 0, maximum: 4096, default: 32 },
     STOCKTAKE_WEBHOOK_ALLOW_PRIVATE: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '0' }
   }
 } as const
@@ -84,6 +87,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: ['1', 'true'].includes(String(v.STOCKTAKE_TRUST_PROXY)),
     pluginPaths: parsePluginPaths(v.STOCKTAKE_PLUGIN_PATHS as string | undefined).map(p => path.resolve(p)),
     apiRateLimit: Number(v.STOCKTAKE_API_RATE_LIMIT),
+    apiListCacheMb: Number(v.STOCKTAKE_API_LIST_CACHE_MB),
     webhookAllowPrivate: ['1', 'true'].includes(String(v.STOCKTAKE_WEBHOOK_ALLOW_PRIVATE))
   }
 }

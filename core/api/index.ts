@@ -9,6 +9,7 @@ import auth from './auth.ts'
 import { problem, sendProblem, toProblem } from './problem.ts'
 import { SHARED_SCHEMAS } from './schemas.ts'
 import { ApiTokens } from './tokens.ts'
+import { ListCache } from './list-cache.ts'
 import hardwareRoutes from './routes/hardware.ts'
 import userRoutes from './routes/users.ts'
 import softwareRoutes from './routes/software.ts'
@@ -18,6 +19,7 @@ import auditRoutes from './routes/audit.ts'
 import webhookRoutes from './routes/webhooks.ts'
 
 export { ABILITIES, ABILITY_LABELS, type Ability } from './abilities.ts'
+export { ListCache } from './list-cache.ts'
 export { ApiTokens, MAX_EXPIRY_DAYS, TOKEN_PREFIX, describeTokenError, type ApiToken, type TokenInput, type TokenKind } from './tokens.ts'
 
 declare module 'fastify' {
@@ -26,12 +28,16 @@ declare module 'fastify' {
     apiTokens: ApiTokens
     /** SCIM tokens: one per identity provider, minted in Settings → SCIM or by `stocktake create-scim-token`. */
     scimTokens: ApiTokens
+    /** Pages of hardware lists kept between requests, checked against committed writes on each (list-cache.ts). */
+    listCache: ListCache
   }
 }
 
 export interface ApiOptions {
   /** Requests a minute per token (STOCKTAKE_API_RATE_LIMIT). */
   rateLimit: number
+  /** Megabytes of list pages kept (STOCKTAKE_API_LIST_CACHE_MB; 0 keeps none). */
+  listCacheMb: number
 }
 
 // Query, path and header values arrive as text and are coerced; a JSON body is taken as typed.
@@ -39,7 +45,7 @@ const coercing = addRegisterFormats(new Ajv({ allErrors: true, allowUnionTypes: 
 const strict = addRegisterFormats(new Ajv({ allErrors: true, allowUnionTypes: true, coerceTypes: false, useDefaults: true, removeAdditional: false, strict: false }))
 
 /** The resources, behind the token check and the per-token rate limit. */
-async function resources (app: FastifyInstance, opts: ApiOptions & { tokens: ApiTokens }) {
+async function resources (app: FastifyInstance, opts: Pick<ApiOptions, 'rateLimit'> & { tokens: ApiTokens }) {
   await app.register(auth, { tokens: opts.tokens })
   await app.register(rateLimitPlugin, {
     global: true,
@@ -115,5 +121,11 @@ export default fp<ApiOptions>(async (app, opts) => {
   const tokens = new ApiTokens(app.db)
   app.decorate('apiTokens', tokens)
   app.decorate('scimTokens', new ApiTokens(app.db, 'scim'))
+  const listCache = new ListCache(app.db, { maxBytes: opts.listCacheMb * 1024 * 1024 })
+  app.decorate('listCache', listCache)
+  const pruning = setInterval(() => {
+    listCache.prune().catch(err => app.log.warn({ err }, 'list cache: pruning table_writes failed'))
+  }, 60_000).unref()
+  app.addHook('onClose', async () => { clearInterval(pruning) })
   await app.register(api, { ...opts, tokens, prefix: '/api' })
 }, { name: 'api', dependencies: ['db', 'audit', 'register', 'webhooks'] })

@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify'
 import type { Knex } from 'knex'
 import { decodeCursor, keysetPage, parseSort, type PageSource, type SortOptions } from '../admin/list/index.ts'
 import { badRequest } from './problem.ts'
+import type { ListCache } from './list-cache.ts'
 import { RAW_TEXT, recordWriter, type RecordWriter } from './record-json.ts'
 import { SHARED_SCHEMAS } from './schemas.ts'
 
@@ -71,10 +72,20 @@ export interface RecordList {
   equal?: Record<string, unknown>
   /** Any other condition. */
   modify?: (query: Knex.QueryBuilder) => void
+  /** Keeps pages of a watched table (list-cache.ts): for a page that reads nothing but the table, by `equal` and the parameters (so never with `modify`). */
+  cache?: ListCache
 }
 
 /** Sends one keyset page of a workspace's records, filtered, as the list document {data, next}. */
 export async function sendRecordPage<S extends string> (db: Knex, reply: FastifyReply, spec: ApiListSpec<S>, params: ListParams, list: RecordList) {
+  const read = () => readRecordPage(db, spec, params, list)
+  const body = list.cache && !list.modify
+    ? await list.cache.page(list.table, JSON.stringify([list.record, list.workspaceId, params, list.equal]), read)
+    : await read()
+  return reply.type('application/json; charset=utf-8').send(body)
+}
+
+async function readRecordPage<S extends string> (db: Knex, spec: ApiListSpec<S>, params: ListParams, list: RecordList): Promise<string> {
   const writer = writerOf(list.record)
   const page = await apiPage<Record<string, string | null>, S>(spec, params, {
     db,
@@ -88,6 +99,5 @@ export async function sendRecordPage<S extends string> (db: Knex, reply: Fastify
       })
       .options(RAW_TEXT)
   })
-  return reply.type('application/json; charset=utf-8')
-    .send(`{"data":[${page.data.map(writer.write).join(',')}],"next":${JSON.stringify(page.next)}}`)
+  return `{"data":[${page.data.map(writer.write).join(',')}],"next":${JSON.stringify(page.next)}}`
 }

@@ -21,6 +21,7 @@ export default async function hardwareRoutes (app: FastifyInstance) {
       record: 'Hardware',
       alias: 'h',
       workspaceId: workspaceOf(request),
+      cache: app.listCache,
       equal: { 'h.status': q.status, 'h.category': q.category, 'h.manufacturer': q.manufacturer, 'h.assigned_user_id': q.assigned_user_id }
     })
   })
