@@ -7,7 +7,10 @@
 // The fake runs in a child process, so the peak RSS printed is the importer's (with the embedded
 // database it also holds PGlite). Each repetition imports into a fresh workspace: a first import,
 // a re-import with nothing changed, and one with 10% of the devices changed (their OS version);
-// then a plain COPY of the same hardware rows into a scratch table, the floor for writing them.
+// then a plain COPY of the same hardware rows into a scratch table, the floor for writing them,
+// and the importer's own insert statements alone (core/register/importers/device-sql.ts) writing
+// the same devices into a new workspace: the floor for writing them with this schema's indexes,
+// foreign keys, assignments and events, without HTTP, JSON paging or matching.
 // Rows written are counted by xmin/xmax: hardware rows whose inserting or locking transaction
 // began after the phase started (so a SELECT … FOR UPDATE counts as a write, as it is one).
 import { fork, spawn, type ChildProcess } from 'node:child_process'
@@ -27,6 +30,7 @@ import { buildApp } from '../core/app.ts'
 import { loadConfig } from '../core/config.ts'
 import { TEST_MASTER_KEY } from '../test/helpers/app.ts'
 import { createTestDatabase } from '../test/helpers/database.ts'
+import { insertDevices, type NewDevice } from '../core/register/importers/device-sql.ts'
 
 interface Options { source: string, devices: number, runs: number, json: boolean }
 
@@ -222,6 +226,33 @@ async function copySeconds (db: Knex, url: string, workspaceId: string): Promise
   }
 }
 
+const FLOOR_CHUNK = 1000
+
+/**
+ * The importer's insert statement alone (insertDevices, 1,000 devices each as a run writes them,
+ * each in its own transaction) writing the workspace's imported devices again into a new
+ * workspace: every index, foreign key, assignment and event of a first import, none of the
+ * fetching, paging, parsing and matching. Only the statements are timed; each chunk is read first.
+ */
+async function registerFloorSeconds (db: Knex, workspaceId: string, source: { pluginId: string, name: string }): Promise<number> {
+  const { workspace: floor } = await ensureWorkspace(db, `floor-${workspaceId.slice(0, 8)}`)
+  let seconds = 0
+  let after = ''
+  for (;;) {
+    const { rows } = await db.raw<{ rows: Array<NewDevice & { n: number }> }>(`
+      SELECT h.asset_tag, h.serial, h.name, h.category, h.manufacturer, h.model, h.os, h.os_version, h.mac_address,
+        h.warranty_end::text AS warranty_end, h.assigned_user_id, h.specifications, h.source_ids ->> h.source AS external_id,
+        CASE WHEN u.id IS NULL THEN NULL ELSE jsonb_build_object('id', u.id, 'email', u.email, 'first_name', u.first_name) END AS assignee
+      FROM hardware h LEFT JOIN users u ON u.id = h.assigned_user_id
+      WHERE h.workspace_id = ? AND h.asset_tag > ? ORDER BY h.asset_tag LIMIT ?`, [workspaceId, after, FLOOR_CHUNK])
+    if (rows.length === 0) return seconds
+    after = rows.at(-1)!.asset_tag
+    const started = performance.now()
+    await db.transaction(trx => insertDevices(trx, floor.id, source, `Imported from MDM (${source.name})`, rows))
+    seconds += (performance.now() - started) / 1000
+  }
+}
+
 async function psql (url: string, command: string): Promise<void> {
   const child = spawn('psql', ['--no-psqlrc', '--quiet', '--set', 'ON_ERROR_STOP=1', url, '-c', command], { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
@@ -235,7 +266,7 @@ async function psql (url: string, command: string): Promise<void> {
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)] }
 const best = (xs: number[]) => Math.min(...xs)
 
-function summarise (phases: Phase[][], copies: number[]) {
+function summarise (phases: Phase[][], copies: number[], floors: number[]) {
   const names = phases[0].map(p => p.name)
   return {
     phases: names.map((name, i) => {
@@ -252,7 +283,8 @@ function summarise (phases: Phase[][], copies: number[]) {
         events: runs[0].events
       }
     }),
-    copy: copies.length > 0 ? { bestSeconds: best(copies), medianSeconds: median(copies) } : null
+    copy: copies.length > 0 ? { bestSeconds: best(copies), medianSeconds: median(copies) } : null,
+    registerFloor: { bestSeconds: best(floors), medianSeconds: median(floors) }
   }
 }
 
@@ -277,6 +309,7 @@ async function main (options: Options): Promise<void> {
 
     const phases: Phase[][] = []
     const copies: number[] = []
+    const floors: number[] = []
     let copyVia = ''
     for (let rep = 1; rep <= options.runs; rep++) {
       // Each repetition starts from empty register tables in a fresh workspace.
@@ -296,9 +329,10 @@ async function main (options: Options): Promise<void> {
       phases.push([rep1, rep2, rep3])
       const copy = await copySeconds(db, database.url, workspace.id)
       if ('seconds' in copy) { copies.push(copy.seconds); copyVia = copy.via } else copyVia = `not measured: ${copy.skipped}`
-      log(`  #${rep}: ${[rep1, rep2, rep3].map(p => `${p.name} ${p.seconds.toFixed(2)} s`).join(', ')}${'seconds' in copy ? `, COPY ${copy.seconds.toFixed(2)} s` : ''}`)
+      floors.push(await registerFloorSeconds(db, workspace.id, { pluginId: plugin.id, name: plugin.manifest.name }))
+      log(`  #${rep}: ${[rep1, rep2, rep3].map(p => `${p.name} ${p.seconds.toFixed(2)} s`).join(', ')}${'seconds' in copy ? `, COPY ${copy.seconds.toFixed(2)} s` : ''}, insert statements alone ${floors.at(-1)!.toFixed(2)} s`)
     }
-    const summary = summarise(phases, copies)
+    const summary = summarise(phases, copies, floors)
     const fakeRssMb = await fake.close()
     const result = {
       source: plugin.id,
@@ -308,7 +342,8 @@ async function main (options: Options): Promise<void> {
       serverVersion: version,
       ...summary,
       copyVia,
-      peakRssMb: peakRssMb(),
+      // As the imports left it: the measurements after them (COPY, the insert statements alone) do not count.
+      peakRssMb: Math.max(...phases.flat().map(p => p.peakRssMb)),
       fakePeakRssMb: fakeRssMb,
       rowsCountedBy: 'xmin/xmax of hardware rows against the phase’s first transaction id',
       machine: { cpus: os.cpus().length, loadAverage: os.loadavg() }
@@ -326,6 +361,8 @@ async function main (options: Options): Promise<void> {
       const first = summary.phases[0]
       log(`plain COPY of the same rows     best ${summary.copy.bestSeconds.toFixed(2)} s, median ${summary.copy.medianSeconds.toFixed(2)} s (${copyVia}); first import / COPY = ${(first.bestSeconds / summary.copy.bestSeconds).toFixed(1)}× (best), ${(first.medianSeconds / summary.copy.medianSeconds).toFixed(1)}× (median)`)
     } else log(`plain COPY: ${copyVia}`)
+    log(`importer's insert statements alone (every index, foreign key, assignment and event; no HTTP, paging or matching)  best ${summary.registerFloor.bestSeconds.toFixed(2)} s, median ${summary.registerFloor.medianSeconds.toFixed(2)} s; ` +
+      `first import / that = ${(summary.phases[0].bestSeconds / summary.registerFloor.bestSeconds).toFixed(1)}× (best)`)
     log(`peak RSS: importer ${result.peakRssMb.toFixed(0)} MB, fake ${fakeRssMb.toFixed(0)} MB. Rows written counted by ${result.rowsCountedBy}.`)
     log(`machine: ${result.machine.cpus} CPUs, load average ${result.machine.loadAverage.map(n => n.toFixed(1)).join(' ')} (other processes slow every figure).`)
   } finally {
