@@ -52,6 +52,17 @@ t.test('bad input is rejected naming field and rule, and writes nothing', async 
   t.match(err.message, 'email: must be a valid email address (format)')
 })
 
+t.test('createIfEmailFree creates in one statement, or writes nothing when the email is taken', async t => {
+  const before = await counts(acme)
+  const cy = await people.createIfEmailFree(acme, actor, { email: 'cy@acme.test', first_name: 'Cy' })
+  t.match(cy, { email: 'cy@acme.test', first_name: 'Cy', status: 'active', version: 1 })
+  t.match(await audit(acme, cy!.id), [{ action: 'person.created', target_label: 'Cy' }])
+  t.equal(await people.createIfEmailFree(acme, actor, { email: 'CY@Acme.TEST', first_name: 'Other' }), null, 'taken, whatever the case')
+  t.same(await counts(acme), { ...before, users: before.users + 1, audit_log: before.audit_log + 1, versions: before.versions + 1 }, 'one person, one entry')
+  await rejects(t, acme, () => people.createIfEmailFree(acme, actor, { email: 'not-an-email' }), 'email', 'format')
+  t.match(await people.createIfEmailFree(globex, actor, { email: 'cy@acme.test' }), { email: 'cy@acme.test' }, 'free in another workspace')
+})
+
 t.test('the same email may be used in another workspace', async t => {
   const here = await people.create(acme, actor, { email: 'shared@example.test' })
   const there = await people.create(globex, actor, { email: 'SHARED@example.test' })

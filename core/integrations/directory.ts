@@ -27,6 +27,10 @@ export async function directoryTransaction<T> (app: FastifyInstance, workspaceId
           return row ? toDirectoryPerson(PEOPLE.fromDb(row)) : null
         },
         create: async fields => toDirectoryPerson(await register.create(workspaceId, actor, fields)),
+        async createIfEmailFree (fields) {
+          const person = await register.createIfEmailFree(workspaceId, actor, fields)
+          return person && toDirectoryPerson(person)
+        },
         update: async (id, fields) => toDirectoryPerson(await register.update(workspaceId, actor, id, fields)),
         offboard: async id => toDirectoryPerson((await register.offboard(workspaceId, actor, id)).person),
         reactivate: async id => toDirectoryPerson(await register.reactivate(workspaceId, actor, id)),

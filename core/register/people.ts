@@ -8,7 +8,7 @@ import {
   PEOPLE, personLabel, validatePerson, validatePersonPatch, validateRole,
   type Person, type PersonInput, type PersonPatch, type PersonRole, type PersonStatus
 } from './people.schema.ts'
-import { editRow, findRow, insertRow, isUuid, lockRow, page, targetOf, updateRow, type Page, type VersionCheck } from './records.ts'
+import { editRow, findRow, insertRow, insertRowIfAbsent, isUuid, lockRow, page, targetOf, updateRow, type Page, type VersionCheck } from './records.ts'
 import { SEAT_COLUMNS, type Seat } from './software.schema.ts'
 
 export interface PeopleQuery extends Page { status?: PersonStatus }
@@ -18,14 +18,20 @@ export interface OffboardResult extends Holdings { person: Person }
 export type PeopleService = ReturnType<typeof peopleService>
 
 export function peopleService ({ db, run }: RegisterContext) {
+  async function insertPerson (workspaceId: string, actor: Actor, input: PersonInput, ifEmailFree: boolean): Promise<Person | null> {
+    const values = validatePerson(input)
+    return await run(workspaceId, actor, async trx => {
+      await checkPerson(trx, workspaceId, null, values)
+      const audited = { actor, action: 'person.created' }
+      return { result: ifEmailFree ? await insertRowIfAbsent(trx, PEOPLE, workspaceId, values, audited) : await insertRow(trx, PEOPLE, workspaceId, values, audited) }
+    })
+  }
+
   return {
-    async create (workspaceId: string, actor: Actor, input: PersonInput): Promise<Person> {
-      const values = validatePerson(input)
-      return await run(workspaceId, actor, async trx => {
-        await checkPerson(trx, workspaceId, null, values)
-        return { result: await insertRow(trx, PEOPLE, workspaceId, values, { actor, action: 'person.created' }) }
-      })
-    },
+    create: async (workspaceId: string, actor: Actor, input: PersonInput): Promise<Person> => (await insertPerson(workspaceId, actor, input, false))!,
+
+    /** As create, but null (nothing written) when a person of the workspace already has the email. */
+    createIfEmailFree: (workspaceId: string, actor: Actor, input: PersonInput): Promise<Person | null> => insertPerson(workspaceId, actor, input, true),
 
     async update (workspaceId: string, actor: Actor, id: string, patch: PersonPatch, opts: VersionCheck = {}): Promise<Person> {
       const values = validatePersonPatch(patch)

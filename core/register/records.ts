@@ -63,18 +63,29 @@ export interface Audited {
   changes?: Changes
 }
 
-/** A write … RETURNING the kind's columns, with its audit entry when given, as the record. */
-async function writeRow<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, write: Knex.QueryBuilder, audited?: Audited): Promise<Row> {
+/** A write … RETURNING the kind's columns, with its audit entry when given, as the record (null when it wrote no row). */
+async function writeRow<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, write: Knex.QueryBuilder, audited?: Audited): Promise<Row | null> {
   const [raw] = audited
     ? await writeAudited(trx, write, workspaceId, audited.actor, { action: audited.action, target: { type: kind.target, label: audited.label }, changes: audited.changes })
     : await write
-  return kind.fromDb(raw)
+  return raw ? kind.fromDb(raw) : null
+}
+
+function insertion<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, values: object) {
+  return trx(kind.table).insert({ ...values, workspace_id: workspaceId }).returning(kind.columns as string[])
 }
 
 /** Inserts a record; with `audited` ({actor, action}), its audit entry in the same statement. */
 export async function insertRow<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, values: object, audited?: Omit<Audited, 'label'>): Promise<Row> {
-  const write = trx(kind.table).insert({ ...values, workspace_id: workspaceId }).returning(kind.columns as string[])
-  return await writeRow(trx, kind, workspaceId, write, audited && { ...audited, label: kind.label(values as Row) })
+  return (await writeRow(trx, kind, workspaceId, insertion(trx, kind, workspaceId, values), audited && { ...audited, label: kind.label(values as Row) }))!
+}
+
+/**
+ * Inserts a record unless it would break a unique index (ON CONFLICT DO NOTHING): null then, with
+ * nothing written, audited or aborted — one statement where a lookup and an insert were two.
+ */
+export async function insertRowIfAbsent<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, values: object, audited: Omit<Audited, 'label'>): Promise<Row | null> {
+  return await writeRow(trx, kind, workspaceId, insertion(trx, kind, workspaceId, values).onConflict().ignore(), { ...audited, label: kind.label(values as Row) })
 }
 
 /** Writes values to a record, moving its version on; with `audited`, its audit entry in the same statement. */
@@ -82,7 +93,7 @@ export async function updateRow<Row> (trx: Knex.Transaction, kind: Kind<Row>, wo
   const write = trx(kind.table).where({ workspace_id: workspaceId, id })
     .update({ ...values, version: trx.raw('version + 1'), updated_at: trx.fn.now() })
     .returning(kind.columns as string[])
-  return await writeRow(trx, kind, workspaceId, write, audited)
+  return (await writeRow(trx, kind, workspaceId, write, audited))!
 }
 
 export interface EditSpec<Row> {

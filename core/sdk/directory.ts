@@ -29,6 +29,8 @@ export interface DirectoryPeople {
   /** The person with this email (case-insensitive), or null. */
   findByEmail (email: string): Promise<DirectoryPerson | null>
   create (fields: PersonFields & { email: string }): Promise<DirectoryPerson>
+  /** As create, in one statement, but null (nothing written) when someone has the email already. */
+  createIfEmailFree (fields: PersonFields & { email: string }): Promise<DirectoryPerson | null>
   update (id: string, fields: PersonFields): Promise<DirectoryPerson>
   /** Marks the person gone and emits user.offboarded with what they hold; idempotent. */
   offboard (id: string): Promise<DirectoryPerson>

@@ -12,7 +12,7 @@ import { GROUP_FILTERS } from './filter-attributes.ts'
 import { applyMappedRoles } from './roles.ts'
 import { showMappingCount } from '../page/mappings.ts'
 import { saveGroup } from './save.ts'
-import { deleteGroup, findGroup, listGroups, membersOf, type StoredGroup } from './store.ts'
+import { deleteGroup, findGroup, listGroups, lockGroupWithMembers, membersOf, type StoredGroup } from './store.ts'
 
 type Request = FastifyRequest<{ Params: { id: string }, Querystring: ListQuery }>
 
@@ -33,8 +33,10 @@ export function groupRoutes (app: FastifyInstance, { db, directory, contextFor }
   /** The groups as answered, their members read in one query unless left out. */
   const answerOf = async (request: Request, workspaceId: string, rows: StoredGroup[]) => {
     const members = withoutMembers(request.query) ? null : await membersOf(db, workspaceId, rows.map(g => g.id))
-    return rows.map(group => projectAttributes(resource(request, group, members?.get(group.id) ?? null), request.query, GROUP_SCHEMA))
+    return rows.map(group => answer(request, group, members?.get(group.id) ?? null))
   }
+  const answer = (request: Request, group: StoredGroup, members: MemberRow[] | null) =>
+    projectAttributes(resource(request, group, members), request.query, GROUP_SCHEMA)
 
   route(app, 'POST', '/Groups', async (request, reply) => {
     const document = normaliseGroup(request.body)
@@ -42,7 +44,11 @@ export function groupRoutes (app: FastifyInstance, { db, directory, contextFor }
     const group = await directory.transaction(token, request.id, tx => saveGroup(tx, token.workspaceId, null, document))
     request.scimResourceId = group.id
     reply.header('location', `${baseUrlOf(request)}/Groups/${group.id}`)
-    return sendScim(reply, 201, (await answerOf(request as Request, token.workspaceId, [group]))[0])
+    // Its members are exactly the document's, just written: answered without reading them back.
+    const members = withoutMembers((request as Request).query)
+      ? null
+      : document.members.map(m => ({ value: m.value, display: m.display ?? null })).sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+    return sendScim(reply, 201, answer(request as Request, group, members))
   })
 
   route(app, 'GET', '/Groups/:id', async (request, reply) => {
@@ -64,11 +70,10 @@ export function groupRoutes (app: FastifyInstance, { db, directory, contextFor }
     const { id } = (request as Request).params
     const token = request.scimToken
     const group = await directory.transaction(token, request.id, async tx => {
-      const current = await findGroup(tx.db, token.workspaceId, id, { lock: true })
+      const current = await lockGroupWithMembers(tx.db, token.workspaceId, id)
       if (!current) throw notFound(id)
-      const members = (await membersOf(tx.db, token.workspaceId, [id])).get(id) ?? []
-      const document = { ...current.document, members: members.map(({ value, display }) => (display ? { value, display } : { value })) }
-      return await saveGroup(tx, token.workspaceId, { group: current, members }, normaliseGroup(next(document, request.body, id)))
+      const document = { ...current.group.document, members: current.members.map(({ value, display }) => (display ? { value, display } : { value })) }
+      return await saveGroup(tx, token.workspaceId, current, normaliseGroup(next(document, request.body, id)))
     })
     if (status === 204) return reply.code(204).send()
     return sendScim(reply, 200, (await answerOf(request as Request, token.workspaceId, [group]))[0])
@@ -80,12 +85,11 @@ export function groupRoutes (app: FastifyInstance, { db, directory, contextFor }
     const { id } = (request as Request).params
     const token = request.scimToken
     const wasMapped = await directory.transaction(token, request.id, async tx => {
-      const current = await findGroup(tx.db, token.workspaceId, id, { lock: true })
+      const current = await lockGroupWithMembers(tx.db, token.workspaceId, id)
       if (!current) throw notFound(id)
-      const members = (await membersOf(tx.db, token.workspaceId, [id])).get(id) ?? []
       await deleteGroup(tx.db, token.workspaceId, id)
-      if (current.role !== null) await applyMappedRoles(tx, token.workspaceId, members.map(m => m.value))
-      return current.role !== null
+      if (current.group.role !== null) await applyMappedRoles(tx, token.workspaceId, current.members.map(m => m.value))
+      return current.group.role !== null
     })
     if (wasMapped) await showMappingCount(await contextFor(token.workspaceId), db)
     return reply.code(204).send()

@@ -28,19 +28,22 @@ export async function findGroup (db: Knex, workspaceId: string, id: string, opti
   return await (options.lock ? query.forUpdate() : query)
 }
 
+/**
+ * A group locked for a change, with its members in the same query (in no order: a change treats
+ * them as a set, and an answer reads them again through membersOf).
+ */
+export async function lockGroupWithMembers (trx: Knex.Transaction, workspaceId: string, id: string): Promise<{ group: StoredGroup, members: MemberRow[] } | undefined> {
+  if (!isScimId(id)) return undefined
+  const row = await groups(trx, workspaceId).where('g.id', id).first([...COLUMNS, trx.raw(`(
+      SELECT coalesce(json_agg(json_build_object('value', m.value, 'display', m.display)), '[]')
+      FROM scim_group_members m WHERE m.workspace_id = g.workspace_id AND m.group_id = g.id) AS members`)]).forUpdate()
+  if (!row) return undefined
+  const { members, ...group } = row as StoredGroup & { members: MemberRow[] }
+  return { group, members }
+}
+
 function columnsOf ({ members: _members, ...document }: GroupDocument) {
   return { display_name: document.displayName, external_id: document.externalId ?? null, document: JSON.stringify(document) }
-}
-
-export async function insertGroup (trx: Knex.Transaction, workspaceId: string, document: GroupDocument): Promise<StoredGroup> {
-  const [row] = await trx('scim_groups').insert({ workspace_id: workspaceId, ...columnsOf(document) }).returning(RETURNING)
-  return row
-}
-
-export async function updateGroup (trx: Knex.Transaction, workspaceId: string, id: string, document: GroupDocument): Promise<StoredGroup> {
-  const [row] = await trx('scim_groups').where({ workspace_id: workspaceId, id })
-    .update({ ...columnsOf(document), version: trx.raw('version + 1'), updated_at: trx.fn.now() }).returning(RETURNING)
-  return row
 }
 
 export async function deleteGroup (trx: Knex.Transaction, workspaceId: string, id: string): Promise<void> {
@@ -61,30 +64,44 @@ export async function membersOf (db: Knex, workspaceId: string, groupIds: string
 const asBindings = (...values: unknown[]) => values as Knex.RawBinding[]
 
 /**
- * Makes the group's members exactly `members`, given those it has (`before`): the values that left
- * deleted, the new ones added, changed displays updated — one statement each, with array
+ * Writes a group and makes its members exactly the document's, given those it has (`current`;
+ * null creates it), in one statement: the group inserted or updated (version moved on), the
+ * members that left deleted, the new ones added, changed displays updated — each with array
  * parameters, so a PATCH adding 250 members to a group of 10,000 writes 250 rows, not 10,250.
- * Returns the values that joined or left.
+ * Returns the group and the values that joined or left.
  */
-export async function setMembers (trx: Knex.Transaction, workspaceId: string, groupId: string, before: MemberRow[], members: GroupDocument['members']): Promise<string[]> {
+export async function writeGroup (trx: Knex.Transaction, workspaceId: string, current: { group: StoredGroup, members: MemberRow[] } | null, document: GroupDocument):
+Promise<{ group: StoredGroup, changed: string[] }> {
+  const before = current?.members ?? []
   const had = new Map(before.map(m => [m.value, m.display ?? null]))
-  const wanted = new Set(members.map(m => m.value))
+  const wanted = new Set(document.members.map(m => m.value))
   const left = before.map(m => m.value).filter(value => !wanted.has(value))
-  const joined = members.filter(m => !had.has(m.value))
-  const renamed = members.filter(m => had.has(m.value) && had.get(m.value) !== (m.display ?? null))
-  const scope = [workspaceId, groupId]
+  const joined = document.members.filter(m => !had.has(m.value))
+  const renamed = document.members.filter(m => had.has(m.value) && had.get(m.value) !== (m.display ?? null))
+  const columns = columnsOf(document)
+  const group = current
+    ? trx('scim_groups').where({ workspace_id: workspaceId, id: current.group.id })
+      .update({ ...columns, version: trx.raw('version + 1'), updated_at: trx.fn.now() }).returning(RETURNING)
+    : trx('scim_groups').insert({ workspace_id: workspaceId, ...columns }).returning(RETURNING)
+  const { sql, bindings } = group.toSQL()
+  const parts = [`WITH g AS (${sql})`]
+  const values: unknown[] = [...bindings]
   if (left.length > 0) {
-    await trx.raw('DELETE FROM scim_group_members WHERE workspace_id = ? AND group_id = ? AND value = ANY(?::text[])', [...scope, left])
+    parts.push(', gone AS (DELETE FROM scim_group_members m USING g WHERE m.workspace_id = ? AND m.group_id = g.id AND m.value = ANY(?::text[]))')
+    values.push(workspaceId, left)
   }
   if (joined.length > 0) {
-    await trx.raw(`INSERT INTO scim_group_members (workspace_id, group_id, value, display)
-      SELECT ?, ?, m.value, m.display FROM unnest(?::text[], ?::text[]) AS m(value, display)`, asBindings(...scope, joined.map(m => m.value), joined.map(m => m.display ?? null)))
+    parts.push(`, joined AS (INSERT INTO scim_group_members (workspace_id, group_id, value, display)
+      SELECT ?, g.id, m.value, m.display FROM g, unnest(?::text[], ?::text[]) AS m(value, display))`)
+    values.push(workspaceId, joined.map(m => m.value), joined.map(m => m.display ?? null))
   }
   if (renamed.length > 0) {
-    await trx.raw(`UPDATE scim_group_members s SET display = m.display FROM unnest(?::text[], ?::text[]) AS m(value, display)
-      WHERE s.workspace_id = ? AND s.group_id = ? AND s.value = m.value`, asBindings(renamed.map(m => m.value), renamed.map(m => m.display ?? null), ...scope))
+    parts.push(`, renamed AS (UPDATE scim_group_members s SET display = m.display FROM g, unnest(?::text[], ?::text[]) AS m(value, display)
+      WHERE s.workspace_id = ? AND s.group_id = g.id AND s.value = m.value)`)
+    values.push(renamed.map(m => m.value), renamed.map(m => m.display ?? null), workspaceId)
   }
-  return [...left, ...joined.map(m => m.value)]
+  const { rows: [written] } = await trx.raw<{ rows: StoredGroup[] }>(`${parts.join('')} SELECT * FROM g`, asBindings(...values))
+  return { group: written, changed: [...left, ...joined.map(m => m.value)] }
 }
 
 /** One page of the workspace's groups, with the total the filter matches. */

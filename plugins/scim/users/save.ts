@@ -60,10 +60,14 @@ export async function saveUser (tx: DirectoryTransaction, workspaceId: string, c
     const email = sameList(emails, candidateEmails(current.document)) ? null : await emailFor(tx, current.id, emails)
     person = await tx.people.update(current.id, email ? { ...fields, email } : fields)
   } else {
-    const { same, free } = await personFor(tx, workspaceId, emails)
-    person = same
-      ? await tx.people.update(same.id, fields)
-      : await tx.people.create({ ...fields, email: free ?? placeholderEmail(document.userName), source: 'scim' })
+    // One address nobody has (the usual new user): created in one statement, without a lookup first.
+    person = emails.length === 1 ? await tx.people.createIfEmailFree({ ...fields, email: emails[0], source: 'scim' }) : null
+    if (!person) {
+      const { same, free } = await personFor(tx, workspaceId, emails)
+      person = same
+        ? await tx.people.update(same.id, fields)
+        : await tx.people.create({ ...fields, email: free ?? placeholderEmail(document.userName), source: 'scim' })
+    }
   }
   if (wanted.active && person.status !== 'active') person = await tx.people.reactivate(person.id)
   if (!wanted.active && person.status !== 'offboarded') person = await tx.people.offboard(person.id)
