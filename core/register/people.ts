@@ -23,7 +23,7 @@ export function peopleService ({ db, run }: RegisterContext) {
     return await run(workspaceId, actor, async trx => {
       await checkPerson(trx, workspaceId, null, values)
       const audited = { actor, action: 'person.created' }
-      return { result: ifEmailFree ? await insertRowIfAbsent(trx, PEOPLE, workspaceId, values, audited) : await insertRow(trx, PEOPLE, workspaceId, values, audited) }
+      return { result: ifEmailFree ? await insertRowIfAbsent(trx, PEOPLE, workspaceId, values, '(workspace_id, lower(email))', audited) : await insertRow(trx, PEOPLE, workspaceId, values, audited) }
     })
   }
 

@@ -81,11 +81,14 @@ export async function insertRow<Row> (trx: Knex.Transaction, kind: Kind<Row>, wo
 }
 
 /**
- * Inserts a record unless it would break a unique index (ON CONFLICT DO NOTHING): null then, with
- * nothing written, audited or aborted — one statement where a lookup and an insert were two.
+ * Inserts a record unless another already holds its key in the unique index on `arbiter` (its
+ * columns or expressions as ON CONFLICT names them, e.g. `(workspace_id, lower(email))`): null
+ * then, with nothing written, audited or aborted — one statement where a lookup and an insert
+ * were two. Any other unique violation is raised as usual.
  */
-export async function insertRowIfAbsent<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, values: object, audited: Omit<Audited, 'label'>): Promise<Row | null> {
-  return await writeRow(trx, kind, workspaceId, insertion(trx, kind, workspaceId, values).onConflict().ignore(), { ...audited, label: kind.label(values as Row) })
+export async function insertRowIfAbsent<Row> (trx: Knex.Transaction, kind: Kind<Row>, workspaceId: string, values: object, arbiter: string, audited: Omit<Audited, 'label'>): Promise<Row | null> {
+  const write = insertion(trx, kind, workspaceId, values).onConflict(trx.raw(arbiter)).ignore()
+  return await writeRow(trx, kind, workspaceId, write, { ...audited, label: kind.label(values as Row) })
 }
 
 /** Writes values to a record, moving its version on; with `audited`, its audit entry in the same statement. */
