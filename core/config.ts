@@ -1,11 +1,14 @@
 import { Ajv } from 'ajv'
 import path from 'node:path'
+import { DEFAULT_STATEMENT_CACHE } from './db/statement-cache.ts'
 import { parsePluginPaths } from './integrations/discovery.ts'
 
 export interface Config {
   port: number
   host: string
   databaseUrl: string | null
+  /** Statements each database connection keeps prepared (0: none). */
+  dbStatementCache: number
   dataDir: string
   baseDomain: string
   baseUrl: string
@@ -31,6 +34,7 @@ const schema = {
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
     HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    STOCKTAKE_DB_STATEMENT_CACHE: { type: 'integer', minimum: 0, maximum: 10000, default: DEFAULT_STATEMENT_CACHE },
     STOCKTAKE_DATA_DIR: { type: 'string', minLength: 1, default: './data' },
     STOCKTAKE_BASE_DOMAIN: { type: 'string', pattern: '^[a-z0-9.-]+$', default: 'localhost' },
     STOCKTAKE_BASE_URL: { type: 'string', pattern: '^https?://[^/]+$' },
@@ -76,6 +80,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: String(v.HOST),
     databaseUrl: (v.DATABASE_URL as string | undefined) ?? null,
+    dbStatementCache: Number(v.STOCKTAKE_DB_STATEMENT_CACHE),
     dataDir: path.resolve(String(v.STOCKTAKE_DATA_DIR)),
     baseDomain,
     baseUrl: (v.STOCKTAKE_BASE_URL as string | undefined) ?? `http://${baseDomain}:${port}`,

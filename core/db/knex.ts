@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from 'knex'
 import pg from 'pg'
+import { cacheStatements, DEFAULT_STATEMENT_CACHE } from './statement-cache.ts'
 
 // Dates stay strings ('YYYY-MM-DD'): a calendar date has no time zone to shift it.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value)
@@ -8,8 +9,24 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value))
 
 export type Db = Knex
 
-export function createKnex (url: string, poolMax = 10): Knex {
-  return knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: poolMax } })
+export interface KnexOptions {
+  /** Statements each connection keeps prepared (0: none, e.g. behind PgBouncer in transaction mode before 1.21). */
+  statementCache?: number
+}
+
+export function createKnex (url: string, { statementCache = DEFAULT_STATEMENT_CACHE }: KnexOptions = {}): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: url,
+    pool: {
+      min: 0,
+      max: 10,
+      afterCreate (connection: pg.Client, done: (err: Error | null, connection: pg.Client) => void) {
+        cacheStatements(connection, statementCache)
+        done(null, connection)
+      }
+    }
+  })
 }
 
 /**

@@ -18,7 +18,7 @@ export async function createTestDatabase (): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL
   if (!serverUrl) {
     const embedded = await startEmbedded(null, { loadDataDir: await migratedTemplate() })
-    const db = createKnex(embedded.url)
+    const db = createKnex(embedded.url, { statementCache: 0 }) // as statementCacheFor gives the embedded database
     await migrateAll(db, await builtinPluginMigrations())
     return { url: embedded.url, db, close: async () => { await db.destroy(); await embedded.stop() } }
   }

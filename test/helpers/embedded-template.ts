@@ -48,7 +48,7 @@ export async function migratedTemplate (): Promise<Blob> {
     return new Blob([await fs.readFile(file)])
   } catch {}
   const embedded = await startEmbedded(null)
-  const db = createKnex(embedded.url)
+  const db = createKnex(embedded.url, { statementCache: 0 }) // as statementCacheFor gives the embedded database
   try {
     await migrateAll(db, await builtinPluginMigrations())
   } finally {
