@@ -100,7 +100,7 @@ export interface ConnectorRoutesOptions {
   contextFor: (workspaceId: string) => Promise<ConnectorContext>
   /** The workspace a bearer token of the manifest's `auth` kind (`scim-token`) opens, or why not. */
   authenticate: (authorization: string | undefined) => Promise<InboundAuthentication>
-  /** Reads of the plugin's own tables outside a transaction; always by workspace. */
+  /** The plugin's own tables outside a transaction (reads, and writes of one statement); always by workspace. */
   db: Knex
   /** The register's people and the plugin's tables in one transaction. */
   directory: Directory

@@ -65,7 +65,7 @@ const asBindings = (...values: unknown[]) => values as Knex.RawBinding[]
  * parameters, so a PATCH adding 250 members to a group of 10,000 writes 250 rows, not 10,250.
  * Returns the group and the values that joined or left.
  */
-export async function writeGroup (trx: Knex.Transaction, workspaceId: string, current: { group: StoredGroup, members: MemberRow[] } | null, document: GroupDocument):
+export async function writeGroup (trx: Knex, workspaceId: string, current: { group: StoredGroup, members: MemberRow[] } | null, document: GroupDocument):
 Promise<{ group: StoredGroup, changed: string[] }> {
   const before = current?.members ?? []
   const had = new Map(before.map(m => [m.value, m.display ?? null]))
