@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
 import { buildApp } from './app.ts'
 import type { Config } from './config.ts'
-import { createKnex, statementCacheFor, migrateAll, openDatabase, type OpenDatabase } from './db/index.ts'
+import { knexFor, migrateAll, openDatabase, type OpenDatabase } from './db/index.ts'
 import { loadMasterKey, readOrCreateKeyFile } from './secrets/index.ts'
 import { discoverPlugins } from './integrations/index.ts'
 
@@ -21,7 +21,7 @@ export async function startRuntime (config: Config, options: { logger?: boolean 
   // Plugins are validated before anything opens: an invalid one stops start-up naming file and field.
   const plugins = await discoverPlugins({ pluginDirs: config.pluginPaths })
   const database = await openDatabase(config)
-  const db = createKnex(database.url, { statementCache: statementCacheFor(database.mode, config.dbStatementCache) })
+  const db = knexFor(database, config.dbStatementCache)
   try {
     await migrateAll(db, plugins)
     const sessionSecret = config.sessionSecret ?? await readOrCreateKeyFile(config.dataDir, 'session.key')

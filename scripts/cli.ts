@@ -8,7 +8,7 @@ import { startRuntime } from '../core/runtime.ts'
 import { grantAdminAccess } from '../core/auth/bootstrap.ts'
 import { ROLES, type Role } from '../core/auth/roles.ts'
 import { setPassword } from '../core/auth/set-password.ts'
-import { createKnex, statementCacheFor, migrateAll, migrateToLatest, openDatabase } from '../core/db/index.ts'
+import { knexFor, migrateAll, migrateToLatest, openDatabase } from '../core/db/index.ts'
 import { discoverPlugins } from '../core/integrations/index.ts'
 import { parseMasterKey, rotateConfiguredMasterKey } from '../core/secrets/index.ts'
 import { ABILITIES, describeTokenError } from '../core/api/index.ts'
@@ -82,7 +82,7 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
   async migrate (config) {
     const plugins = await discoverPlugins({ pluginDirs: config.pluginPaths })
     const database = await openDatabase(config, { share: false })
-    const db = createKnex(database.url, { statementCache: statementCacheFor(database.mode, config.dbStatementCache) })
+    const db = knexFor(database, config.dbStatementCache)
     try {
       const applied = await migrateAll(db, plugins)
       console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Already up to date.')
@@ -198,7 +198,7 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
   async 'rotate-master-key' (config) {
     const newKek = parseMasterKey(process.env.STOCKTAKE_NEW_MASTER_KEY, 'STOCKTAKE_NEW_MASTER_KEY')
     const database = await openDatabase(config, { share: false })
-    const db = createKnex(database.url, { statementCache: statementCacheFor(database.mode, config.dbStatementCache) })
+    const db = knexFor(database, config.dbStatementCache)
     try {
       await migrateToLatest(db)
       const { count, keyFile } = await rotateConfiguredMasterKey(db, config, newKek)

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { Knex } from 'knex'
 
-export { createKnex, asPgBossExecutor, type Db } from './knex.ts'
+export { createKnex, knexFor, asPgBossExecutor, type Db } from './knex.ts'
 export { statementCacheFor } from './statement-cache.ts'
 export { migrateAll, migratePlugin, migrateToLatest, type PluginMigrations } from './migrate.ts'
 export { openDatabase, type OpenDatabase } from './open.ts'

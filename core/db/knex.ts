@@ -1,6 +1,7 @@
 import knexFactory, { type Knex } from 'knex'
 import pg from 'pg'
-import { cacheStatements, DEFAULT_STATEMENT_CACHE } from './statement-cache.ts'
+import type { OpenDatabase } from './open.ts'
+import { cacheStatements, DEFAULT_STATEMENT_CACHE, statementCacheFor } from './statement-cache.ts'
 
 // Dates stay strings ('YYYY-MM-DD'): a calendar date has no time zone to shift it.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value)
@@ -28,6 +29,10 @@ export function createKnex (url: string, { statementCache = DEFAULT_STATEMENT_CA
     }
   })
 }
+
+/** The knex of an opened database, with as many prepared statements a connection as configured and the database allows. */
+export const knexFor = (database: OpenDatabase, configuredStatementCache: number): Knex =>
+  createKnex(database.url, { statementCache: statementCacheFor(database.mode, configuredStatementCache) })
 
 /**
  * Adapts a knex transaction to the `db` executor pg-boss accepts, so a job is enqueued in the

@@ -65,7 +65,7 @@ const asBindings = (...values: unknown[]) => values as Knex.RawBinding[]
  * parameters, so a PATCH adding 250 members to a group of 10,000 writes 250 rows, not 10,250.
  * Returns the group and the values that joined or left.
  */
-export async function writeGroup (trx: Knex, workspaceId: string, current: { group: StoredGroup, members: MemberRow[] } | null, document: GroupDocument):
+export async function writeGroup (db: Knex, workspaceId: string, current: { group: StoredGroup, members: MemberRow[] } | null, document: GroupDocument):
 Promise<{ group: StoredGroup, changed: string[] }> {
   const before = current?.members ?? []
   const had = new Map(before.map(m => [m.value, m.display ?? null]))
@@ -75,9 +75,9 @@ Promise<{ group: StoredGroup, changed: string[] }> {
   const renamed = document.members.filter(m => had.has(m.value) && had.get(m.value) !== (m.display ?? null))
   const columns = columnsOf(document)
   const group = current
-    ? trx('scim_groups').where({ workspace_id: workspaceId, id: current.group.id })
-      .update({ ...columns, version: trx.raw('version + 1'), updated_at: trx.fn.now() }).returning(RETURNING)
-    : trx('scim_groups').insert({ workspace_id: workspaceId, ...columns }).returning(RETURNING)
+    ? db('scim_groups').where({ workspace_id: workspaceId, id: current.group.id })
+      .update({ ...columns, version: db.raw('version + 1'), updated_at: db.fn.now() }).returning(RETURNING)
+    : db('scim_groups').insert({ workspace_id: workspaceId, ...columns }).returning(RETURNING)
   const { sql, bindings } = group.toSQL()
   const parts = [`WITH g AS (${sql})`]
   const values: unknown[] = [...bindings]
@@ -95,7 +95,7 @@ Promise<{ group: StoredGroup, changed: string[] }> {
       WHERE s.workspace_id = ? AND s.group_id = g.id AND s.value = m.value)`)
     values.push(renamed.map(m => m.value), renamed.map(m => m.display ?? null), workspaceId)
   }
-  const { rows: [written] } = await trx.raw<{ rows: StoredGroup[] }>(`${parts.join('')} SELECT * FROM g`, asBindings(...values))
+  const { rows: [written] } = await db.raw<{ rows: StoredGroup[] }>(`${parts.join('')} SELECT * FROM g`, asBindings(...values))
   return { group: written, changed: [...left, ...joined.map(m => m.value)] }
 }
 
