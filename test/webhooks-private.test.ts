@@ -58,11 +58,11 @@ t.test('the API answers problem+json naming url; the page an inline message', as
   const browser = await signIn(app, { slug: 'alpha', workspaceId: alpha.id, userId: user.id })
   const page = await browser.post('/settings/api/webhooks', { url: 'http://10.0.0.1/x', events: ['*'] })
   t.equal(page.statusCode, 422)
-  t.match(page.body, /id="new-webhook-url-error">Stocktake does not send webhooks to this address: 10\.0\.0\.1 is a private \(RFC 1918\) address: webhooks are sent only to public addresses/)
+  t.match(page.body, /id="new-webhook-url-error">10\.0\.0\.1 is a private \(RFC 1918\) address: webhooks are sent only to public addresses/)
   t.match(page.body, /name="url"[^>]*value="http:\/\/10\.0\.0\.1\/x"/, 'what was typed stays')
   const edit = await browser.post(`/settings/api/webhooks/${subscription.id}`, { url: `http://localhost:${port}/hook`, events: ['*'] })
   t.equal(edit.statusCode, 422)
-  t.match(edit.body, 'Stocktake does not send webhooks to this address: localhost resolves to')
+  t.match(edit.body, /url-error">localhost resolves to/)
   t.equal((await app.webhooks.list(alpha.id)).length, 1, 'only the one stored before')
 })
 

@@ -41,7 +41,7 @@ function formErrors (errors: FieldError[]): WebhookForm['errors'] {
   for (const e of errors) {
     if (e.field === 'url') {
       out.url = e.rule === 'address'
-        ? `Stocktake does not send webhooks to this address: ${e.message}.`
+        ? `${e.message}.` // names the host, its address and its range
         : 'Enter the receiver\'s address: an http or https URL, without a user name or password.'
     }
     if (e.field === 'events') out.events = 'Tick at least one event, or All events.'
