@@ -26,7 +26,7 @@ export { NotFoundError, ValidationError, type FieldError } from './register/erro
 export { EVENT_TYPES, type EventType } from './events/types.ts'
 
 export {
-  HostNotAllowedError, HttpStatusError, RetryLaterError,
+  AddressNotAllowedError, HostNotAllowedError, HttpStatusError, RetryLaterError,
   type HttpClient, type HttpClientOptions, type HttpMethod, type HttpRequest, type HttpResponse,
   type OAuth2ClientCredentials, type OutboundCall, type PaginationScheme
 } from './integrations/http-types.ts'

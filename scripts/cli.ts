@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { scaffoldPlugin, ScaffoldError } from './new-plugin.ts'
 import { integrationCommand, IntegrationUsageError, INTEGRATION_USAGE } from './integration-command.ts'
 import { syncCommand, SYNC_USAGE } from './sync-command.ts'
+import { privateHostCommand, PRIVATE_HOST_USAGE } from './private-host-command.ts'
 import { ConfigError, loadConfig, type Config } from '../core/config.ts'
 import { startRuntime } from '../core/runtime.ts'
 import { grantAdminAccess } from '../core/auth/bootstrap.ts'
@@ -35,6 +36,7 @@ Commands:
                                          prints the tenant URL, then the token last
   rotate-master-key                      re-wrap every data key with STOCKTAKE_NEW_MASTER_KEY
 ${INTEGRATION_USAGE}
+${PRIVATE_HOST_USAGE}
 ${SYNC_USAGE}
   new-plugin <id> [--dir <folder>]       scaffold a working plugin folder (default under plugins/)
 
@@ -169,6 +171,18 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
     })
   },
 
+  async 'allow-private-host' (config, values, positionals) {
+    const slug = required(values, 'workspace')
+    await withRuntime(config, async ({ app }) => {
+      try {
+        await privateHostCommand(app, slug, positionals, values.remove === true)
+      } catch (err) {
+        if (err instanceof IntegrationUsageError) throw new UsageError(err.message)
+        throw err
+      }
+    })
+  },
+
   async sync (config, values, positionals) {
     const slug = required(values, 'workspace')
     await withRuntime(config, async ({ app }) => {
@@ -234,12 +248,13 @@ async function run (argv: string[]): Promise<number> {
         role: { type: 'string' },
         dir: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        remove: { type: 'boolean' },
         name: { type: 'string' },
         abilities: { type: 'string' },
         'expires-in-days': { type: 'string' }
       },
       strict: true,
-      allowPositionals: ['integration', 'new-plugin', 'sync'].includes(command)
+      allowPositionals: ['integration', 'new-plugin', 'sync', 'allow-private-host'].includes(command)
     })
     await handler(loadConfig(), values, positionals)
     return Number(process.exitCode ?? 0)

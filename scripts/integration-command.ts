@@ -7,7 +7,7 @@ export const INTEGRATION_USAGE = `  integration set <plugin> --workspace <slug> 
                                          given twice makes a list)
   integration enable|disable|disconnect <plugin> --workspace <slug>`
 
-const cliActor: Actor = { ...systemActor, label: 'stocktake CLI' }
+export const cliActor: Actor = { ...systemActor, label: 'stocktake CLI' }
 
 export class IntegrationUsageError extends Error {}
 

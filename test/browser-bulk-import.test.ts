@@ -5,6 +5,7 @@ import { chromiumPath, launchBrowser, noBrowserReason } from './helpers/browser.
 import { grantAdminAccess } from '../core/auth/bootstrap.ts'
 import { systemActor } from '../core/audit/index.ts'
 import { discoverPlugins } from '../core/integrations/index.ts'
+import { allowPrivateHosts } from '../core/integrations/private-hosts.ts'
 import { routeToFake } from '../core/sdk.ts'
 import { startFake } from './fixtures/external-plugin/fake.ts'
 
@@ -24,6 +25,7 @@ t.test('preview, then import devices from an MDM in a browser', { skip: chromium
   const access = await grantAdminAccess(app, 'acme', 'admin@acme.test')
   const acme = await app.db('workspaces').where({ slug: 'acme' }).first()
   await app.registry.people.create(acme.id, systemActor, { email: 'pat@acme.test', first_name: 'Pat' })
+  await allowPrivateHosts(app.db, acme.id, systemActor, [new URL(fake.url).hostname]) // the fake is on loopback
   await app.integrations.settings.save(acme.id, systemActor, plugins[0], fake.settings, { enabled: true })
 
   const browser = await launchBrowser(t.teardown)

@@ -14,6 +14,7 @@ t.test('allowedHosts', async t => {
     await rejectsWith(t, http.request({ url: 'ftp://api.vendor.test/x' }), TypeError)
     const withToken = createHttpClient({
       allowedHosts: ['127.0.0.1'],
+      allowPrivateHosts: ['127.0.0.1'],
       oauth2: { tokenUrl: `http://login.elsewhere.test:${v.port}/token`, clientId: 'id', clientSecret: 'secret' }
     })
     await rejectsWith(t, withToken.request({ url: `${v.base}/x` }), HostNotAllowedError, 'the token endpoint is checked too')
@@ -199,7 +200,7 @@ t.test('retries', async t => {
   t.test('network errors are retried, then thrown', async t => {
     const port = await closedPort()
     const calls: OutboundCall[] = []
-    const http = createHttpClient({ allowedHosts: ['127.0.0.1'], maxRetries: 2, onCall: c => { calls.push(c) } })
+    const http = createHttpClient({ allowedHosts: ['127.0.0.1'], allowPrivateHosts: ['127.0.0.1'], maxRetries: 2, onCall: c => { calls.push(c) } })
     await rejectsWith(t, http.request({ url: `http://127.0.0.1:${port}/api` }), { code: 'ECONNREFUSED' })
     t.same(calls.map(c => [c.attempt, c.status]), [[1, null], [2, null], [3, null]])
     t.match(calls[0].error, /ECONNREFUSED/)

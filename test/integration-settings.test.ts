@@ -2,6 +2,8 @@ import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
 import { IntegrationSettings } from '../core/integrations/settings.ts'
 import type { Actor } from '../core/audit/index.ts'
+import { discoverPlugins } from '../core/integrations/index.ts'
+import { destinationSettings } from '../core/integrations/manifest.ts'
 
 const actor: Actor = { type: 'user', id: null, label: 'admin@acme.test' }
 const plugin = {
@@ -63,4 +65,72 @@ t.test('enable and disable are audited once per change', async t => {
   await settings.setEnabled(ws, actor, plugin, false)
   const actions = (await app.db('audit_log').where({ workspace_id: ws }).orderBy('id')).map(r => r.action)
   t.same(actions, ['integration.enabled', 'integration.disabled'])
+})
+
+t.test('destination settings come from the manifest: allowedHosts and the OAuth token URL and scope', async t => {
+  const plugins = await discoverPlugins()
+  const of = (id: string) => destinationSettings(plugins.find(p => p.id === id)!.manifest)
+  t.same(of('jamf'), ['tenantUrl'])
+  t.same(of('intune'), ['loginHost', 'graphHost', 'tenantId'], 'the tenant is in the token URL\'s path')
+  t.same(of('slack-alerts'), [], 'a fixed host decides nothing')
+  t.same(destinationSettings({ oauth2: { tokenUrl: 'https://login.example.com/token', clientId: '{{clientId}}', clientSecret: '{{secret}}', scope: 'https://{{apiHost}}/.default' } }), ['apiHost'])
+})
+
+t.test('a stored secret does not follow a changed destination: it must be entered again', async t => {
+  const { app, workspace } = await buildTestApp(t)
+  const ws = (await workspace('acme')).id
+  const settings = new IntegrationSettings(app.db, app.secrets)
+  const sso = {
+    id: 'vendor-y',
+    manifest: { allowedHosts: ['{{tenantUrl}}', '{{region}}.api.example.com'], oauth2: { tokenUrl: '{{tenantUrl}}/oauth/token', clientId: '{{clientId}}', clientSecret: '{{clientSecret}}' } },
+    settingsSchema: {
+      type: 'object' as const,
+      required: ['tenantUrl', 'clientId', 'clientSecret'],
+      properties: {
+        tenantUrl: { type: 'string', format: 'uri', pattern: '^https://', title: 'Tenant URL' },
+        clientId: { type: 'string', minLength: 3 },
+        clientSecret: { type: 'string', writeOnly: true, minLength: 8, title: 'Client secret' },
+        apiKey: { type: 'string', writeOnly: true, title: 'API key' },
+        pageSize: { type: 'integer', default: 100 }
+      }
+    }
+  }
+  t.ok((await settings.save(ws, actor, sso, { ...VALID, apiKey: 'key-number-1' })).ok)
+  const before = await app.db('integrations').where({ workspace_id: ws }).first()
+
+  const moved = await settings.save(ws, actor, sso, { ...VALID, tenantUrl: 'https://evil.example.net', clientSecret: '' })
+  t.same(moved, {
+    ok: false,
+    errors: ['clientSecret', 'apiKey'].map(field => ({ field, rule: 'reenter', message: 'must be entered again: Tenant URL changed, and a saved secret is sent only where it was entered for' }))
+  }, 'every stored secret left blank is an error on its field')
+  const onlyOne = await settings.save(ws, actor, sso, { ...VALID, tenantUrl: 'https://evil.example.net', clientSecret: 'entered-again' })
+  t.same(!onlyOne.ok && onlyOne.errors.map(e => e.field), ['apiKey'], 'entering one secret is not enough')
+  t.same(await app.db('integrations').where({ workspace_id: ws }).first(), before, 'nothing was stored')
+
+  t.ok((await settings.save(ws, actor, sso, { ...VALID, clientId: 'client-9', clientSecret: '' })).ok,
+    'the same destination (the client ID is none): a blank secret keeps the stored one')
+  t.equal((await settings.resolve(ws, sso)).clientSecret, VALID.clientSecret)
+
+  const both = await settings.save(ws, actor, sso, { ...VALID, tenantUrl: 'https://acme.example.org', clientSecret: 'entered-again', apiKey: 'key-number-2' })
+  t.ok(both.ok, 'with every secret entered again the new destination is saved')
+  t.match(await settings.resolve(ws, sso), { tenantUrl: 'https://acme.example.org', clientSecret: 'entered-again', apiKey: 'key-number-2' })
+})
+
+t.test('a default filled in since the row was saved is no change of destination', async t => {
+  const { app, workspace } = await buildTestApp(t)
+  const ws = (await workspace('acme')).id
+  const settings = new IntegrationSettings(app.db, app.secrets)
+  const regional = {
+    id: 'vendor-z',
+    manifest: { allowedHosts: ['{{apiHost}}'] },
+    settingsSchema: {
+      type: 'object' as const,
+      properties: { apiHost: { type: 'string', default: 'api.example.com', title: 'API host' }, token: { type: 'string', writeOnly: true } }
+    }
+  }
+  t.ok((await settings.save(ws, actor, regional, { token: 'stored-token' })).ok)
+  await app.db('integrations').where({ workspace_id: ws }).update({ settings: {} }) // as saved before apiHost existed
+  t.ok((await settings.save(ws, actor, regional, { token: '' })).ok, 'the default is the host the secret was saved for')
+  const moved = await settings.save(ws, actor, regional, { apiHost: 'api.example.eu', token: '' })
+  t.match(moved, { ok: false, errors: [{ field: 'token', rule: 'reenter', message: /API host changed/ }] })
 })

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
+import { allowPrivateHosts } from '../core/integrations/private-hosts.ts'
 import { systemActor, type Actor } from '../core/audit/index.ts'
 import { discoverPlugins, type DiscoveredPlugin } from '../core/integrations/index.ts'
 import { ACTIVE, type RunRow } from '../core/integrations/runs.ts'
@@ -76,6 +77,8 @@ const dispatcher = routeToFake(fake.url)
 const { app, workspace } = await buildTestApp(t, {}, { plugins: [example, flaky, greedy, directory], httpDispatcher: dispatcher })
 const ws = await workspace('acme')
 const other = await workspace('other')
+// The example plugin's fake listens on 127.0.0.1: the operator allows it, as for an on-premises server.
+for (const { id } of [ws, other]) await allowPrivateHosts(app.db, id, systemActor, [new URL(fake.url).hostname])
 
 /** Queues a sync as Sync now does and waits for its end (executing it here if no worker has yet). */
 async function syncToEnd (pluginId: string, options: { dryRun?: boolean, workspaceId?: string } = {}): Promise<RunRow> {

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
+import { allowPrivateHosts } from '../core/integrations/private-hosts.ts'
 import { signIn, type TestSession } from './helpers/session.ts'
 import { systemActor } from '../core/audit/index.ts'
 import { discoverPlugins, type DiscoveredPlugin } from '../core/integrations/index.ts'
@@ -37,6 +38,8 @@ fake.devices.push(
 const { app, workspace } = await buildTestApp(t, {}, { plugins: [mdm, otherMdm, limited, directory], httpDispatcher: dispatcher })
 const acme = await workspace('acme')
 const other = await workspace('other')
+// The example plugin's fake listens on 127.0.0.1: the operator allows it, as for an on-premises server.
+for (const { id } of [acme, other]) await allowPrivateHosts(app.db, id, systemActor, [new URL(fake.url).hostname])
 const member = async (email: string, role: string) => (await app.db('users').insert({ workspace_id: acme.id, email, role }).returning('*'))[0]
 const admin = await member('adam@acme.test', 'admin')
 const pat = await app.registry.people.create(acme.id, systemActor, { email: 'Pat@acme.test', first_name: 'Pat' })

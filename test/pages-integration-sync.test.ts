@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
 import { signIn } from './helpers/session.ts'
+import { systemActor } from '../core/audit/index.ts'
 import { discoverPlugins } from '../core/integrations/index.ts'
+import { allowPrivateHosts } from '../core/integrations/private-hosts.ts'
 import { startFake } from './fixtures/external-plugin/fake.ts'
 import { pollRun } from './helpers/wait.ts'
 
@@ -20,6 +22,7 @@ fake.devices.push(
 )
 const { app, workspace } = await buildTestApp(t, {}, { plugins: [example, counted] })
 const acme = await workspace('acme')
+await allowPrivateHosts(app.db, acme.id, systemActor, [new URL(fake.url).hostname]) // the fake is on loopback, as an on-premises server
 const [admin] = await app.db('users').insert({ workspace_id: acme.id, email: 'adam@acme.test', role: 'admin' }).returning('*')
 const [employee] = await app.db('users').insert({ workspace_id: acme.id, email: 'eve@acme.test', role: 'employee' }).returning('*')
 const session = await signIn(app, { slug: 'acme', workspaceId: acme.id, userId: admin.id })

@@ -284,3 +284,28 @@ t.test('a plugin without card.hbs gets a form generated from its settings schema
   t.match(again.body, /<option value="us" selected>us<\/option>/)
   t.notMatch(again.body, 'sekrit-value')
 })
+
+t.test('the modal asks for the secret again when the tenant URL changes', async t => {
+  const { app, admin, as, acme } = await setup(t)
+  const session = await as(admin)
+  const jamf = { tenantUrl: 'https://acme.jamfcloud.com', clientId: '6cabf059-21c9-44d6-bbde-02898f7430dd', clientSecret: 'the-jamf-secret', enabled: 'true' }
+  t.equal((await session.post('/settings/integrations/jamf', jamf, { headers: HX })).statusCode, 200)
+  const saved = await app.integrations.settings.get(acme.id, 'jamf')
+
+  const moved = await session.post('/settings/integrations/jamf', { ...jamf, tenantUrl: 'https://evil.example.net', clientSecret: '' }, { headers: HX })
+  t.equal(moved.statusCode, 422)
+  t.match(moved.body, /<p class="field-error" id="jamf-client-secret-error">Client secret must be entered again: Tenant URL changed, and a saved secret is sent only where it was entered for\.<\/p>/,
+    'an inline error on the secret, naming the setting that moved')
+  t.match(moved.body, 'value="https://evil.example.net"', 'what was typed stays')
+  t.same(await app.integrations.settings.get(acme.id, 'jamf'), saved, 'nothing was stored: the secret did not follow the new URL')
+  const asPage = await session.post('/settings/integrations/jamf', { ...jamf, tenantUrl: 'https://evil.example.net', clientSecret: '' })
+  t.equal(asPage.statusCode, 422, 'without htmx too')
+  t.match(asPage.body, 'Client secret must be entered again')
+
+  const same = await session.post('/settings/integrations/jamf', { ...jamf, clientSecret: '' }, { headers: HX })
+  t.equal(same.statusCode, 200, 'the same tenant URL: a blank secret keeps the saved one')
+  t.equal((await app.integrations.settings.resolve(acme.id, app.integrations.plugin('jamf')!)).clientSecret, 'the-jamf-secret')
+  const again = await session.post('/settings/integrations/jamf', { ...jamf, tenantUrl: 'https://acme2.jamfcloud.com', clientSecret: 'a-new-secret' }, { headers: HX })
+  t.equal(again.statusCode, 200, 'with the secret entered again the new URL is saved')
+  t.match(await app.integrations.settings.resolve(acme.id, app.integrations.plugin('jamf')!), { tenantUrl: 'https://acme2.jamfcloud.com', clientSecret: 'a-new-secret' })
+})

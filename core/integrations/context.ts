@@ -9,6 +9,7 @@ import { createHttpClient } from './http.ts'
 import type { OutboundCall } from './http-types.ts'
 import { requireSignIn } from './http/oauth2.ts'
 import { resolveAllowedHosts, resolveOAuth2 } from './manifest.ts'
+import { privateHosts } from './private-hosts.ts'
 import { secretFields } from './settings-validation.ts'
 import type { IntegrationSettings } from './settings.ts'
 
@@ -45,7 +46,8 @@ async function setBadgeCount (db: Knex, workspaceId: string, pluginId: string, c
 
 /**
  * What a connector sees for one workspace: its settings (secrets decrypted), http (signed in with the
- * manifest's oauth2 block when it has one), cache, log, signal.
+ * manifest's oauth2 block when it has one; private addresses refused but for the hosts the operator
+ * allowed the workspace), cache, log, signal.
  */
 export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlugin, workspace: Workspace, signal: AbortSignal): Promise<ConnectorContext> {
   const settings = await deps.settings.resolve(workspace.id, plugin)
@@ -66,6 +68,8 @@ export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlu
     settings,
     http: requireSignIn(createHttpClient({
       allowedHosts: resolveAllowedHosts(plugin.manifest.allowedHosts ?? [], settings),
+      allowPrivateHosts: await privateHosts(deps.db, workspace.id),
+      workspace: workspace.slug,
       oauth2: oauth2.credentials,
       rateLimit: plugin.manifest.rateLimit,
       signal,

@@ -76,7 +76,19 @@ export interface HttpClientOptions {
   maxWaitMs?: number
   signal?: AbortSignal
   onCall?: (call: OutboundCall) => void | Promise<void>
-  /** Test hook: undici dispatcher (e.g. to reach a fake on loopback over plain HTTP). */
+  /**
+   * Hosts the operator allows to be, or resolve to, loopback, private, link-local or other
+   * special-purpose addresses (names or IP addresses, no port); every other host is refused there
+   * with an AddressNotAllowedError.
+   */
+  allowPrivateHosts?: string[]
+  /** The workspace's slug, named in the command an AddressNotAllowedError suggests to the operator. */
+  workspace?: string
+  /**
+   * Test hook: undici dispatcher (e.g. to reach a fake on loopback over plain HTTP). It replaces
+   * the client's own agent, and with it the check of the address connected to; IP literals in
+   * URLs are still checked.
+   */
   dispatcher?: unknown
 }
 
@@ -93,6 +105,18 @@ export class HostNotAllowedError extends Error {
   override name = 'HostNotAllowedError'
   constructor (readonly host: string) {
     super(`host ${host} is not in the plugin's allowedHosts`)
+  }
+}
+
+/**
+ * A host that is (an IP literal), or resolves to, a loopback, private, link-local or other
+ * special-purpose address the operator has not allowed for the workspace: nothing was sent.
+ * `range` is ipaddr.js's name of the address's range ("loopback", "private", "rfc6052"…).
+ */
+export class AddressNotAllowedError extends Error {
+  override name = 'AddressNotAllowedError'
+  constructor (readonly host: string, readonly address: string, readonly range: string, message: string) {
+    super(message)
   }
 }
 

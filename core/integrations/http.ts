@@ -1,8 +1,10 @@
 // ctx.http: the only way a connector reaches its vendor (contract: ./http-types.ts). Enforces
-// allowedHosts, rate limits and timeouts, caches OAuth2 client-credentials tokens, retries network
-// errors, 5xx and 429, paginates, and reports every attempt to onCall (the audit log).
-import type { Dispatcher } from 'undici'
-import { HttpStatusError } from './http-types.ts'
+// allowedHosts, the private-address guard (core/net/address-guard.ts), rate limits and timeouts,
+// caches OAuth2 client-credentials tokens, retries network errors, 5xx and 429, paginates, and
+// reports every attempt to onCall (the audit log).
+import type { Agent, Dispatcher } from 'undici'
+import { bareHostname, guardedAgent, normalizeHost, privateAddressCause, refusedLiteral, type PrivateAddressError } from '../net/address-guard.ts'
+import { AddressNotAllowedError, HttpStatusError } from './http-types.ts'
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse, OutboundCall } from './http-types.ts'
 import { sleep, throwIfAborted } from './http/abort.ts'
 import { RequestTimeoutError } from './http/errors.ts'
@@ -30,6 +32,17 @@ function hasHeader (headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some(key => key.toLowerCase() === name)
 }
 
+// One agent for every client without a test dispatcher: its lookup refuses special-purpose addresses.
+let guarded: Agent | undefined
+
+/** The refusal as a connector's admin and the operator read it: what, why and who can lift it. */
+function notAllowed (refused: PrivateAddressError, workspace: string | undefined): AddressNotAllowedError {
+  const command = `npx stocktake allow-private-host --workspace ${workspace ?? '<slug>'} ${refused.host}`
+  return new AddressNotAllowedError(refused.host, refused.address, refused.range,
+    `Stocktake did not connect: ${refused.message}, and integrations reach only public addresses. ` +
+    `If ${refused.host} is a server of yours on a private network (an on-premises server), the operator can allow it for this workspace with: ${command}`)
+}
+
 function describe (attempt: Attempt, timeoutMs: number): Pick<OutboundCall, 'error'> {
   if (attempt.error === undefined) return {}
   if (attempt.timedOut) return { error: `timed out after ${timeoutMs} ms` }
@@ -42,7 +55,11 @@ export function createHttpClient (options: HttpClientOptions): HttpClient {
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS
   const signal = options.signal
-  const dispatcher = options.dispatcher as Dispatcher | undefined
+  const allowPrivate = new Set((options.allowPrivateHosts ?? []).map(host => normalizeHost(host) ?? host))
+  const mayBePrivate = (url: URL): boolean => allowPrivate.has(bareHostname(url))
+  /** The test hook's dispatcher; else the guarded agent, or the plain global one for a host the operator allows. */
+  const dispatcherFor = (url: URL): Dispatcher | undefined =>
+    options.dispatcher as Dispatcher | undefined ?? (mayBePrivate(url) ? undefined : (guarded ??= guardedAgent()))
   const tokens: TokenSource | null = options.oauth2 === undefined
     ? null
     : createTokenSource(options.oauth2, async req => await execute(req, isTokenAnswer))
@@ -51,6 +68,8 @@ export function createHttpClient (options: HttpClientOptions): HttpClient {
     const url = new URL(req.url)
     setQuery(url, req.query)
     checkUrl(url)
+    const literal = mayBePrivate(url) ? null : refusedLiteral(url)
+    if (literal !== null) throw notAllowed(literal, options.workspace)
     const headers: Record<string, string> = { ...req.headers }
     if (!hasHeader(headers, 'accept')) headers.accept = DEFAULT_ACCEPT
     let body: string | undefined
@@ -73,7 +92,8 @@ export function createHttpClient (options: HttpClientOptions): HttpClient {
   }
 
   async function execute (req: HttpRequest, isAnswer: (status: number) => boolean): Promise<HttpResponse> {
-    const p = prepare(req) // throws HostNotAllowedError before anything is sent
+    const p = prepare(req) // throws HostNotAllowedError or AddressNotAllowedError before anything is sent
+    const dispatcher = dispatcherFor(p.url)
     const auth = req.auth ?? (tokens === null ? 'none' : 'oauth2')
     if (auth === 'oauth2' && tokens === null) throw new Error('auth: oauth2 requested but the client has no oauth2 settings')
     let retries = 0
@@ -115,6 +135,8 @@ export function createHttpClient (options: HttpClientOptions): HttpClient {
         await sleep(retryDelayMs(retries++, response.headers['retry-after'], maxWaitMs), signal)
         continue
       }
+      const refused = privateAddressCause(outcome.error)
+      if (refused !== null) throw notAllowed(refused, options.workspace) // the address will not change on a retry
       throwIfAborted(signal) // an abort stops at once: no retry
       if (retries >= maxRetries) throw outcome.timedOut ? new RequestTimeoutError(p.url.href, p.timeoutMs) : outcome.error
       await sleep(retryDelayMs(retries++, undefined, maxWaitMs), signal)

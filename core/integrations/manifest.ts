@@ -199,6 +199,18 @@ export function oauth2SettingsProblems (manifest: Pick<PluginManifest, 'oauth2'>
   })
 }
 
+/**
+ * The settings that decide where the integration's credentials go: every {{setting}} of
+ * allowedHosts (the hosts ctx.http may call), of the oauth2 token URL (where the client secret is
+ * posted; Intune's names the tenant in its path) and of its scope (the resource the token is for).
+ * Changing one means the secrets must be entered again (IntegrationSettings.save), so a stored
+ * secret never follows a destination the admin did not confirm with it.
+ */
+export function destinationSettings (manifest: Pick<PluginManifest, 'allowedHosts' | 'oauth2'>): string[] {
+  const inOAuth2 = oauth2Placeholders(manifest.oauth2).filter(p => p.field === 'tokenUrl' || p.field === 'scope').map(p => p.setting)
+  return [...new Set([...hostTemplateSettings(manifest), ...inOAuth2])]
+}
+
 /** A setting as a placeholder's value: trimmed, or null when unset or blank. */
 function settingText (settings: Record<string, unknown>, name: string): string | null {
   const value = settings[name]
@@ -212,7 +224,8 @@ export interface OAuth2Resolution {
   notConfigured?: ConnectorError
 }
 
-const listed = (names: string[]): string =>
+/** "a", "a and b", "a, b and c". */
+export const listed = (names: string[]): string =>
   names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`
 
 /**

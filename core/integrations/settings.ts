@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import { recordAudit, type Actor, type Changes } from '../audit/index.ts'
+import { destinationSettings, listed, type PluginManifest } from './manifest.ts'
 import { secretFields, validateSettings, type SettingsFieldError, type SettingsSchema } from './settings-validation.ts'
 
 /** What settings need of core/secrets: envelope encryption per workspace. */
@@ -8,7 +9,12 @@ export interface Cipher {
   decryptFields: (workspaceId: string, fields: Record<string, string>, trx?: Knex.Transaction) => Promise<Record<string, string>>
 }
 
-export interface PluginSettingsInfo { id: string, settingsSchema: SettingsSchema | null }
+export interface PluginSettingsInfo {
+  id: string
+  settingsSchema: SettingsSchema | null
+  /** Where credentials go ({{setting}}s of allowedHosts and oauth2): see destinationSettings. */
+  manifest?: Pick<PluginManifest, 'allowedHosts' | 'oauth2'>
+}
 
 const NO_SETTINGS: SettingsSchema = { type: 'object', properties: {}, additionalProperties: false }
 
@@ -40,6 +46,23 @@ export interface SettingsForm {
 export type SaveResult = { ok: true, row: IntegrationRow } | { ok: false, errors: SettingsFieldError[] }
 
 const blank = (v: unknown) => v === undefined || v === null || v === ''
+const comparable = (v: unknown): string => typeof v === 'string' ? v.trim() : JSON.stringify(v) ?? ''
+
+/**
+ * The titles of the destination settings this save changes: a plain one whose value differs from
+ * the saved one (both with the schema's defaults), a secret one that is entered anew.
+ */
+function movedDestinations (plugin: PluginSettingsInfo, schema: SettingsSchema, saved: Record<string, unknown>, candidate: Record<string, unknown>, input: Record<string, unknown>): string[] {
+  const secrets = secretFields(schema)
+  const before = structuredClone(saved)
+  validateSettings(schema, before) // fills in the defaults a row saved before a setting existed lacks
+  return destinationSettings(plugin.manifest ?? {})
+    .filter(name => secrets.includes(name) ? !blank(input[name]) : comparable(before[name]) !== comparable(candidate[name]))
+    .map(name => {
+      const title = schema.properties?.[name]?.title
+      return typeof title === 'string' && title !== '' ? title : name
+    })
+}
 
 export class IntegrationSettings {
   constructor (private readonly db: Knex, private readonly cipher: Cipher) {}
@@ -71,8 +94,9 @@ export class IntegrationSettings {
 
   /**
    * Validates against the plugin's schema and saves: a blank secret field keeps the stored
-   * secret, a filled one replaces it. Audited with the changed field names (secrets as "changed",
-   * never their values).
+   * secret, a filled one replaces it — unless a destination setting changes (where credentials
+   * go), when every stored secret must be entered again. Audited with the changed field names
+   * (secrets as "changed", never their values).
    */
   async save (workspaceId: string, actor: Actor, plugin: PluginSettingsInfo, input: Record<string, unknown>, opts: { enabled?: boolean } = {}): Promise<SaveResult> {
     const schema = plugin.settingsSchema ?? NO_SETTINGS
@@ -89,6 +113,11 @@ export class IntegrationSettings {
       const plain = Object.fromEntries(known.filter(k => !secrets.includes(k) && !blank(input[k])).map(k => [k, input[k]]))
       const candidate: Record<string, unknown> = { ...plain, ...keptSecrets, ...newSecrets }
       const errors = validateSettings(schema, candidate)
+      const moved = row === undefined || Object.keys(kept).length === 0 ? [] : movedDestinations(plugin, schema, row.settings, candidate, input)
+      if (moved.length > 0) {
+        const message = `must be entered again: ${listed(moved)} changed, and a saved secret is sent only where it was entered for`
+        errors.push(...Object.keys(kept).map(field => ({ field, rule: 'reenter', message })))
+      }
       if (errors.length > 0) return { ok: false as const, errors }
 
       const settings = Object.fromEntries(Object.entries(candidate).filter(([k]) => !secrets.includes(k)))

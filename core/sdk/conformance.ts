@@ -73,7 +73,8 @@ async function checkFakeAndTest (t: ConformanceTest, plugin: PluginFolder, conne
       settings: fake.settings,
       settingsSchema: plugin.settingsSchema ?? undefined,
       dispatcher,
-      http: { maxRetries: 1, maxWaitMs: 2000 }
+      // The fake listens on loopback, which ctx.http refuses unless allowed (as an operator allows an on-premises host).
+      http: { maxRetries: 1, maxWaitMs: 2000, allowPrivateHosts: [new URL(fake.url).hostname] }
     })
     try {
       const result = await connector.test(ctx)

@@ -1,12 +1,12 @@
 // What a thrown error means for the admin: the one mapping from errors to TestResult reasons,
 // used by connectors' test() and by the core when a capability throws.
 import { OAuth2TokenError } from '../integrations/http.ts'
-import { HostNotAllowedError, HttpStatusError, RetryLaterError } from '../integrations/http-types.ts'
+import { AddressNotAllowedError, HostNotAllowedError, HttpStatusError, RetryLaterError } from '../integrations/http-types.ts'
 import { ConnectorError, type FailureReason, type TestResult } from './contract.ts'
 
 export function failureReason (err: unknown): FailureReason {
   if (err instanceof ConnectorError) return err.reason
-  if (err instanceof HostNotAllowedError) return 'config'
+  if (err instanceof HostNotAllowedError || err instanceof AddressNotAllowedError) return 'config'
   if (err instanceof OAuth2TokenError) return err.status >= 500 || err.status === 429 ? 'network' : 'auth'
   if (err instanceof HttpStatusError) {
     if (err.status === 401) return 'auth'

@@ -2,7 +2,7 @@ import type { Knex } from 'knex'
 import { request, type Dispatcher } from 'undici'
 import type { Jobs } from '../jobs/index.ts'
 import type { SecretBox } from '../secrets/index.ts'
-import { refusedLiteral } from './address.ts'
+import { privateAddressCause, refusedLiteral, type PrivateAddressError } from '../net/address-guard.ts'
 import { signatureHeaders } from './signing.ts'
 import { eachAtMost } from '../jobs/index.ts'
 import { DELIVER_JOB, PING_EVENT, type DeliverJob, type DeliveryTuning } from './types.ts'
@@ -31,6 +31,11 @@ interface Claimed {
   failing_since: Date | null
   slug: string
   name: string
+}
+
+/** Why a webhook is not sent to an address, and what the operator can do about it. */
+export function refusedWebhookMessage (refused: PrivateAddressError): string {
+  return `${refused.message}: webhooks are sent only to public addresses (an operator can allow others with STOCKTAKE_WEBHOOK_ALLOW_PRIVATE=1)`
 }
 
 /** The first KiB of a response body, cut on a character boundary. */
@@ -140,7 +145,7 @@ export class Deliverer {
     const started = performance.now()
     const elapsed = () => Math.round(performance.now() - started)
     try {
-      const refused = refusedLiteral(new URL(url), this.tuning.allowPrivate)
+      const refused = this.tuning.allowPrivate ? null : refusedLiteral(new URL(url))
       if (refused) throw refused
       const res = await request(url, {
         method: 'POST',
@@ -156,7 +161,10 @@ export class Deliverer {
     } catch (err) {
       const e = err as Error & { code?: string, cause?: Error & { code?: string } }
       const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError'
-      const message = timedOut ? `No answer within ${this.tuning.timeoutMs / 1000} s` : (e.cause?.message ?? e.message)
+      const refused = privateAddressCause(err)
+      const message = timedOut
+        ? `No answer within ${this.tuning.timeoutMs / 1000} s`
+        : refused ? refusedWebhookMessage(refused) : (e.cause?.message ?? e.message)
       return { ok: false, statusCode: null, error: message.slice(0, 500), durationMs: elapsed(), excerpt: null }
     }
   }

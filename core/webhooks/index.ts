@@ -6,7 +6,6 @@ export { Webhooks, type DeliveryPage } from './service.ts'
 export { DELIVER_JOB, PING_EVENT, ALL_EVENTS, DEFAULT_TUNING, type DeliveryTuning, type Subscription, type Delivery, type SubscriptionInput } from './types.ts'
 export { SUBSCRIBABLE_EVENTS } from './validate.ts'
 export { signatureHeaders, newSecret, SECRET_PREFIX } from './signing.ts'
-export { isPrivateAddress } from './address.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

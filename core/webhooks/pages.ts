@@ -39,7 +39,11 @@ function formValues (body: Body): WebhookForm['values'] {
 function formErrors (errors: FieldError[]): WebhookForm['errors'] {
   const out: WebhookForm['errors'] = {}
   for (const e of errors) {
-    if (e.field === 'url') out.url = 'Enter the receiver\'s address: an http or https URL, without a user name or password.'
+    if (e.field === 'url') {
+      out.url = e.rule === 'address'
+        ? `${e.message}.` // names the host, its address and its range
+        : 'Enter the receiver\'s address: an http or https URL, without a user name or password.'
+    }
     if (e.field === 'events') out.events = 'Tick at least one event, or All events.'
   }
   return out

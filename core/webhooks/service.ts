@@ -7,8 +7,9 @@ import type { Jobs } from '../jobs/index.ts'
 import type { SecretBox } from '../secrets/index.ts'
 import { diff, isEmpty } from '../register/changes.ts'
 import { NotFoundError, ValidationError } from '../register/index.ts'
-import { webhookAgent } from './address.ts'
-import { Deliverer } from './delivery.ts'
+import { Agent } from 'undici'
+import { guardedAgent, refusedDestination } from '../net/address-guard.ts'
+import { Deliverer, refusedWebhookMessage } from './delivery.ts'
 import { fanOut } from './fanout.ts'
 import { newSecret } from './signing.ts'
 import {
@@ -49,7 +50,8 @@ export class Webhooks {
 
   constructor (private readonly db: Knex, private readonly jobs: Jobs, private readonly secrets: SecretBox, tuning: Partial<DeliveryTuning> = {}) {
     this.tuning = { ...DEFAULT_TUNING, ...tuning }
-    this.agent = webhookAgent(this.tuning.allowPrivate)
+    // Unless the operator allows private receivers, the address connected to is checked (DNS can change after creation).
+    this.agent = this.tuning.allowPrivate ? new Agent({ keepAliveTimeout: 10_000 }) : guardedAgent({ keepAliveTimeout: 10_000 })
     this.deliverer = new Deliverer(db, jobs, secrets, this.agent, this.tuning)
     jobs.define<DeliverJob>({
       name: DELIVER_JOB,
@@ -84,6 +86,7 @@ export class Webhooks {
   async create (workspaceId: string, actor: Actor, input: SubscriptionInput): Promise<{ subscription: Subscription, secret: string }> {
     const errors = subscriptionErrors(input, false)
     if (errors.length) throw new ValidationError(errors)
+    await this.refuseDestination(input.url as string)
     const secret = newSecret()
     const ciphertext = await this.secrets.encrypt(workspaceId, secret)
     const subscription = await this.db.transaction(async trx => {
@@ -105,6 +108,7 @@ export class Webhooks {
   async update (workspaceId: string, actor: Actor, id: string, input: SubscriptionInput): Promise<Subscription> {
     const errors = subscriptionErrors(input, true)
     if (errors.length) throw new ValidationError(errors)
+    if (input.url !== undefined) await this.refuseDestination(input.url as string)
     return await this.db.transaction(async trx => {
       const before = UUID.test(id) ? await trx('webhook_subscriptions').where({ workspace_id: workspaceId, id }).forUpdate().first(SUBSCRIPTION_COLUMNS) : undefined
       if (!before) throw new NotFoundError('Webhook subscription', id)
@@ -118,6 +122,13 @@ export class Webhooks {
       await recordAudit(trx, workspaceId, actor, { action: 'webhook.updated', target: target(after), changes })
       return after as Subscription
     })
+  }
+
+  /** A URL whose host is, or resolves to, a refused address is refused at once rather than retried for a day. */
+  private async refuseDestination (url: string): Promise<void> {
+    if (this.tuning.allowPrivate) return
+    const refused = await refusedDestination(new URL(url))
+    if (refused) throw new ValidationError([{ field: 'url', rule: 'address', message: refusedWebhookMessage(refused) }])
   }
 
   async remove (workspaceId: string, actor: Actor, id: string): Promise<void> {

@@ -13,7 +13,7 @@ const events = {
   items: { type: 'string', enum: [...SUBSCRIBABLE_EVENTS] },
   description: 'The event types to receive, or `["*"]` for every event.'
 }
-const url = { type: 'string', minLength: 1, maxLength: 2000, description: 'An http or https URL without credentials. Private, loopback and link-local addresses are refused when sending.' }
+const url = { type: 'string', minLength: 1, maxLength: 2000, description: 'An http or https URL without credentials. A host that is, or resolves to, a loopback, private, link-local or other special-purpose address is refused (422, rule `address`) when the subscription is created or its URL changed, and again when sending (unless the operator sets STOCKTAKE_WEBHOOK_ALLOW_PRIVATE=1).' }
 const active = { type: 'boolean', description: 'Sends only while true (default true).' }
 
 const deliveryParams = {
