@@ -82,7 +82,7 @@ export default async function authRoutes (app: FastifyInstance) {
     if (request.user) {
       await app.audit.record(app.db, request.workspace.id, request.actor(), { action: 'auth.sign_out', target: { type: 'user', id: request.user.id, label: request.user.email } })
     }
-    reply.endSession()
+    await reply.endSession()
     return redirectPage(request, reply, '/sign-in')
   })
 }

@@ -64,7 +64,7 @@ export async function renderPluginPage (app: FastifyInstance, request: FastifyRe
   const data = await page.load(ctx, toolsFor(app, request))
   return templateOf(app, plugin)({
     ...data,
-    csrfToken: reply.generateCsrf(),
+    csrfToken: reply.csrfToken(),
     actionsUrl: actionsUrl(plugin),
     errors: state.errors ?? {},
     form: state.form ?? {}
