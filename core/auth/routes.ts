@@ -3,6 +3,8 @@ import { verifyPassword } from './passwords.ts'
 import { consumeSignInLink } from './sign-in-links.ts'
 import { tooManyFailedSignIns } from './sign-in-limit.ts'
 import { findUserByEmail } from './users.ts'
+import { safeNext } from './safe-next.ts'
+import { workspaceUrl } from '../config.ts'
 import { errorPage, redirectPage } from '../admin/errors.ts'
 
 const signInBody = {
@@ -15,21 +17,18 @@ const signInBody = {
   }
 } as const
 
-/** Only same-site paths, so a crafted link cannot bounce a user to another site after sign-in. */
-function safeNext (next: unknown): string {
-  return typeof next === 'string' && /^\/(?!\/)/.test(next) && !next.startsWith('/sign-in') ? next : '/'
-}
-
 export default async function authRoutes (app: FastifyInstance) {
+  const nextOf = (request: FastifyRequest, next: unknown) => safeNext(next, workspaceUrl(app.config, request.workspace.slug))
+
   app.get('/sign-in', async (request: FastifyRequest<{ Querystring: { next?: string } }>, reply) => {
-    if (request.user) return reply.redirect(safeNext(request.query.next), 303)
-    return reply.view('pages/sign-in', { title: 'Sign in', next: safeNext(request.query.next), values: {} })
+    if (request.user) return reply.redirect(nextOf(request, request.query.next), 303)
+    return reply.view('pages/sign-in', { title: 'Sign in', next: nextOf(request, request.query.next), values: {} })
   })
 
   app.post('/sign-in', { schema: { body: signInBody } }, async (request: FastifyRequest<{ Body: { email?: string, password?: string, next?: string } }>, reply: FastifyReply) => {
     const email = (request.body.email ?? '').trim()
     const password = request.body.password ?? ''
-    const next = safeNext(request.body.next)
+    const next = nextOf(request, request.body.next)
     const workspaceId = request.workspace.id
     const errors: Record<string, string> = {}
     if (!email) errors.email = 'Enter your email address.'
