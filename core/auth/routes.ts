@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { verifyPassword } from './passwords.ts'
 import { consumeSignInLink } from './sign-in-links.ts'
-import { tooManyFailedSignIns } from './sign-in-limit.ts'
+import { claimSignInAttempt, pruneSignInCounters, releaseSignInAttempt } from './sign-in-limit.ts'
 import { findUserByEmail } from './users.ts'
 import { safeNext } from './safe-next.ts'
 import { workspaceUrl } from '../config.ts'
@@ -41,10 +41,16 @@ export default async function authRoutes (app: FastifyInstance) {
         action: 'auth.sign_in', outcome, target: { type: 'user', id: userId, label: email.toLowerCase() }, details: { ip: request.ip, method: 'password', ...(reason ? { reason } : {}) }
       })
 
-    if (await tooManyFailedSignIns(app.db, workspaceId, email, request.ip)) {
+    const claim = await claimSignInAttempt(app.db, workspaceId, email, request.ip)
+    if (!claim.allowed) {
       await audit('denied', null, 'rate_limited')
-      return reply.code(429).view('pages/sign-in', {
-        title: 'Sign in', next, values: { email }, formError: 'Too many failed attempts. Wait 15 minutes, or ask an admin for a sign-in link.'
+      const minutes = Math.ceil(claim.retryAfterSeconds / 60)
+      return reply.code(429).header('retry-after', String(claim.retryAfterSeconds)).view('pages/sign-in', {
+        title: 'Sign in',
+        next,
+        values: { email },
+        formError: `Too many failed attempts from your network. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, ` +
+          'or sign in with a one-time sign-in link, which still works (whoever runs this Stocktake server can make one).'
       })
     }
     const user = await findUserByEmail(app.db, workspaceId, email)
@@ -53,6 +59,8 @@ export default async function authRoutes (app: FastifyInstance) {
       await audit('failure', user?.id ?? null, !user ? 'unknown_email' : !ok ? 'bad_password' : 'inactive')
       return reply.code(401).view('pages/sign-in', { title: 'Sign in', next, values: { email }, formError: 'That email and password do not match an active account.' })
     }
+    await releaseSignInAttempt(app.db, workspaceId, claim.keys)
+    await pruneSignInCounters(app.db, workspaceId)
     await audit('success', user.id)
     await reply.startSession(user)
     return redirectPage(request, reply, next)
