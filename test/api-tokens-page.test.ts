@@ -46,6 +46,7 @@ t.test('an admin creates a token: the secret is shown once, then only its prefix
   t.match(list.body, 'Inventory sync')
   t.match(list.body, /<span class="badge">hardware:read<\/span>/)
   t.match(list.body, /Never<\/td>/, 'not used yet')
+  t.match(list.body, /<td>ivy@acme\.test <span class="badge badge-role badge-role-it-admin">IT admin<\/span>\s*<\/td>/, 'who minted it')
 
   const used = await app.inject({ url: '/api/hardware', headers: { authorization: `Bearer ${secret}` } })
   t.equal(used.statusCode, 200, 'the token works')

@@ -5,12 +5,12 @@ import { grantAdminAccess } from '../core/auth/bootstrap.ts'
 import { GROUP, USER, scimClient } from './helpers/scim.ts'
 import { until } from './helpers/wait.ts'
 
-t.test('an admin copies the tenant URL, creates a SCIM token, copies it and revokes it', { skip: chromiumPath ? false : noBrowserReason }, async t => {
+t.test('a super admin copies the tenant URL, creates a SCIM token, copies it and revokes it', { skip: chromiumPath ? false : noBrowserReason }, async t => {
   const { app, config } = await buildTestApp(t, {}, { plugins: [] })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
   const origin = `http://acme.localhost:${port}`
-  const admin = await grantAdminAccess(app, 'acme', 'admin@acme.test', 'admin')
+  const admin = await grantAdminAccess(app, 'acme', 'admin@acme.test', 'super-admin')
 
   const browser = await launchBrowser(t.teardown)
   await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin })

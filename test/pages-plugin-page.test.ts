@@ -72,3 +72,19 @@ t.test('settings are saved on the same page; only admins reach it; unknown actio
   t.equal((await admin.post(`${PAGE}/actions/remove-everything`, {})).statusCode, 404)
   t.equal((await admin.post(`${PAGE}/actions/add-reply`, { reply: 'Hi' }, { csrf: false })).statusCode, 403)
 })
+
+t.test('a page action gives no role its admin could not give: only a super admin\'s action may change one', async t => {
+  const { add: addMember, as: signedIn } = members(app, acme)
+  const pat = await addMember('employee', 'pat@acme.test')
+  const refused = await admin.post(`${PAGE}/actions/make-it-admin`, { person: pat.id })
+  t.equal(refused.statusCode, 422)
+  t.equal(await app.db('audit_log').where({ workspace_id: acme.id, action: 'integration.page_action' }).whereRaw("details->>'action' = 'make-it-admin'").first(), undefined, 'a refused action is not recorded as done')
+  t.equal((await app.db('users').where({ id: pat.id }).first()).role, 'employee', 'the role is unchanged')
+  t.equal(await app.db('audit_log').where({ workspace_id: acme.id, action: 'person.role_changed', target_id: pat.id }).first(), undefined)
+
+  const owner = await signedIn(await addMember('super-admin', 'sam@acme.test'))
+  const allowed = await owner.post(`${PAGE}/actions/make-it-admin`, { person: pat.id })
+  t.equal(allowed.statusCode, 303)
+  t.equal((await app.db('users').where({ id: pat.id }).first()).role, 'it-admin')
+  t.match(await app.db('audit_log').where({ workspace_id: acme.id, action: 'person.role_changed', target_id: pat.id }).first(), { actor_label: 'sam@acme.test' })
+})

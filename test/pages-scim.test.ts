@@ -12,14 +12,15 @@ const acme = await workspace('acme')
 const other = await workspace('other')
 
 const { add, as } = members(app, acme)
+const owner = await add('super-admin', 'sam@acme.test')
 const admin = await add('admin', 'ada@acme.test')
 const itAdmin = await add('it-admin', 'ivy@acme.test')
 const employee = await add('employee', 'eve@acme.test')
 const SECRET = /stk_scim_[0-9A-Za-z]{43}/g
 const scimTokenCount = async () => Number((await app.db('api_tokens').where({ workspace_id: acme.id, kind: 'scim' }).count({ n: '*' }))[0].n)
 
-t.test('an admin sees the tenant URL, what to enter in Okta and Entra ID, and no tokens yet', async t => {
-  const browser = await as(admin)
+t.test('a super admin sees the tenant URL, what to enter in Okta and Entra ID, and no tokens yet', async t => {
+  const browser = await as(owner)
   const res = await browser.get('/settings/scim')
   t.equal(res.statusCode, 200)
   t.match(res.body, '<h1>SCIM provisioning</h1>')
@@ -27,16 +28,16 @@ t.test('an admin sees the tenant URL, what to enter in Okta and Entra ID, and no
   t.match(res.body, '<label for="tenant-url">Tenant URL</label>', 'a visible label')
   t.match(res.body, `<input id="tenant-url" value="${BASE_URL}/scim/v2" readonly`, 'the configured base URL, then /scim/v2')
   t.match(res.body, 'aria-describedby="tenant-url-hint"')
-  t.match(res.body, /navigator\.clipboard\.writeText\(document\.getElementById\('tenant-url'\)\.value\)[^"]*">Copy<\/button>/, 'copied as the API page copies a secret')
+  t.match(res.body, '<button type="button" class="button" data-copy="tenant-url">Copy</button>', 'copied as the API page copies a secret')
   t.match(res.body, /<dt>Okta<\/dt>\s*<dd>Provisioning → Integration: the tenant URL as <strong>SCIM connector base URL<\/strong>, <strong>Authentication mode: HTTP Header<\/strong>/)
-  t.match(res.body, /<dt>Microsoft Entra ID<\/dt>\s*<dd>Provisioning → Admin Credentials: the tenant URL as <strong>Tenant URL<\/strong>, and a token below as <strong>Secret Token<\/strong>/)
+  t.match(res.body, /<dt>Microsoft Entra ID<\/dt>\s*<dd>Provisioning → Admin Credentials: the tenant URL as <strong>Tenant URL<\/strong>, and a SCIM token as <strong>Secret Token<\/strong>/)
   t.match(res.body, '<label for="scim-token-name">Name</label>')
   t.match(res.body, 'No SCIM tokens yet.')
   t.notMatch(res.body, 'Provisioning log', 'comes with the SCIM plugin')
   t.notMatch(res.body, /role mappings/i, 'comes with the SCIM plugin')
   t.notMatch(res.body, SECRET)
   t.match((await browser.get('/settings')).body, 'href="/settings/scim"', 'linked from Settings')
-  t.equal((await (await as(itAdmin)).get('/settings/scim')).statusCode, 200, 'every admin role')
+  t.equal((await (await as(itAdmin)).get('/settings/scim')).statusCode, 200, 'every admin role sees the page')
 
   const anonymous = await app.inject({ url: '/settings/scim', headers: { host: 'acme.localhost' } })
   t.equal(anonymous.statusCode, 303)
@@ -44,7 +45,7 @@ t.test('an admin sees the tenant URL, what to enter in Okta and Entra ID, and no
 })
 
 t.test('create: the secret is shown once, then only its prefix; it opens SCIM and nothing else', async t => {
-  const browser = await as(admin)
+  const browser = await as(owner)
   const res = await browser.post('/settings/scim/tokens', { name: 'Okta' })
   t.equal(res.statusCode, 201)
   t.equal(res.headers['cache-control'], 'no-store')
@@ -54,13 +55,13 @@ t.test('create: the secret is shown once, then only its prefix; it opens SCIM an
   t.match(res.body, 'Token “Okta” created')
   t.match(res.body, 'Copy it now')
   t.match(res.body, `<input id="new-token" value="${secret}" readonly`)
-  t.match(res.body, /navigator\.clipboard\.writeText\(document\.getElementById\('new-token'\)\.value\)[^"]*">Copy<\/button>/)
+  t.match(res.body, '<button type="button" class="button" data-copy="new-token">Copy</button>')
   t.match(res.body, '<label class="visually-hidden" for="new-token">The new SCIM token</label>')
 
   const row = await app.db('api_tokens').where({ workspace_id: acme.id, kind: 'scim' }).first()
-  t.match(row, { name: 'Okta', abilities: [], expires_at: null, revoked_at: null, created_by: admin.id, token_prefix: secret.slice(0, 17) })
+  t.match(row, { name: 'Okta', abilities: [], expires_at: null, revoked_at: null, created_by: owner.id, token_prefix: secret.slice(0, 17) })
   t.notMatch(JSON.stringify(row), secret, 'stored as a hash')
-  t.match(await app.db('audit_log').where({ workspace_id: acme.id, action: 'scim_token.created', target_id: row.id }).first(), { actor_id: admin.id })
+  t.match(await app.db('audit_log').where({ workspace_id: acme.id, action: 'scim_token.created', target_id: row.id }).first(), { actor_id: owner.id, actor_label: 'sam@acme.test' })
 
   const again = await browser.get('/settings/scim')
   t.equal(again.statusCode, 200)
@@ -91,7 +92,7 @@ t.test('create: the secret is shown once, then only its prefix; it opens SCIM an
 })
 
 t.test('a refused name comes back inline with what was typed (422); nothing is stored', async t => {
-  const browser = await as(admin)
+  const browser = await as(owner)
   const before = await scimTokenCount()
 
   const empty = await browser.post('/settings/scim/tokens', { name: '   ' })
@@ -116,7 +117,7 @@ t.test('a refused name comes back inline with what was typed (422); nothing is s
 })
 
 t.test('revoke: refused from then on, audited, listed as revoked', async t => {
-  const browser = await as(admin)
+  const browser = await as(owner)
   const { token, secret } = await app.scimTokens.create(acme.id, systemActor, { name: 'Entra ID' })
   const page = await browser.get('/settings/scim')
   t.match(page.body, `action="/settings/scim/tokens/${token.id}/revoke"`)
@@ -134,7 +135,7 @@ t.test('revoke: refused from then on, audited, listed as revoked', async t => {
   t.match(after, /<td>Entra ID<\/td>(?:(?!<\/tr>)[\s\S])*<span class="badge badge-denied">Revoked<\/span>/, 'still listed, marked revoked')
   t.notMatch(after, `action="/settings/scim/tokens/${token.id}/revoke"`, 'nothing left to revoke')
   t.match(await app.scimTokens.authenticate(`Bearer ${secret}`), { ok: false, reason: 'revoked' })
-  t.match(await app.db('audit_log').where({ workspace_id: acme.id, action: 'scim_token.revoked', target_id: token.id }).first(), { actor_id: admin.id })
+  t.match(await app.db('audit_log').where({ workspace_id: acme.id, action: 'scim_token.revoked', target_id: token.id }).first(), { actor_id: owner.id })
 
   const htmx = await browser.post(`/settings/scim/tokens/${token.id}/revoke`, {}, { headers: { 'hx-request': 'true' } })
   t.equal(htmx.statusCode, 204, 'htmx is sent back to the page')
@@ -143,7 +144,7 @@ t.test('revoke: refused from then on, audited, listed as revoked', async t => {
 })
 
 t.test('only this workspace\'s SCIM tokens: any other id is a 404', async t => {
-  const browser = await as(admin)
+  const browser = await as(owner)
   const theirs = await app.scimTokens.create(other.id, systemActor, { name: 'Their Okta' })
   const denied = await browser.post(`/settings/scim/tokens/${theirs.token.id}/revoke`, {})
   t.equal(denied.statusCode, 404)
@@ -169,4 +170,53 @@ t.test('other roles get what /settings/api gives them', async t => {
   t.equal((await browser.post(`/settings/scim/tokens/${token.id}/revoke`, {})).statusCode, 403)
   t.equal(await app.db('api_tokens').where({ workspace_id: acme.id, name: 'Mine' }).first(), undefined, 'nothing created')
   t.equal((await app.db('api_tokens').where({ id: token.id }).first()).revoked_at, null, 'nothing revoked')
+})
+
+t.test('SCIM tokens are a super admin\'s: an admin sees the tenant URL but cannot mint, list or revoke one', async t => {
+  // A SCIM token can put anyone in a group that a super admin mapped to Super admin: minting one
+  // would let an admin make themself super admin.
+  const browser = await as(admin)
+  const { token, secret } = await app.scimTokens.create(acme.id, systemActor, { name: 'Kept by the operator' })
+  const before = await scimTokenCount()
+
+  const page = await browser.get('/settings/scim')
+  t.equal(page.statusCode, 200)
+  t.match(page.body, `<input id="tenant-url" value="${BASE_URL}/scim/v2" readonly`, 'the tenant URL, as before')
+  t.match(page.body, 'Only a super admin creates, lists and revokes SCIM tokens')
+  t.notMatch(page.body, 'Kept by the operator', 'no token list')
+  t.notMatch(page.body, 'action="/settings/scim/tokens"', 'no form to create one')
+  t.notMatch(page.body, '/revoke"', 'nothing to revoke')
+
+  const minted = await browser.post('/settings/scim/tokens', { name: 'Mine' })
+  t.equal(minted.statusCode, 403)
+  t.match(minted.body, 'This action needs the Super admin role.')
+  t.notMatch(minted.body, SECRET)
+  const revoked = await browser.post(`/settings/scim/tokens/${token.id}/revoke`, {})
+  t.equal(revoked.statusCode, 403)
+  t.equal(await scimTokenCount(), before, 'nothing created')
+  t.equal((await app.db('api_tokens').where({ id: token.id }).first()).revoked_at, null, 'nothing revoked')
+  t.ok((await app.scimTokens.authenticate(`Bearer ${secret}`)).ok)
+  t.equal(await app.db('audit_log').where({ workspace_id: acme.id, actor_id: admin.id }).whereLike('action', 'scim_token.%').first(), undefined)
+
+  for (const role of ['it-admin', 'employee'] as const) {
+    const other = await as(await add(role, `${role}-${Date.now()}@acme.test`))
+    t.equal((await other.post('/settings/scim/tokens', { name: 'Mine' })).statusCode, 403, `${role}: 403`)
+  }
+  t.equal(await scimTokenCount(), before)
+})
+
+t.test('tokens an admin minted before keep working, and the list says who minted each', async t => {
+  const adminActor = { type: 'user' as const, id: admin.id, label: admin.email, requestId: null }
+  const byAdmin = await app.scimTokens.create(acme.id, adminActor, { name: 'From an admin' })
+  await app.db('users').where({ id: admin.id }).update({ first_name: 'Ada', last_name: 'Admin' })
+  const byCli = await app.scimTokens.create(acme.id, { ...systemActor, label: 'stocktake CLI' }, { name: 'From the CLI' })
+  t.ok((await app.scimTokens.authenticate(`Bearer ${byAdmin.secret}`)).ok, 'an admin-minted token still opens SCIM')
+
+  const page = (await (await as(owner)).get('/settings/scim')).body
+  const rowOf = (name: string) => new RegExp(`<td>${name}</td>(?:(?!</tr>)[\\s\\S])*</tr>`).exec(page)?.[0] ?? ''
+  t.match(rowOf('From an admin'), /Ada Admin[\s\S]*ada@acme\.test[\s\S]*<span class="badge badge-role badge-role-admin">Admin<\/span>/, 'the admin by name, email and role')
+  t.match(rowOf('From the CLI'), 'stocktake CLI')
+  t.match(rowOf('From an admin'), `action="/settings/scim/tokens/${byAdmin.token.id}/revoke"`, 'a super admin can revoke it')
+  t.match(page, '<th scope="col">Created by</th>')
+  t.ok(byCli.token.created_by === null)
 })

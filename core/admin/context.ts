@@ -25,7 +25,7 @@ export default fp(async (app) => {
       user: user ? { ...user, name: displayName(user) } : null,
       isAdmin,
       currentPath: path,
-      csrfToken: reply.generateCsrf(),
+      csrfToken: reply.csrfToken(),
       nav: user
         ? NAV.filter(item => (!item.admin || isAdmin) && app.hasRoute({ method: 'GET', url: item.href })).map(item => ({ ...item, current: path === item.href || path.startsWith(`${item.href}/`) }))
         : []

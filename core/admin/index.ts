@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import helmet from '@fastify/helmet'
 import tenancy from '../tenancy/index.ts'
 import session from '../auth/session.ts'
 import authRoutes from '../auth/routes.ts'
@@ -6,6 +7,7 @@ import views from './views.ts'
 import flash from './flash.ts'
 import pageContext from './context.ts'
 import { installPageErrors } from './errors.ts'
+import { pageSecurityHeaders } from './security-headers.ts'
 import homeRoutes from './home.ts'
 import auditRoutes from '../audit/routes.ts'
 import { settingsRoutes } from '../settings/index.ts'
@@ -29,9 +31,11 @@ export interface PagesOptions {
 
 /**
  * The server-rendered admin: one encapsulated context in which the workspace comes from the host,
- * sessions come from the cookie and every form post is CSRF-checked.
+ * sessions come from the cookie, every form post is CSRF-checked and every answer carries the
+ * security headers.
  */
 export async function pages (app: FastifyInstance, opts: PagesOptions) {
+  await app.register(helmet, pageSecurityHeaders(opts.secureCookies))
   await app.register(views)
   await app.register(tenancy, { baseDomain: opts.baseDomain })
   await app.register(session, { secret: opts.sessionSecret, secure: opts.secureCookies })

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import rateLimitPlugin from '@fastify/rate-limit'
+import helmet from '@fastify/helmet'
 import { Ajv } from 'ajv'
 import { addRegisterFormats } from '../register/index.ts'
 import auth from './auth.ts'
@@ -10,6 +11,7 @@ import { problem, sendProblem, toProblem } from './problem.ts'
 import { SHARED_SCHEMAS } from './schemas.ts'
 import { ApiTokens } from './tokens.ts'
 import { ListCache } from './list-cache.ts'
+import { apiSecurityHeaders } from '../admin/security-headers.ts'
 import hardwareRoutes from './routes/hardware.ts'
 import userRoutes from './routes/users.ts'
 import softwareRoutes from './routes/software.ts'
@@ -73,6 +75,7 @@ async function resources (app: FastifyInstance, opts: Pick<ApiOptions, 'rateLimi
  * built from the route schemas, and Swagger UI. The workspace comes from the token, not the host.
  */
 async function api (app: FastifyInstance, { rateLimit, tokens }: ApiOptions & { tokens: ApiTokens }) {
+  await app.register(helmet, apiSecurityHeaders)
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema))
   app.setErrorHandler(async (error: Error, request, reply) => {
     const { body, headers } = toProblem(error, request)
@@ -113,7 +116,8 @@ async function api (app: FastifyInstance, { rateLimit, tokens }: ApiOptions & { 
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, staticCSP: true })
+  // indexPrefix: the page links its files by absolute path, so /api/docs works without a trailing slash too.
+  await app.register(swaggerUi, { routePrefix: '/docs', indexPrefix: '/api', uiConfig: { deepLinking: true }, staticCSP: true })
   await app.register(resources, { rateLimit, tokens })
 }
 

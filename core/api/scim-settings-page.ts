@@ -1,9 +1,11 @@
 // Settings → SCIM: the tenant URL an identity provider (Okta, Microsoft Entra ID) is given, and the
 // workspace's SCIM tokens: minted (the secret shown once), listed, revoked. A SCIM token opens
 // /scim/v2 only, never /api (core/api/tokens.ts); the SCIM plugin's card in Integrations leads here.
+// Every admin sees the page; only a super admin manages its tokens: a SCIM token can put anyone in
+// a group that maps to a role, Super admin included, so minting one grants every role.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser } from '../auth/session.ts'
-import { ADMIN_ROLES } from '../auth/roles.ts'
+import { ADMIN_ROLES, OWNER_ROLES } from '../auth/roles.ts'
 import { first } from '../admin/list/index.ts'
 import { ValidationError } from '../register/index.ts'
 import type { Config } from '../config.ts'
@@ -31,13 +33,18 @@ interface PageState {
 
 const scimPlugin = (app: FastifyInstance) => app.integrations.plugins.find(p => p.id === 'scim')
 
+/** Who mints, lists and revokes SCIM tokens. */
+const TOKEN_ROLES = OWNER_ROLES
+
 async function renderScimSettings (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, opts: PageState = {}) {
-  const tokens = await app.scimTokens.list(request.workspace.id)
+  const managesTokens = Boolean(request.user && TOKEN_ROLES.includes(request.user.role))
+  const tokens = managesTokens ? await app.scimTokens.list(request.workspace.id) : []
   const now = Date.now()
   if (opts.created) reply.header('cache-control', 'no-store')
   return reply.code(opts.status ?? 200).view('pages/settings-scim', {
     title: 'SCIM provisioning',
     tenantUrl: scimTenantUrl(app.config),
+    managesTokens,
     tokens: tokens.map(t => tokenView(t, now)),
     name: opts.name ?? '',
     error: opts.error,
@@ -49,7 +56,7 @@ async function renderScimSettings (app: FastifyInstance, request: FastifyRequest
 export default async function scimSettingsRoutes (app: FastifyInstance) {
   app.get(PAGE, { preHandler: requireUser(ADMIN_ROLES) }, async (request, reply) => renderScimSettings(app, request, reply))
 
-  app.post(`${PAGE}/tokens`, { preHandler: requireUser(ADMIN_ROLES) }, async (request: FastifyRequest<{ Body: Record<string, unknown> | undefined }>, reply) => {
+  app.post(`${PAGE}/tokens`, { preHandler: requireUser(TOKEN_ROLES) }, async (request: FastifyRequest<{ Body: Record<string, unknown> | undefined }>, reply) => {
     const name = first(request.body?.name)
     try {
       const { token, secret } = await app.scimTokens.create(request.workspace.id, request.actor(), { name })
@@ -61,6 +68,6 @@ export default async function scimSettingsRoutes (app: FastifyInstance) {
     }
   })
 
-  revokeTokenRoute(app, app.scimTokens, PAGE)
+  revokeTokenRoute(app, app.scimTokens, PAGE, TOKEN_ROLES)
   pluginPageActions(app, scimPlugin(app), async (request, reply, state) => await renderScimSettings(app, request, reply, { status: state.status, plugin: state }))
 }

@@ -75,5 +75,5 @@ export default async function apiSettingsRoutes (app: FastifyInstance) {
     }
   })
 
-  revokeTokenRoute(app, app.apiTokens, '/settings/api')
+  revokeTokenRoute(app, app.apiTokens, '/settings/api', ADMIN_ROLES)
 }

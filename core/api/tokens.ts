@@ -4,6 +4,8 @@ import { recordAudit, type Actor } from '../audit/index.ts'
 import { hashSecret } from '../auth/tokens.ts'
 import { NotFoundError, ValidationError, isUuid, objectSchema, validator } from '../register/index.ts'
 import { ABILITIES, type Ability } from './abilities.ts'
+import { displayName } from '../auth/users.ts'
+import type { Role } from '../auth/roles.ts'
 
 /** Recognisable in a leak (secret scanners match `stk_` + 43 base62 characters). */
 export const TOKEN_PREFIX = 'stk_'
@@ -42,6 +44,11 @@ export interface ApiToken {
   expires_at: Date | null
   last_used_at: Date | null
   revoked_at: Date | null
+}
+
+/** A token as its list shows it: with who minted it (null: the command line). */
+export interface ListedToken extends ApiToken {
+  creator: { name: string, email: string, role: Role, status: string } | null
 }
 
 export interface TokenInput {
@@ -123,10 +130,17 @@ export class ApiTokens {
     })
   }
 
-  /** The workspace's tokens, newest first (revoked ones too, marked). */
-  async list (workspaceId: string, limit = 500): Promise<ApiToken[]> {
-    return await this.db('api_tokens').select(COLUMNS).where({ workspace_id: workspaceId, kind: this.kind })
-      .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit)
+  /** The workspace's tokens, newest first (revoked ones too, marked), each with who minted it. */
+  async list (workspaceId: string, limit = 500): Promise<ListedToken[]> {
+    const rows = await this.db('api_tokens as t')
+      .select([...COLUMNS.map(c => `t.${c}`), 'u.email as creator_email', 'u.first_name as creator_first_name', 'u.last_name as creator_last_name', 'u.role as creator_role', 'u.status as creator_status'])
+      .leftJoin('users as u', join => join.on('u.workspace_id', 't.workspace_id').andOn('u.id', 't.created_by'))
+      .where({ 't.workspace_id': workspaceId, 't.kind': this.kind })
+      .orderBy([{ column: 't.created_at', order: 'desc' }, { column: 't.id', order: 'desc' }]).limit(limit)
+    return rows.map(({ creator_email: email, creator_first_name: first, creator_last_name: last, creator_role: role, creator_status: status, ...token }) => ({
+      ...token,
+      creator: email ? { name: displayName({ first_name: first, last_name: last, email }), email, role, status } : null
+    }))
   }
 
   /** Revokes a token at once; revoking a revoked token changes nothing. */

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { verifyPassword } from './passwords.ts'
 import { consumeSignInLink } from './sign-in-links.ts'
-import { tooManyFailedSignIns } from './sign-in-limit.ts'
+import { claimSignInAttempt, pruneSignInCounters, releaseSignInAttempt } from './sign-in-limit.ts'
 import { findUserByEmail } from './users.ts'
+import { safeNext } from './safe-next.ts'
+import { workspaceUrl } from '../config.ts'
 import { errorPage, redirectPage } from '../admin/errors.ts'
 
 const signInBody = {
@@ -15,21 +17,18 @@ const signInBody = {
   }
 } as const
 
-/** Only same-site paths, so a crafted link cannot bounce a user to another site after sign-in. */
-function safeNext (next: unknown): string {
-  return typeof next === 'string' && /^\/(?!\/)/.test(next) && !next.startsWith('/sign-in') ? next : '/'
-}
-
 export default async function authRoutes (app: FastifyInstance) {
+  const nextOf = (request: FastifyRequest, next: unknown) => safeNext(next, workspaceUrl(app.config, request.workspace.slug))
+
   app.get('/sign-in', async (request: FastifyRequest<{ Querystring: { next?: string } }>, reply) => {
-    if (request.user) return reply.redirect(safeNext(request.query.next), 303)
-    return reply.view('pages/sign-in', { title: 'Sign in', next: safeNext(request.query.next), values: {} })
+    if (request.user) return reply.redirect(nextOf(request, request.query.next), 303)
+    return reply.view('pages/sign-in', { title: 'Sign in', next: nextOf(request, request.query.next), values: {} })
   })
 
   app.post('/sign-in', { schema: { body: signInBody } }, async (request: FastifyRequest<{ Body: { email?: string, password?: string, next?: string } }>, reply: FastifyReply) => {
     const email = (request.body.email ?? '').trim()
     const password = request.body.password ?? ''
-    const next = safeNext(request.body.next)
+    const next = nextOf(request, request.body.next)
     const workspaceId = request.workspace.id
     const errors: Record<string, string> = {}
     if (!email) errors.email = 'Enter your email address.'
@@ -42,10 +41,16 @@ export default async function authRoutes (app: FastifyInstance) {
         action: 'auth.sign_in', outcome, target: { type: 'user', id: userId, label: email.toLowerCase() }, details: { ip: request.ip, method: 'password', ...(reason ? { reason } : {}) }
       })
 
-    if (await tooManyFailedSignIns(app.db, workspaceId, email, request.ip)) {
+    const claim = await claimSignInAttempt(app.db, workspaceId, email, request.ip)
+    if (!claim.allowed) {
       await audit('denied', null, 'rate_limited')
-      return reply.code(429).view('pages/sign-in', {
-        title: 'Sign in', next, values: { email }, formError: 'Too many failed attempts. Wait 15 minutes, or ask an admin for a sign-in link.'
+      const minutes = Math.ceil(claim.retryAfterSeconds / 60)
+      return reply.code(429).header('retry-after', String(claim.retryAfterSeconds)).view('pages/sign-in', {
+        title: 'Sign in',
+        next,
+        values: { email },
+        formError: `Too many failed attempts from your network. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, ` +
+          'or sign in with a one-time sign-in link, which still works (whoever runs this Stocktake server can make one).'
       })
     }
     const user = await findUserByEmail(app.db, workspaceId, email)
@@ -54,6 +59,8 @@ export default async function authRoutes (app: FastifyInstance) {
       await audit('failure', user?.id ?? null, !user ? 'unknown_email' : !ok ? 'bad_password' : 'inactive')
       return reply.code(401).view('pages/sign-in', { title: 'Sign in', next, values: { email }, formError: 'That email and password do not match an active account.' })
     }
+    await releaseSignInAttempt(app.db, workspaceId, claim.keys)
+    await pruneSignInCounters(app.db, workspaceId)
     await audit('success', user.id)
     await reply.startSession(user)
     return redirectPage(request, reply, next)
@@ -82,7 +89,7 @@ export default async function authRoutes (app: FastifyInstance) {
     if (request.user) {
       await app.audit.record(app.db, request.workspace.id, request.actor(), { action: 'auth.sign_out', target: { type: 'user', id: request.user.id, label: request.user.email } })
     }
-    reply.endSession()
+    await reply.endSession()
     return redirectPage(request, reply, '/sign-in')
   })
 }

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import fp from 'fastify-plugin'
 import cookie from '@fastify/cookie'
 import jwt from '@fastify/jwt'
@@ -5,14 +6,17 @@ import csrf from '@fastify/csrf-protection'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor } from '../audit/index.ts'
 import { findUserForSession, displayName, type SessionUser } from './users.ts'
+import { createSession, deleteSession } from './session-store.ts'
 import { ADMIN_ROLES, type Role } from './roles.ts'
+import { isUuid } from '../register/index.ts'
 
 export const SESSION_COOKIE = 'stocktake_session'
 const SESSION_HOURS = 12
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: { sub: string, ws: string }
+    /** The user, their workspace and the session row (sid) that must still exist. */
+    payload: { sub: string, ws: string, sid: string }
     user: SessionUser | null
   }
 }
@@ -20,10 +24,14 @@ declare module '@fastify/jwt' {
 declare module 'fastify' {
   interface FastifyReply {
     startSession: (user: Pick<SessionUser, 'id' | 'workspace_id'>) => Promise<void>
-    endSession: () => void
+    endSession: () => Promise<void>
+    /** A CSRF token for this request's forms, bound to its session (or to none, signed out). */
+    csrfToken: () => string
   }
   interface FastifyRequest {
     actor: () => Actor
+    /** The session the cookie names (its signature checked), whether or not its row still exists. */
+    sessionId: string | null
   }
 }
 
@@ -39,9 +47,15 @@ export class SignInRequiredError extends Error {
   constructor () { super('Please sign in.') }
 }
 
+type SessionPayload = { sub: string, ws: string, sid?: string }
+
+/** What a CSRF token is bound to; never empty (the library refuses an empty one). */
+const csrfUserInfo = (request: FastifyRequest): string => request.sessionId ? `session:${request.sessionId}` : 'signed-out'
+
 /**
- * Page sessions: a JWT in an httpOnly, SameSite=Lax cookie, checked against the user row on every
- * request (so offboarding or a password change ends it), plus CSRF protection on every form post.
+ * Page sessions: a JWT in an httpOnly, SameSite=Lax cookie naming a session row, checked with the
+ * user row on every request (so sign-out, offboarding or a password change ends it), plus CSRF
+ * protection on every form post with tokens bound to the session.
  */
 export default fp<{ secret: string, secure: boolean }>(async (app, opts) => {
   await app.register(cookie, { secret: opts.secret })
@@ -53,17 +67,29 @@ export default fp<{ secret: string, secure: boolean }>(async (app, opts) => {
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: 'stocktake_csrf',
-    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.secure, signed: true }
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.secure, signed: true },
+    // A token is good only with the session it was made for (or, signed out, for none: the sign-in form).
+    getUserInfo: csrfUserInfo,
+    csrfOpts: { hmacKey: createHmac('sha256', opts.secret).update('stocktake csrf tokens').digest() }
   })
 
+  app.decorateRequest('sessionId', null)
   app.decorateReply('startSession', async function (this: FastifyReply, user) {
-    const token = await this.jwtSign({ sub: user.id, ws: user.workspace_id })
+    const previous = this.request.sessionId
+    if (previous) await deleteSession(app.db, user.workspace_id, previous)
+    const sid = await createSession(app.db, user.workspace_id, user.id, SESSION_HOURS)
+    const token = await this.jwtSign({ sub: user.id, ws: user.workspace_id, sid })
     this.setCookie(SESSION_COOKIE, token, {
       path: '/', httpOnly: true, sameSite: 'lax', secure: opts.secure, maxAge: SESSION_HOURS * 3600
     })
   })
-  app.decorateReply('endSession', function (this: FastifyReply) {
+  app.decorateReply('endSession', async function (this: FastifyReply) {
+    const sid = this.request.sessionId
+    if (sid) await deleteSession(app.db, this.request.workspace.id, sid)
     this.clearCookie(SESSION_COOKIE, { path: '/' })
+  })
+  app.decorateReply('csrfToken', function (this: FastifyReply) {
+    return this.generateCsrf({ userInfo: csrfUserInfo(this.request) })
   })
   app.decorateRequest('actor', function (this: FastifyRequest): Actor {
     const user = this.user
@@ -73,14 +99,15 @@ export default fp<{ secret: string, secure: boolean }>(async (app, opts) => {
   })
 
   app.addHook('onRequest', async (request) => {
-    let payload: { sub: string, ws: string, iat: number } | null = null
+    let payload: SessionPayload | null = null
     if (request.cookies[SESSION_COOKIE]) {
       // jwtVerify also assigns the raw payload to request.user; the hook overwrites it below.
-      payload = await request.jwtVerify<{ sub: string, ws: string, iat: number }>({ onlyCookie: true }).catch(() => null)
+      payload = await request.jwtVerify<SessionPayload>({ onlyCookie: true }).catch(() => null)
     }
-    request.user = payload && payload.ws === request.workspace.id
-      ? await findUserForSession(app.db, payload.ws, payload.sub, new Date(payload.iat * 1000)) ?? null
-      : null
+    // A cookie from before sessions were rows (no sid) names no session.
+    const sid = payload && payload.ws === request.workspace.id && typeof payload.sid === 'string' && isUuid(payload.sid) ? payload.sid : null
+    request.sessionId = sid
+    request.user = sid ? await findUserForSession(app.db, payload!.ws, payload!.sub, sid) ?? null : null
   })
 
   app.addHook('preHandler', (request, reply, done) => {

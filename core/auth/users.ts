@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { Role } from './roles.ts'
+import { deleteUserSessions } from './session-store.ts'
 
 export interface SessionUser {
   id: string
@@ -13,10 +14,12 @@ export interface SessionUser {
 
 const COLUMNS = ['id', 'workspace_id', 'email', 'first_name', 'last_name', 'role', 'status']
 
-export async function findUserForSession (db: Knex, workspaceId: string, userId: string, issuedAt: Date): Promise<SessionUser | undefined> {
-  return await db('users').select(COLUMNS)
-    .where({ workspace_id: workspaceId, id: userId, status: 'active' })
-    .where('sessions_valid_after', '<=', issuedAt)
+/** The active user of a session that exists and has not expired: one query on every page request. */
+export async function findUserForSession (db: Knex, workspaceId: string, userId: string, sessionId: string): Promise<SessionUser | undefined> {
+  return await db('users as u').select(COLUMNS.map(c => `u.${c}`))
+    .join('sessions as s', join => join.on('s.workspace_id', 'u.workspace_id').andOn('s.user_id', 'u.id'))
+    .where({ 's.workspace_id': workspaceId, 's.id': sessionId, 'u.id': userId, 'u.status': 'active' })
+    .where('s.expires_at', '>', db.fn.now())
     .first()
 }
 
@@ -26,13 +29,10 @@ export async function findUserByEmail (db: Knex, workspaceId: string, email: str
     .first()
 }
 
-/**
- * Credentials are not register data, so auth writes them itself. Setting one ends every session
- * issued before this second (JWT issue times have whole-second precision).
- */
+/** Credentials are not register data, so auth writes them itself. Setting one ends every session of the user. */
 export async function setPasswordHash (db: Knex | Knex.Transaction, workspaceId: string, userId: string, hash: string): Promise<void> {
-  await db('users').where({ workspace_id: workspaceId, id: userId })
-    .update({ password_hash: hash, sessions_valid_after: db.raw('date_trunc(\'second\', now())') })
+  await db('users').where({ workspace_id: workspaceId, id: userId }).update({ password_hash: hash })
+  await deleteUserSessions(db, workspaceId, userId)
 }
 
 export function displayName (user: Pick<SessionUser, 'first_name' | 'last_name' | 'email'>): string {

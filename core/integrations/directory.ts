@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Actor } from '../audit/index.ts'
-import { PEOPLE, asValidationError, peopleService, runIn, type Person } from '../register/index.ts'
+import { PEOPLE, ValidationError, asValidationError, peopleService, runIn, type Person } from '../register/index.ts'
 import type { Directory, DirectoryPeople, DirectoryPerson, DirectoryTransaction, InboundToken } from '../sdk/directory.ts'
 import type { PluginManifest } from './manifest.ts'
 
@@ -12,11 +12,19 @@ function inboundActor (manifest: PluginManifest, token: InboundToken, requestId:
   return { type: scim ? 'scim' : 'plugin', id: token.id, label: `${scim ? 'SCIM' : manifest.name} token "${token.name}"`, requestId }
 }
 
+/** Refused role changes: the signed-in admin behind a page action may not give roles. */
+function refuseRoleChange (): never {
+  throw ValidationError.of('role', 'super_admin_only', 'Only a super admin can change roles, so this action cannot give one.')
+}
+
 /**
  * The register's people bound to one transaction, one workspace and one actor: the plugin's own
- * writes and the register's (with their audit entries and events) commit together.
+ * writes and the register's (with their audit entries and events) commit together. `mayChangeRoles`
+ * is false when the actor could not change a role themself (a page action of an admin who is not a
+ * super admin): what a plugin does on someone's behalf never exceeds what they may do.
  */
-export async function directoryTransaction<T> (app: FastifyInstance, workspaceId: string, actor: Actor, work: (tx: DirectoryTransaction) => Promise<T>): Promise<T> {
+export async function directoryTransaction<T> (app: FastifyInstance, workspaceId: string, actor: Actor, work: (tx: DirectoryTransaction) => Promise<T>, opts: { mayChangeRoles?: boolean } = {}): Promise<T> {
+  const mayChangeRoles = opts.mayChangeRoles ?? true
   try {
     return await app.db.transaction(async trx => {
       const register = peopleService({ db: trx, run: runIn(app, trx) })
@@ -34,7 +42,7 @@ export async function directoryTransaction<T> (app: FastifyInstance, workspaceId
         update: async (id, fields) => toDirectoryPerson(await register.update(workspaceId, actor, id, fields)),
         offboard: async id => toDirectoryPerson((await register.offboard(workspaceId, actor, id)).person),
         reactivate: async id => toDirectoryPerson(await register.reactivate(workspaceId, actor, id)),
-        changeRole: async (id, role) => toDirectoryPerson(await register.changeRole(workspaceId, actor, id, role))
+        changeRole: async (id, role) => mayChangeRoles ? toDirectoryPerson(await register.changeRole(workspaceId, actor, id, role)) : refuseRoleChange()
       }
       return await work({ db: trx, people })
     })

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TemplateDelegate } from 'handlebars'
 import { requireUser } from '../auth/session.ts'
-import { ADMIN_ROLES } from '../auth/roles.ts'
+import { ADMIN_ROLES, OWNER_ROLES } from '../auth/roles.ts'
 import { first } from '../admin/list/index.ts'
 import { errorPage, redirectPage } from '../admin/errors.ts'
 import { ValidationError } from '../register/index.ts'
@@ -34,7 +34,7 @@ function toolsFor (app: FastifyInstance, request: FastifyRequest): PageTools {
   return {
     user: { id: user.id, role: user.role },
     db: app.db,
-    transaction: async work => await directoryTransaction(app, request.workspace.id, request.actor(), work)
+    transaction: async work => await directoryTransaction(app, request.workspace.id, request.actor(), work, { mayChangeRoles: OWNER_ROLES.includes(user.role) })
   }
 }
 
@@ -64,7 +64,7 @@ export async function renderPluginPage (app: FastifyInstance, request: FastifyRe
   const data = await page.load(ctx, toolsFor(app, request))
   return templateOf(app, plugin)({
     ...data,
-    csrfToken: reply.generateCsrf(),
+    csrfToken: reply.csrfToken(),
     actionsUrl: actionsUrl(plugin),
     errors: state.errors ?? {},
     form: state.form ?? {}

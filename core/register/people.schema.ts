@@ -33,7 +33,7 @@ export type PersonInput = Partial<Editable> & { email: string }
 /** Role changes go through changeRole, so they are audited as such. */
 export type PersonPatch = Partial<Omit<Editable, 'role'>>
 
-// Credentials (password_hash, sessions_valid_after) belong to auth and are never read here.
+// Credentials (password_hash) and sessions belong to auth and are never read here.
 export const PEOPLE: Kind<Person> = {
   table: 'users',
   noun: 'Person',
