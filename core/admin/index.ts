@@ -6,6 +6,7 @@ import views from './views.ts'
 import flash from './flash.ts'
 import pageContext from './context.ts'
 import { installPageErrors } from './errors.ts'
+import { refuseUnstorableAddresses } from './input.ts'
 import homeRoutes from './home.ts'
 import auditRoutes from '../audit/routes.ts'
 import { settingsRoutes } from '../settings/index.ts'
@@ -38,6 +39,7 @@ export async function pages (app: FastifyInstance, opts: PagesOptions) {
   await app.register(flash)
   await app.register(pageContext)
   installPageErrors(app)
+  refuseUnstorableAddresses(app)
 
   await app.register(authRoutes)
   await app.register(accountRoutes)

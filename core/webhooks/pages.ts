@@ -39,7 +39,7 @@ function formValues (body: Body): WebhookForm['values'] {
 function formErrors (errors: FieldError[]): WebhookForm['errors'] {
   const out: WebhookForm['errors'] = {}
   for (const e of errors) {
-    if (e.field === 'url') out.url = 'Enter the receiver\'s address: an http or https URL, without a user name or password.'
+    if (e.field === 'url') out.url = e.rule === 'format' ? 'Enter the receiver\'s address: an http or https URL, without a user name or password.' : `The address ${e.message}.`
     if (e.field === 'events') out.events = 'Tick at least one event, or All events.'
   }
   return out
