@@ -17,6 +17,7 @@ import healthRoutes from './health.ts'
 import { pages } from './admin/index.ts'
 import { ErrorShapes, clientErrorHandler, frameworkErrors } from './boundary/error-shapes.ts'
 import { depthLimited, type StringBodyParser } from './boundary/json-depth.ts'
+import { RequestLogging } from './boundary/request-logging.ts'
 
 export interface AppOptions {
   config: Config
@@ -52,6 +53,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
       level: opts.config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]']
     },
+    logController: new RequestLogging(),
     trustProxy: opts.config.trustProxy,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
