@@ -73,6 +73,7 @@ t.test('a NUL in an address — a search, a filter, a sort, a cursor, an id — 
       t.match(res.body, new RegExp(`The address of this page is not valid: ${parameter} must not contain NUL characters`))
     }
   }
+  t.match((await browser.get('/hardware?q=%00')).body, 'Sign out', 'in the layout, with its menu')
   const detail = await browser.get('/hardware/%00')
   t.equal(detail.statusCode, 400)
   t.match(detail.body, 'id must not contain NUL')

@@ -8,11 +8,12 @@ export class UnstorableAddressError extends Error {
 
 /**
  * Refuses a page request whose path or query holds text PostgreSQL cannot take (a NUL
- * character), with a 400 page naming the parameter, before any list or form handler reads it.
- * Posted forms are checked by what validates them (the register's validator: a message beside the field).
+ * character), with a 400 page naming the parameter, before any list or form handler reads it (a
+ * preHandler registered after the page context's, so the page has its menu). Posted forms are
+ * checked by what validates them (the register's validator: a message beside the field).
  */
 export function refuseUnstorableAddresses (app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preHandler', async (request) => {
     const found = [...unstorableFields(request.params, 'path'), ...unstorableFields(request.query, 'query')]
     if (found.length === 0) return
     const fields = [...new Set(found.map(f => f.field))].join(', ')
