@@ -116,6 +116,8 @@ t.test('a body nested 100,000 deep is a 400 problem, refused before it is parsed
   }
   const arrays = `{"serial":"DEEP","name":"Deep","specifications":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`
   isProblem(t, await send(arrays), 400, 'body', 'depth')
+  const brackets = await send(JSON.stringify({ serial: 'BRACKETS', name: `${'['.repeat(50)} "quoted {{{" \\`, notes: `\\${'{'.repeat(50)}` }))
+  t.equal(brackets.statusCode, 201, 'brackets inside strings (after escaped quotes and backslashes) do not count')
   const fine = await send(deep(30))
   t.equal(fine.statusCode, 201, '32 levels in all (the body, specifications and 30 inside) are accepted')
   t.equal(json(fine).specifications.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a, 1)

@@ -13,14 +13,11 @@ export const MAX_JSON_DEPTH = 32
 export function jsonNestedDeeperThan (text: string, max = MAX_JSON_DEPTH): boolean {
   if (text.length <= max) return false
   let depth = 0
-  let inString = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === 92) i++ // backslash: the next character is escaped
-      else if (c === 34) inString = false
-    } else if (c === 34) {
-      inString = true
+    if (c === 34) {
+      i = endOfString(text, i)
+      if (i === -1) return false // unterminated: the parser refuses it
     } else if (c === 123 || c === 91) {
       if (++depth > max) return true
     } else if (c === 125 || c === 93) {
@@ -28,6 +25,16 @@ export function jsonNestedDeeperThan (text: string, max = MAX_JSON_DEPTH): boole
     }
   }
   return false
+}
+
+/** The index of the quote closing the string opened at `start` (one not escaped by a backslash), or -1. */
+function endOfString (text: string, start: number): number {
+  for (let quote = text.indexOf('"', start + 1); quote !== -1; quote = text.indexOf('"', quote + 1)) {
+    let backslashes = 0
+    while (text.charCodeAt(quote - 1 - backslashes) === 92) backslashes++
+    if (backslashes % 2 === 0) return quote
+  }
+  return -1
 }
 
 /** A JSON body nested deeper than MAX_JSON_DEPTH: a 400 in each context's shape. */

@@ -13,13 +13,12 @@ export interface UnstorableField {
 export const NUL_MESSAGE = 'must not contain NUL characters (U+0000)'
 export const UNICODE_MESSAGE = 'must be valid Unicode text (it contains an unpaired surrogate)'
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g')
+const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
 /** Why PostgreSQL would refuse this text, or null when it can be stored. */
 export function unstorableRule (text: string): UnstorableField['rule'] | null {
   if (text.includes('\u0000')) return 'nul'
-  if (LONE_SURROGATE.test(text)) return 'unicode'
+  if (!(text as unknown as { isWellFormed: () => boolean }).isWellFormed()) return 'unicode'
   return null
 }
 
@@ -36,27 +35,30 @@ export function printable (text: string): string {
 
 /**
  * Every string (value or object key) in `value` that PostgreSQL would refuse, with its path; the
- * path of a top-level string is `root`. Walks with an explicit stack, so no input depth can
- * exhaust the call stack.
+ * path of a top-level string is `root`. One breadth-first pass over a list of nodes (no recursion,
+ * so no input depth can exhaust the call stack); a path is spelled out only for a node refused.
  */
 export function unstorableFields (value: unknown, root = 'input'): UnstorableField[] {
   const found: UnstorableField[] = []
-  const stack: Array<[path: string, value: unknown]> = [['', value]]
-  while (stack.length > 0) {
-    const [path, item] = stack.pop()!
+  const nodes: unknown[] = [value]
+  const parents: number[] = [-1]
+  const keys: string[] = ['']
+  const pathOf = (index: number): string => {
+    const names: string[] = []
+    for (let i = index; i > 0; i = parents[i]) names.push(printable(keys[i]))
+    return names.reverse().join('.') || root
+  }
+  for (let i = 0; i < nodes.length; i++) {
+    const item = nodes[i]
     if (typeof item === 'string') {
-      const problem = unstorableField(path || root, item)
-      if (problem) found.push(problem)
-    } else if (Array.isArray(item)) {
-      for (let i = item.length - 1; i >= 0; i--) stack.push([path ? `${path}.${i}` : String(i), item[i]])
-    } else if (item !== null && typeof item === 'object') {
-      const entries = Object.entries(item)
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, child] = entries[i]
-        const at = path ? `${path}.${printable(key)}` : printable(key)
-        const problem = unstorableField(at, key)
-        if (problem) found.push(problem)
-        stack.push([at, child])
+      if (unstorableRule(item)) found.push(unstorableField(pathOf(i), item)!)
+    } else if (typeof item === 'object' && item !== null) {
+      const isList = Array.isArray(item)
+      for (const key of Object.keys(item)) {
+        nodes.push((item as Record<string, unknown>)[key])
+        parents.push(i)
+        keys.push(key)
+        if (!isList && unstorableRule(key)) found.push(unstorableField(pathOf(nodes.length - 1), key)!)
       }
     }
   }
