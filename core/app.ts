@@ -15,6 +15,9 @@ import apiPlugin from './api/index.ts'
 import webhooksPlugin, { type DeliveryTuning } from './webhooks/index.ts'
 import healthRoutes from './health.ts'
 import { pages } from './admin/index.ts'
+import { ErrorShapes, clientErrorHandler, frameworkErrors } from './boundary/error-shapes.ts'
+import { depthLimited, type StringBodyParser } from './boundary/json-depth.ts'
+import { RequestLogging } from './boundary/request-logging.ts'
 
 export interface AppOptions {
   config: Config
@@ -37,21 +40,33 @@ declare module 'fastify' {
     config: Config
     /** Every route registered, for suites that must cover all of them (tenancy, abilities). */
     routeList: Array<{ method: string, url: string }>
+    /** How each part of the site (/api, a plugin's prefix, the pages) writes an error sent before routing. */
+    errorShapes: ErrorShapes
   }
 }
 
 /** Builds the application: the core concerns, then the routes. The caller listens and closes. */
 export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
+  const errorShapes = new ErrorShapes()
   const app = Fastify({
     logger: opts.logger ?? {
       level: opts.config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]']
     },
+    logController: new RequestLogging(),
     trustProxy: opts.config.trustProxy,
     requestIdHeader: 'x-request-id',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    clientErrorHandler: clientErrorHandler(errorShapes),
+    frameworkErrors: frameworkErrors(errorShapes)
   })
   app.decorate('config', opts.config)
+  app.decorate('errorShapes', errorShapes)
+  // Every JSON body, in every context that keeps the default parser, is refused (400) when it nests
+  // deeper than MAX_JSON_DEPTH, before it is parsed.
+  const parseJson = depthLimited(app.getDefaultJsonParser('error', 'error') as StringBodyParser)
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson)
   app.decorate('routeList', [])
   app.addHook('onRoute', route => {
     for (const method of [route.method].flat()) {

@@ -25,6 +25,13 @@ export { NotFoundError, ValidationError, type FieldError } from './register/erro
 
 export { EVENT_TYPES, type EventType } from './events/types.ts'
 
+// Input hygiene at a plugin's own routes: what PostgreSQL cannot store, how deep JSON may nest,
+// and the database's refusal of a value that got through anyway.
+export { printable, storable, unstorableFields, NUL_MESSAGE, type UnstorableField } from './boundary/unstorable.ts'
+export { MAX_JSON_DEPTH, jsonNestedDeeperThan } from './boundary/json-depth.ts'
+export { isDataException } from './db/errors.ts'
+export type { ErrorShape } from './boundary/error-shapes.ts'
+
 export {
   AddressNotAllowedError, HostNotAllowedError, HttpStatusError, RetryLaterError,
   type HttpClient, type HttpClientOptions, type HttpMethod, type HttpRequest, type HttpResponse,

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ForbiddenError, SignInRequiredError } from '../auth/session.ts'
+import { isDataException } from '../db/index.ts'
 import { roleLabel } from './helpers.ts'
 
 export function isHtmx (request: FastifyRequest): boolean {
@@ -62,6 +63,15 @@ export function installPageErrors (app: FastifyInstance): void {
     if (error.code?.startsWith('FST_CSRF')) {
       return errorPage(request, reply, {
         status: 403, title: 'Form expired', message: 'This form was open too long or came from another site. Reload the page and try again.'
+      })
+    }
+    if (isDataException(error)) {
+      // A value the database refused that no check caught before: the input's fault, and a gap to close.
+      request.log.warn({ err: error }, 'page request refused by the database (data exception)')
+      return errorPage(request, reply, {
+        status: 400,
+        title: 'Request not accepted',
+        message: 'Something you entered cannot be stored: a date, a number or a character (such as NUL) is out of range. Go back, check what you typed and try again.'
       })
     }
     const status = error.statusCode ?? 500

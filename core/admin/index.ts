@@ -8,6 +8,7 @@ import flash from './flash.ts'
 import pageContext from './context.ts'
 import { installPageErrors } from './errors.ts'
 import { pageSecurityHeaders } from './security-headers.ts'
+import { refuseUnstorableAddresses } from './input.ts'
 import homeRoutes from './home.ts'
 import auditRoutes from '../audit/routes.ts'
 import { settingsRoutes } from '../settings/index.ts'
@@ -42,6 +43,7 @@ export async function pages (app: FastifyInstance, opts: PagesOptions) {
   await app.register(flash)
   await app.register(pageContext)
   installPageErrors(app)
+  refuseUnstorableAddresses(app)
 
   await app.register(authRoutes)
   await app.register(accountRoutes)

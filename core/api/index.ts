@@ -7,7 +7,7 @@ import helmet from '@fastify/helmet'
 import { Ajv } from 'ajv'
 import { addRegisterFormats } from '../register/index.ts'
 import auth from './auth.ts'
-import { problem, sendProblem, toProblem } from './problem.ts'
+import { PROBLEM_SHAPE, problem, sendProblem, toProblem, unstorableInput } from './problem.ts'
 import { SHARED_SCHEMAS } from './schemas.ts'
 import { ApiTokens } from './tokens.ts'
 import { ListCache } from './list-cache.ts'
@@ -88,6 +88,8 @@ async function api (app: FastifyInstance, { rateLimit, tokens }: ApiOptions & { 
   // field is reported by name rather than as "body must be an object".
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && request.routeOptions.schema?.body) request.body = {}
+    const refused = unstorableInput(request)
+    if (refused) throw refused
   })
 
   await app.register(swagger, {
@@ -131,5 +133,6 @@ export default fp<ApiOptions>(async (app, opts) => {
     listCache.prune().catch(err => app.log.warn({ err }, 'list cache: pruning table_writes failed'))
   }, 60_000).unref()
   app.addHook('onClose', async () => { clearInterval(pruning) })
+  app.errorShapes.add('/api', PROBLEM_SHAPE)
   await app.register(api, { ...opts, tokens, prefix: '/api' })
 }, { name: 'api', dependencies: ['db', 'audit', 'register', 'webhooks'] })

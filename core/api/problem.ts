@@ -1,6 +1,10 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { CursorError } from '../admin/list/index.ts'
+import type { ErrorShape } from '../boundary/error-shapes.ts'
+import { JsonTooDeepError, MAX_JSON_DEPTH } from '../boundary/json-depth.ts'
+import { unstorableFields } from '../boundary/unstorable.ts'
+import { isDataException } from '../db/index.ts'
 import { ConflictError, NotFoundError, ValidationError, fieldErrors, type FieldError } from '../register/index.ts'
 
 /** An RFC 9457 problem document; `errors` lists every field problem as {field, rule, message}. */
@@ -61,6 +65,14 @@ export function toProblem (error: FastifyError | Error, request: FastifyRequest)
   if (status === 429) {
     return { body: problem(429, 'rate-limited', e.message || 'Too many requests for this token; wait and retry.') }
   }
+  if (error instanceof JsonTooDeepError) {
+    return { body: problem(400, 'invalid-json', error.message, [{ field: 'body', rule: 'depth', message: `must not nest arrays and objects more than ${MAX_JSON_DEPTH} deep` }]) }
+  }
+  if (isDataException(error)) {
+    // A value the database refused that no check caught before: the request's fault, and a gap to close.
+    request.log.warn({ err: error }, 'API request refused by the database (data exception)')
+    return { body: problem(400, 'unstorable', `A value in the request cannot be stored (database data exception ${(error as { code?: string }).code}): check its dates, numbers and text.`) }
+  }
   if (status >= 500) {
     request.log.error({ err: error }, 'API request failed')
     return { body: problem(500, 'internal', 'Something went wrong on our side. The error has been logged; try again in a moment.') }
@@ -69,4 +81,26 @@ export function toProblem (error: FastifyError | Error, request: FastifyRequest)
     return { body: problem(400, 'invalid-json', e.message, [{ field: 'body', rule: 'json', message: 'must be a JSON document' }]) }
   }
   return { body: problem(status, 'request', e.message) }
+}
+
+/**
+ * Text PostgreSQL cannot store (a NUL character) anywhere in the request's path, query or body:
+ * one 400 naming every field, before the schema or a handler sees the request.
+ */
+export function unstorableInput (request: FastifyRequest): ProblemError | null {
+  const errors = [
+    ...unstorableFields(request.params, 'path'),
+    ...unstorableFields(request.query, 'query'),
+    ...unstorableFields(request.body, 'body')
+  ]
+  if (errors.length === 0) return null
+  return new ProblemError(problem(400, 'invalid-request', 'The request has text that cannot be stored: see errors for each field.', errors))
+}
+
+const BEFORE_ROUTING: Record<number, string> = { 400: 'malformed-request', 408: 'request-timeout', 414: 'uri-too-long', 431: 'headers-too-large' }
+
+/** Answers written before a request reaches the API (Node's parser, Fastify's router) as problem documents too. */
+export const PROBLEM_SHAPE: ErrorShape = {
+  contentType: PROBLEM_TYPE,
+  body: (status, detail) => JSON.stringify(problem(status, BEFORE_ROUTING[status] ?? 'request', detail))
 }

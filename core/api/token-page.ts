@@ -23,7 +23,9 @@ export function tokenView (token: ListedToken, now: number) {
 
 /** What an admin reads beside a token name the service refused; `example` says what to name it after. */
 export function nameMessage (e: FieldError, example: string): string {
-  return e.rule === 'maxLength' ? 'Use at most 100 characters.' : `Give the token a name, such as ${example}.`
+  if (e.rule === 'maxLength') return 'Use at most 100 characters.'
+  if (e.rule === 'nul' || e.rule === 'unicode') return `The name ${e.message}.`
+  return `Give the token a name, such as ${example}.`
 }
 
 /**

@@ -3,6 +3,7 @@ import { requireUser } from '../auth/session.ts'
 import { ADMIN_ROLES } from '../auth/roles.ts'
 import type { AuditFilters, AuditRow } from './types.ts'
 import { sendCsv, type CsvColumn } from '../admin/list/index.ts'
+import { isCalendarDate } from '../register/validate.ts'
 
 const PAGE_SIZE = 50
 const TEXT_FILTERS = { actor: 200, action: 100, target: 200 } as const
@@ -12,13 +13,6 @@ type RawQuery = Record<string, string | string[] | undefined>
 
 function first (value: string | string[] | undefined): string {
   return (Array.isArray(value) ? value[0] : value ?? '').trim()
-}
-
-/** A real calendar date written as YYYY-MM-DD (what <input type="date"> sends). */
-function isDate (value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false
-  const date = new Date(`${value}T00:00:00Z`)
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value)
 }
 
 /**
@@ -38,7 +32,7 @@ export function parseAuditQuery (query: RawQuery): { filters: AuditFilters, befo
     const value = first(query[name])
     if (!value) continue
     filters[name] = value
-    if (!isDate(value)) errors[name] = 'Enter a date as YYYY-MM-DD, for example 2025-01-31.'
+    if (!isCalendarDate(value)) errors[name] = 'Enter a date as YYYY-MM-DD, for example 2025-01-31.'
   }
   if (filters.from && filters.to && !errors.from && !errors.to && filters.from > filters.to) {
     errors.to = 'The end date is before the start date.'

@@ -6,7 +6,7 @@ export { statementCacheFor } from './statement-cache.ts'
 export { migrateAll, migratePlugin, migrateToLatest, type PluginMigrations } from './migrate.ts'
 export { openDatabase, type OpenDatabase } from './open.ts'
 export { startEmbedded } from './embedded.ts'
-export { isUniqueViolation } from './errors.ts'
+export { isDataException, isUniqueViolation } from './errors.ts'
 export { escapeLike } from './like.ts'
 
 declare module 'fastify' {

@@ -38,7 +38,8 @@ export default fp<{ plugins: DiscoveredPlugin[] }>(async (app: FastifyInstance, 
         return { ok: true, token: { id: found.token.id, workspaceId: found.token.workspace_id, name: found.token.name } }
       },
       db: app.db,
-      directory: createDirectory(app, plugin.manifest)
+      directory: createDirectory(app, plugin.manifest),
+      setErrorShape: shape => app.errorShapes.add(routesPrefixOf(plugin), shape)
     })
   }
 }, { name: 'plugin-routes', dependencies: ['db', 'integrations', 'api', 'register'] })

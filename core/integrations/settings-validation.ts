@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
+import { unstorableFields } from '../boundary/unstorable.ts'
 
 export interface SettingsFieldError { field: string, rule: string, message: string }
 
@@ -20,14 +21,20 @@ export function secretFields (schema: SettingsSchema): string[] {
   return Object.entries(schema.properties ?? {}).filter(([, p]) => p.writeOnly === true).map(([name]) => name)
 }
 
-/** Validates (and coerces, and fills defaults into) settings; returns every problem by field. */
+/**
+ * Validates (and coerces, and fills defaults into) settings; returns every problem by field, text
+ * that cannot be stored (a NUL character) included, named by its top-level setting.
+ */
 export function validateSettings (schema: SettingsSchema, values: Record<string, unknown>): SettingsFieldError[] {
   let validate = compiled.get(schema)
   if (!validate) {
     validate = ajv.compile(schema)
     compiled.set(schema, validate)
   }
-  return validate(values) ? [] : (validate.errors ?? []).map(toFieldError)
+  const unstorable = unstorableFields(values, '(settings)').map(e => ({ ...e, field: e.field.split('.')[0] }))
+  const refused = new Set(unstorable.map(e => e.field))
+  const invalid = validate(values) ? [] : (validate.errors ?? []).map(toFieldError)
+  return [...unstorable, ...invalid.filter(e => !refused.has(e.field))]
 }
 
 function toFieldError (e: ErrorObject): SettingsFieldError {

@@ -1,11 +1,26 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import formats from 'ajv-formats'
+import { fullFormats } from 'ajv-formats/dist/formats.js'
+import { unstorableFields } from '../boundary/unstorable.ts'
 import { ValidationError, type FieldError } from './errors.ts'
 
-/** The string formats the register's schemas use, added to an Ajv instance (the API's too). */
+// RFC 3339 allows the year 0000 and PostgreSQL has no year 0 ("date/time field value out of
+// range"): dates and timestamps start at 0001-01-01. Four digits end them at 9999-12-31.
+const fromYearOne = (format: keyof typeof fullFormats) => {
+  const check = (fullFormats[format] as { validate: (text: string) => boolean }).validate
+  return (text: string) => check(text) && !text.startsWith('0000')
+}
+
+/** A real calendar date written as YYYY-MM-DD, from 0001-01-01 to 9999-12-31 (what a `date` field accepts). */
+export const isCalendarDate = fromYearOne('date')
+
+/** The string formats the register's schemas use, added to an Ajv instance (the API's and the sync records' too). */
 export function addRegisterFormats (instance: Ajv): Ajv {
-  formats.default(instance, ['email', 'date', 'date-time', 'uuid'])
-  return instance.addFormat('mac', /^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i)
+  formats.default(instance, ['email', 'uuid'])
+  return instance
+    .addFormat('date', { type: 'string', validate: fromYearOne('date') })
+    .addFormat('date-time', { type: 'string', validate: fromYearOne('date-time') })
+    .addFormat('mac', /^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i)
 }
 
 const ajv = addRegisterFormats(new Ajv({ allErrors: true, allowUnionTypes: true, strict: true }))
@@ -45,6 +60,8 @@ export function patchSchema (schema: ObjectSchema): ObjectSchema {
 /**
  * Compiles a schema into a function that returns the input trimmed (with '' read as null where
  * null is allowed) or throws one ValidationError listing every problem, each as {field, rule, message}.
+ * Text PostgreSQL cannot store (a NUL character, at any depth, keys too) is refused here for every
+ * caller of the register: API, pages, SCIM, command line.
  */
 export function validator<T> (schema: ObjectSchema): (input: unknown) => T {
   const check = ajv.compile(schema)
@@ -52,7 +69,8 @@ export function validator<T> (schema: ObjectSchema): (input: unknown) => T {
     .filter(([, p]) => Array.isArray(p.type) && p.type.includes('null')).map(([key]) => key))
   return (input: unknown): T => {
     const value = normalise(input, nullable)
-    if (!check(value)) throw new ValidationError(fieldErrors(check.errors ?? []))
+    const unstorable = unstorableFields(value)
+    if (!check(value) || unstorable.length > 0) throw new ValidationError(dedupe([...unstorable, ...fieldErrors(check.errors ?? [])]))
     return value as T
   }
 }
@@ -70,8 +88,8 @@ function normalise (input: unknown, nullable: Set<string>): unknown {
 
 const FORMAT_MESSAGES: Record<string, string> = {
   email: 'must be a valid email address',
-  date: 'must be a date (YYYY-MM-DD)',
-  'date-time': 'must be a date and time (ISO 8601 with a time zone)',
+  date: 'must be a date (YYYY-MM-DD) from 0001-01-01 to 9999-12-31',
+  'date-time': 'must be a date and time (ISO 8601 with a time zone) from the year 0001 to 9999',
   uuid: 'must be an id (UUID)',
   mac: 'must be a MAC address (six pairs of hex digits, like 3C:22:FB:0A:1B:2C)'
 }

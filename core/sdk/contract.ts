@@ -1,6 +1,7 @@
 // The connector contract: what a plugin's default export is, and what the core hands it (ctx).
 // Re-exported to plugin authors by core/sdk.ts; see docs/writing-a-plugin.md.
 import type { FastifyPluginAsync } from 'fastify'
+import type { ErrorShape } from '../boundary/error-shapes.ts'
 import type { EventType } from '../events/types.ts'
 import type { HttpClient } from '../integrations/http-types.ts'
 import type { Knex } from 'knex'
@@ -104,6 +105,11 @@ export interface ConnectorRoutesOptions {
   db: Knex
   /** The register's people and the plugin's tables in one transaction. */
   directory: Directory
+  /**
+   * How requests under the prefix are answered when they fail before reaching the plugin's routes
+   * (header fields too large: 431; a malformed request line or URL: 400): the plugin's error format.
+   */
+  setErrorShape: (shape: ErrorShape) => void
 }
 
 /** What a settings page's load and actions use beside ctx. */

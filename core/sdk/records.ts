@@ -1,7 +1,8 @@
 // Canonical records: what connectors return and the register's importers merge. Each model has a
 // JSON Schema; a sync's upsert batches are validated against it before anything is written.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import addFormats from 'ajv-formats'
+import { unstorableFields } from '../boundary/unstorable.ts'
+import { addRegisterFormats } from '../register/validate.ts'
 
 export const MODELS = ['device', 'person', 'seat'] as const
 export type Model = typeof MODELS[number]
@@ -121,8 +122,7 @@ export const RECORD_SCHEMAS: Record<Model, object> = {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
-addFormats.default(ajv)
+const ajv = addRegisterFormats(new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }))
 const validators = Object.fromEntries(MODELS.map(m => [m, ajv.compile(RECORD_SCHEMAS[m])])) as Record<Model, ValidateFunction>
 
 function describe (e: ErrorObject): string {
@@ -134,10 +134,16 @@ function describe (e: ErrorObject): string {
   return `${field} ${e.message ?? 'is invalid'}`
 }
 
-/** Validates one record against its model's canonical schema: null when valid, else the reason. */
+/**
+ * Validates one record against its model's canonical schema: null when valid, else the reason. A
+ * record with text PostgreSQL cannot store (a NUL character) is refused on its own, so it never
+ * fails the batch it came with.
+ */
 export function recordProblem (model: Model, record: unknown): string | null {
   const validate = validators[model]
-  return validate(record) ? null : (validate.errors ?? []).map(describe).join('; ')
+  const problems = validate(record) ? [] : (validate.errors ?? []).map(describe)
+  for (const { field, message } of unstorableFields(record, 'record')) problems.push(`${field} ${message}`)
+  return problems.length === 0 ? null : problems.join('; ')
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Changes } from '../audit/index.ts'
 import type { Workspace } from '../tenancy/index.ts'
 import { ValidationError } from '../register/index.ts'
 import { escapeLike } from '../db/index.ts'
+import { unstorableRule } from '../boundary/unstorable.ts'
 
 /** The most members listed at once; a search narrows the list in bigger workspaces. */
 export const MEMBER_LIMIT = 200
@@ -44,6 +45,7 @@ export function readWorkspaceForm (body: Body): { values: FormValues, errors: Pa
   const errors: Partial<FormValues> = {}
   if (!values.name) errors.name = 'Enter a workspace name.'
   else if (values.name.length > NAME_MAX) errors.name = `The workspace name can have at most ${NAME_MAX} characters.`
+  else if (unstorableRule(values.name)) errors.name = 'The workspace name must not contain NUL characters (U+0000) or broken Unicode.'
   if (!PREFIX_PATTERN.test(values.asset_tag_prefix)) {
     errors.asset_tag_prefix = 'The asset-tag prefix must be 1–20 characters: capital letters A–Z, digits 0–9 and dashes.'
   }

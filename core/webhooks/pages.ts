@@ -40,9 +40,11 @@ function formErrors (errors: FieldError[]): WebhookForm['errors'] {
   const out: WebhookForm['errors'] = {}
   for (const e of errors) {
     if (e.field === 'url') {
-      out.url = e.rule === 'address'
-        ? `${e.message}.` // names the host, its address and its range
-        : 'Enter the receiver\'s address: an http or https URL, without a user name or password.'
+      out.url = e.rule === 'format'
+        ? 'Enter the receiver\'s address: an http or https URL, without a user name or password.'
+        : e.rule === 'address'
+          ? `${e.message}.` // names the host, its address and its range
+          : `The address ${e.message}.`
     }
     if (e.field === 'events') out.events = 'Tick at least one event, or All events.'
   }

@@ -1,3 +1,4 @@
+import { unstorableField } from '../boundary/unstorable.ts'
 import { EVENT_TYPES } from '../events/index.ts'
 import type { FieldError } from '../register/index.ts'
 import { ALL_EVENTS, type SubscriptionInput } from './types.ts'
@@ -10,7 +11,10 @@ export function subscriptionErrors (input: SubscriptionInput, partial: boolean):
   if (input.url !== undefined || !partial) {
     let url: URL | null = null
     try { url = typeof input.url === 'string' && input.url.length <= 2000 ? new URL(input.url) : null } catch {}
-    if (!url || !['http:', 'https:'].includes(url.protocol) || url.username || url.password) {
+    const unstorable = unstorableField('url', input.url)
+    if (unstorable) {
+      errors.push(unstorable)
+    } else if (!url || !['http:', 'https:'].includes(url.protocol) || url.username || url.password) {
       errors.push({ field: 'url', rule: 'format', message: 'must be an http or https URL without credentials, at most 2000 characters' })
     }
   }

@@ -27,6 +27,8 @@ export interface TestAppOptions {
   httpDispatcher?: unknown
   /** Shorter webhook retries and timeouts (core/webhooks DeliveryTuning). */
   webhookTuning?: Partial<DeliveryTuning>
+  /** Fastify's logger options (e.g. `{ level: 'debug', stream }` to read what is logged); silent otherwise. */
+  logger?: object
 }
 
 /** Builds the real app on a fresh database for one test file; closed by the test's teardown. */
@@ -35,7 +37,7 @@ export async function buildTestApp (t: Teardown, env: Record<string, string> = {
   const config = loadConfig({ LOG_LEVEL: 'silent', STOCKTAKE_DATA_DIR: '/nonexistent', ...env })
   const plugins = options.plugins ?? await (builtinPlugins ??= discoverPlugins())
   const app = await buildApp({
-    config, db: database.db, databaseUrl: database.url, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY, plugins, httpDispatcher: options.httpDispatcher, webhookTuning: options.webhookTuning
+    config, db: database.db, databaseUrl: database.url, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY, plugins, httpDispatcher: options.httpDispatcher, webhookTuning: options.webhookTuning, logger: options.logger
   })
   await app.ready()
   t.teardown(async () => {

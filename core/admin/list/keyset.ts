@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import { isDataException } from '../../db/errors.ts'
 import type { Sort } from './sort.ts'
 
 /** Where a page starts: after the row with these sort values (as Postgres prints them) and id. */
@@ -85,7 +86,7 @@ async function readSegment (source: PageSource, index: number, after: Cursor | n
     return await query
   } catch (err) {
     // 22xxx: a cursor value the column's type cannot read (invalid uuid, timestamp…).
-    if (after && /^22/.test(String((err as { code?: string }).code))) throw new CursorError()
+    if (after && isDataException(err)) throw new CursorError()
     throw err
   }
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex'
 import { listPage, type ListWindow } from '../http/list-page.ts'
 import type { GroupDocument, MemberRow } from '../resources/index.ts'
+import { jsonEqual } from '../patch/json.ts'
 import type { PersonRole } from '../../../core/sdk.ts'
 import { isScimId } from '../users/store.ts'
 
@@ -74,6 +75,10 @@ Promise<{ group: StoredGroup, changed: string[] }> {
   const joined = document.members.filter(m => !had.has(m.value))
   const renamed = document.members.filter(m => had.has(m.value) && had.get(m.value) !== (m.display ?? null))
   const columns = columnsOf(document)
+  // A PUT or PATCH that changes neither the document nor a member writes nothing: version and lastModified stay.
+  if (current && left.length === 0 && joined.length === 0 && renamed.length === 0 && jsonEqual(current.group.document, JSON.parse(columns.document))) {
+    return { group: current.group, changed: [] }
+  }
   const group = current
     ? db('scim_groups').where({ workspace_id: workspaceId, id: current.group.id })
       .update({ ...columns, version: db.raw('version + 1'), updated_at: db.fn.now() }).returning(RETURNING)

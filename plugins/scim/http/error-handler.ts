@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { NotFoundError, ValidationError } from '../../../core/sdk.ts'
+import { isDataException, NotFoundError, ValidationError, type ErrorShape } from '../../../core/sdk.ts'
 import { ScimError, scimErrorBody } from '../errors.ts'
 import { ScimSyntaxError } from '../filter/index.ts'
-import { sendScim } from './reply.ts'
+import { SCIM_CONTENT_TYPE, sendScim } from './reply.ts'
 
 /** The unique indexes of the plugin's tables, and what a client is told when one refuses a write. */
 const UNIQUE: Record<string, string> = {
@@ -21,6 +21,9 @@ export function toScimError (error: unknown): ScimError {
     const unique = error.errors.find(e => e.rule === 'unique')
     if (unique) return new ScimError(409, 'uniqueness', `${unique.field} ${unique.message}`)
     return new ScimError(400, 'invalidValue', error.errors.map(e => `${e.field} ${e.message}`).join('; '))
+  }
+  if (isDataException(error)) {
+    return new ScimError(400, 'invalidValue', `A value cannot be stored (database data exception ${(error as { code: string }).code}): check its dates, numbers and text.`)
   }
   const status = (error as FastifyError).statusCode
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -41,6 +44,7 @@ export function answerWithScimErrors (app: FastifyInstance): void {
   app.setErrorHandler(async (error, request: FastifyRequest, reply: FastifyReply) => {
     const scim = toScimError(error)
     if (scim.status >= 500) request.log.error({ err: error }, 'SCIM request failed')
+    else if (isDataException(error)) request.log.warn({ err: error }, 'SCIM request refused by the database (data exception)')
     request.scimError = scim
     if (scim.status === 401) reply.header('www-authenticate', 'Bearer realm="stocktake-scim"')
     return sendScim(reply, scim.status, scimErrorBody(scim.status, scim.scimType, scim.message))
@@ -50,4 +54,10 @@ export function answerWithScimErrors (app: FastifyInstance): void {
     request.scimError = scim
     return sendScim(reply, 404, scimErrorBody(404, undefined, scim.message))
   })
+}
+
+/** The SCIM error document for answers written before a request reaches these routes (431, a malformed request). */
+export const SCIM_ERROR_SHAPE: ErrorShape = {
+  contentType: SCIM_CONTENT_TYPE,
+  body: (status, detail) => JSON.stringify(scimErrorBody(status, status === 400 ? 'invalidSyntax' : undefined, detail))
 }

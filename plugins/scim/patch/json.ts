@@ -18,6 +18,11 @@ export function jsonEqual (a: unknown, b: unknown): boolean {
   return keys.length === Object.keys(b).length && keys.every(key => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]))
 }
 
+/** Whether `next`, written as JSON (undefined members dropped), is what `stored` already holds. */
+export function sameOnceStored (stored: unknown, next: unknown): boolean {
+  return jsonEqual(stored, JSON.parse(JSON.stringify(next)))
+}
+
 /**
  * A value that unassigns the attribute it is written to: null (RFC 7643 §2.5) or "" (Entra's
  * null-update sends `"value": ""`, e.g. to remove the manager).

@@ -1,4 +1,5 @@
 import type { DirectoryPerson, DirectoryTransaction, PersonFields } from '../../../core/sdk.ts'
+import { sameOnceStored } from '../patch/json.ts'
 import { personOf, type UserDocument } from '../resources/index.ts'
 import { candidateEmails, placeholderEmail } from './emails.ts'
 import { findUser, insertUser, isLinked, isScimId, updateUser, type StoredUser } from './store.ts'
@@ -71,5 +72,8 @@ export async function saveUser (tx: DirectoryTransaction, workspaceId: string, c
   }
   if (wanted.active && person.status !== 'active') person = await tx.people.reactivate(person.id)
   if (!wanted.active && person.status !== 'offboarded') person = await tx.people.offboard(person.id)
-  return current ? await updateUser(tx.db, workspaceId, person.id, document) : await insertUser(tx.db, workspaceId, person.id, document)
+  if (!current) return await insertUser(tx.db, workspaceId, person.id, document)
+  // A PUT or PATCH that leaves the document as it is writes nothing: version and lastModified stay.
+  if (sameOnceStored(current.document, document)) return current
+  return await updateUser(tx.db, workspaceId, person.id, document)
 }
