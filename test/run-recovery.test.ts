@@ -1,59 +1,22 @@
 // Sync runs and crashes: counts written with the rows they count, Cancel on the card, Disconnect
 // during a run, a run whose process is gone resumed from its checkpoint (or failed with the reason),
 // and a long run never taken from a live worker. Heartbeats, leases and sweeps are shortened here.
-import { once } from 'node:events'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { buildApp } from '../core/app.ts'
 import { createKnex } from '../core/db/index.ts'
-import { discoverPlugins, type DiscoveredPlugin } from '../core/integrations/index.ts'
+import type { DiscoveredPlugin } from '../core/integrations/index.ts'
 import { ACTIVE, type RunRow } from '../core/integrations/runs.ts'
-import type { Connector, SyncMessage } from '../core/sdk.ts'
 import { buildTestApp, TEST_MASTER_KEY } from './helpers/app.ts'
+import { GATED_SETTINGS, Gates, gatedPlugin } from './helpers/gated-plugin.ts'
 import { signIn } from './helpers/session.ts'
 import { until } from './helpers/wait.ts'
 import { systemActor } from '../core/audit/index.ts'
 
 const HX = { 'hx-request': 'true' }
 const RECOVERY = { heartbeatMs: 100, goneAfterMs: 800, graceMs: 1200, sweepMs: 200, leaseMs: 1000, renewMs: 200 }
-const EXTERNAL = fileURLToPath(new URL('./fixtures/external-plugin/', import.meta.url))
-const [example] = await discoverPlugins({ builtinDir: null, pluginDirs: [EXTERNAL] })
-
-function gate () {
-  let open!: () => void
-  const opened = new Promise<void>(resolve => { open = resolve })
-  return { open, opened }
-}
-
-/** What the gated connector's executions did: each one's checkpoint and signal, and gates to hold the first page. */
-function newState () {
-  return { reached: gate(), release: gate(), calls: [] as Array<{ checkpoint: unknown, signal: AbortSignal }> }
-}
-let state = newState()
-
-const device = (n: number) => ({ externalId: `g${n}`, serial: `GATED-${n}`, model: 'MacBook Air' })
-
-/** Page 1 and a checkpoint, then it waits (until released, or its signal aborts, unless `deaf`) before page 2. */
-function gatedConnector (deaf: boolean): Connector {
-  return {
-    async * sync (ctx, { checkpoint }): AsyncGenerator<SyncMessage> {
-      state.calls.push({ checkpoint, signal: ctx.signal })
-      if (checkpoint === null) {
-        yield { type: 'upsert', model: 'device', records: [device(1)] }
-        yield { type: 'checkpoint', value: { page: 1 } }
-        state.reached.open()
-        await (deaf ? new Promise(() => {}) : Promise.race([state.release.opened, once(ctx.signal, 'abort')]))
-        ctx.signal.throwIfAborted()
-      }
-      yield { type: 'upsert', model: 'device', records: [device(2)] }
-    }
-  }
-}
-
-const variant = (id: string, connector: Connector): DiscoveredPlugin =>
-  ({ ...example, id, manifest: { ...example.manifest, id, name: id, syncs: [{ id: 'devices', model: 'device', mode: 'incremental' }] }, connector })
-const gated = variant('gated', gatedConnector(false))
-const deaf = variant('deaf', gatedConnector(true))
+const state = new Gates()
+const gated = gatedPlugin('gated', state)
+const deaf = gatedPlugin('deaf', state, { deaf: true })
 const plugins = [gated, deaf]
 
 const { app, database, config, workspace } = await buildTestApp(t, {}, { plugins, recoveryTuning: RECOVERY })
@@ -61,7 +24,7 @@ const acme = await workspace('acme')
 const [admin] = await app.db('users').insert({ workspace_id: acme.id, email: 'adam@acme.test', role: 'admin' }).returning('*')
 const [employee] = await app.db('users').insert({ workspace_id: acme.id, email: 'eve@acme.test', role: 'employee' }).returning('*')
 const session = await signIn(app, { slug: 'acme', workspaceId: acme.id, userId: admin.id })
-const connect = async (plugin: DiscoveredPlugin) => { await app.integrations.settings.save(acme.id, systemActor, plugin, { baseUrl: 'https://inventory.example', apiKey: 'k' }, { enabled: true }) }
+const connect = async (plugin: DiscoveredPlugin) => { await app.integrations.settings.save(acme.id, systemActor, plugin, GATED_SETTINGS, { enabled: true }) }
 for (const plugin of plugins) await connect(plugin)
 
 const run = async (id: string) => (await app.integrations.run(acme.id, id))!
@@ -76,7 +39,7 @@ const heldAfterPage1 = async (pluginId: string) => {
 const runJob = async (runId: string) => (await app.db.raw("SELECT state, retry_count, output FROM pgboss.job WHERE name = 'integration.run' AND data->>'runId' = ?", [runId])).rows
 
 async function reset (pluginId: string) {
-  state = newState()
+  state.reset()
   await app.db('hardware').where({ workspace_id: acme.id, source: pluginId }).delete()
   await app.db('integration_state').where({ workspace_id: acme.id, plugin_id: pluginId }).delete()
 }
@@ -154,7 +117,7 @@ t.test('Disconnect during a run cancels it; Connect and Sync work again', async 
   const [entry] = await app.db('audit_log').where({ workspace_id: acme.id, action: 'integration.disconnected', target_id: 'gated' })
   t.same(entry.details, { cancelled_runs: [queued.id] })
 
-  t.equal((await session.post('/settings/integrations/gated', { baseUrl: 'https://inventory.example', apiKey: 'k', enabled: 'true' }, { headers: HX })).statusCode, 200)
+  t.equal((await session.post('/settings/integrations/gated', { ...GATED_SETTINGS, enabled: 'true' }, { headers: HX })).statusCode, 200)
   const again = await session.post('/settings/integrations/gated/sync', {}, { headers: HX })
   t.equal(again.statusCode, 200, 'a sync after Connect is not refused')
   state.release.open()

@@ -129,15 +129,19 @@ function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPl
   const source: ImportSource = { pluginId: plugin.id, name: plugin.manifest.name }
   /**
    * One transaction per chunk: the rows, their audit entries and events, and the run's counts
-   * commit together (or, in a dry run, not at all), and only while the run's lease holds.
-   * `eventsWritten` tells how many events the importer wrote set-based itself.
+   * commit together (or, in a dry run, not at all), and only while the run's lease holds. A chunk
+   * that wrote no row leaves the counts to the progress writes: its transaction stays read-only,
+   * which spares PostgreSQL a WAL flush per chunk of an unchanged re-import. `written` tells
+   * whether the importer wrote rows; `eventsWritten` how many events it wrote set-based itself.
    */
-  const apply = async <T>(work: (trx: Knex.Transaction) => Promise<Change<T>>, countsWith: (result: T) => CountParts, eventsWritten: (result: T) => number = () => 0): Promise<T> => {
+  const apply = async <T>(work: (trx: Knex.Transaction) => Promise<Change<T>>, written: (result: T) => boolean, countsWith: (result: T) => CountParts, eventsWritten: (result: T) => number = () => 0): Promise<T> => {
     try {
       return await deps.db.transaction(async trx => {
         const change = await work(trx)
-        lease.check(await lease.scope(trx).update(countColumns(...countsWith(change.result))))
         if (run.dry_run) throw new DryRun(change.result)
+        if (written(change.result) || (change.audit ?? []).length > 0 || (change.events ?? []).length > 0) {
+          lease.check(await lease.scope(trx).update(countColumns(...countsWith(change.result))))
+        }
         await recordAudit(trx, workspaceId, actor, change.audit ?? [])
         await deps.events.emit(trx, workspaceId, change.events ?? [])
         if (eventsWritten(change.result) > 0) await deps.events.wake(trx, workspaceId)
@@ -154,7 +158,7 @@ function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPl
       for (let i = 0; i < records.length; i += CHUNK) {
         const plan = run.dry_run ? MAX_PREVIEW - preview.length : 0
         const batch: ImportedBatch = await apply(trx => IMPORTERS[model].upsert(trx, workspaceId, source, records.slice(i, i + CHUNK), { plan }),
-          b => [earlier, before, ...batches, b], b => b.eventsWritten)
+          b => b.created + b.updated + b.eventsWritten > 0, b => [earlier, before, ...batches, b], b => b.eventsWritten)
         batches.push(batch)
         preview.push(...batch.planned.slice(0, plan))
       }
@@ -168,7 +172,7 @@ function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPl
     },
     async delete (model: Model, externalIds, before) {
       if (run.dry_run) return 0
-      return await apply<number>(trx => IMPORTERS[model].remove(trx, workspaceId, source, externalIds), n => [earlier, before, { deleted: n, errors: [] }])
+      return await apply<number>(trx => IMPORTERS[model].remove(trx, workspaceId, source, externalIds), n => n > 0, n => [earlier, before, { deleted: n, errors: [] }])
     },
     async checkpoint (value: Checkpoint) {
       if (run.dry_run) return
