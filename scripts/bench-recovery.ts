@@ -14,7 +14,6 @@
 // `npm start` does. The fake and the receiver run in this process.
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import fs from 'node:fs/promises'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
@@ -23,13 +22,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Knex } from 'knex'
 import { systemActor } from '../core/audit/index.ts'
 import { loadConfig } from '../core/config.ts'
-import { createKnex, startEmbedded } from '../core/db/index.ts'
 import { BUILTIN_PLUGINS_DIR } from '../core/integrations/discovery.ts'
 import type { RunRow } from '../core/integrations/runs.ts'
 import { startRuntime, type Runtime } from '../core/runtime.ts'
 import { routeToFake } from '../core/sdk.ts'
 import { ensureWorkspace } from '../core/tenancy/index.ts'
-import { createTestDatabase } from '../test/helpers/database.ts'
+import { serverDatabase } from '../test/helpers/server-process.ts'
 
 interface Options { source: string, devices: number, events: number, json: boolean }
 
@@ -74,7 +72,7 @@ type Message = { id: number, request: Request } | { id: number, result?: unknown
 
 /** The child: the real runtime (worker on) with the plugin's vendor routed to the fake; answers the parent's requests. */
 async function runChild (source: string, fakeUrl: string): Promise<void> {
-  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' })
+  const config = loadConfig(process.env)
   const runtime = await startRuntime({ ...config, runWorker: true }, { httpDispatcher: routeToFake(fakeUrl) })
   const handlers = requestHandlers(runtime, source)
   process.on('message', (message: Message) => {
@@ -163,38 +161,11 @@ class Child {
 
 // ---- the database each part uses ------------------------------------------------------------------
 
-interface Scratch {
-  env: Record<string, string>
-  /** Reads the database while no process holds it (the embedded one is opened here for the moment). */
-  read: <T>(fn: (db: Knex) => Promise<T>) => Promise<T>
-  close: () => Promise<void>
-}
-
-async function scratch (): Promise<Scratch> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'stocktake-bench-recovery-'))
-  const base = { STOCKTAKE_DATA_DIR: dataDir, STOCKTAKE_WEBHOOK_ALLOW_PRIVATE: '1', STOCKTAKE_WORKER: '1' }
-  if (process.env.DATABASE_URL) {
-    const database = await createTestDatabase()
-    return {
-      env: { ...base, DATABASE_URL: database.url },
-      read: fn => fn(database.db),
-      close: async () => { await database.close(); await fs.rm(dataDir, { recursive: true, force: true }) }
-    }
-  }
-  return {
-    env: { ...base, DATABASE_URL: '' },
-    async read (fn) {
-      const embedded = await startEmbedded(dataDir)
-      const db = createKnex(embedded.url, { statementCache: 0 })
-      try {
-        return await fn(db)
-      } finally {
-        await db.destroy()
-        await embedded.stop()
-      }
-    },
-    close: () => fs.rm(dataDir, { recursive: true, force: true })
-  }
+/** A scratch database for one part (test/helpers/server-process.ts), dropped or removed by `close`. */
+async function scratch () {
+  const teardowns: Array<() => unknown> = []
+  const database = await serverDatabase({ teardown: fn => teardowns.push(fn) }, { STOCKTAKE_WEBHOOK_ALLOW_PRIVATE: '1', STOCKTAKE_WORKER: '1', LOG_LEVEL: 'error' })
+  return { ...database, close: async () => { for (const fn of teardowns.reverse()) await fn() } }
 }
 
 // ---- (a) a sync killed mid-run --------------------------------------------------------------------

@@ -6,7 +6,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type { Knex } from 'knex'
-import { createKnex } from '../../core/db/index.ts'
+import { createKnex, startEmbedded } from '../../core/db/index.ts'
 import { createTestDatabase } from './database.ts'
 import { launch, type Running } from './process.ts'
 
@@ -25,8 +25,19 @@ export interface ServerDatabase {
   /** The environment of every process on this database (the server, the CLI). */
   env: Record<string, string>
   embedded: boolean
-  /** Runs `fn` on a connection to the database (on the embedded one: through the running server's socket). */
+  /** Runs `fn` on a connection to the database (on the embedded one: through the socket of the process holding it). */
   query: <T>(fn: (db: Knex) => Promise<T>) => Promise<T>
+  /** Runs `fn` while no process is running on it (the embedded database is opened here for the moment). */
+  read: <T>(fn: (db: Knex) => Promise<T>) => Promise<T>
+}
+
+async function onKnex<T> (url: string, fn: (db: Knex) => Promise<T>): Promise<T> {
+  const db = createKnex(url, { statementCache: 0 })
+  try {
+    return await fn(db)
+  } finally {
+    await db.destroy()
+  }
 }
 
 export async function serverDatabase (t: Teardown, extraEnv: Record<string, string> = {}): Promise<ServerDatabase> {
@@ -36,18 +47,21 @@ export async function serverDatabase (t: Teardown, extraEnv: Record<string, stri
   if (process.env.DATABASE_URL) {
     const database = await createTestDatabase()
     t.teardown(() => database.close())
-    return { env: { ...base, DATABASE_URL: database.url }, embedded: false, query: fn => fn(database.db) }
+    return { env: { ...base, DATABASE_URL: database.url }, embedded: false, query: fn => fn(database.db), read: fn => fn(database.db) }
   }
   return {
     env: { ...base, DATABASE_URL: '' },
     embedded: true,
     async query (fn) {
       const { url } = JSON.parse(await fs.readFile(path.join(dataDir, 'embedded.json'), 'utf8'))
-      const db = createKnex(url, { statementCache: 0 })
+      return await onKnex(url, fn)
+    },
+    async read (fn) {
+      const embedded = await startEmbedded(dataDir)
       try {
-        return await fn(db)
+        return await onKnex(embedded.url, fn)
       } finally {
-        await db.destroy()
+        await embedded.stop()
       }
     }
   }
