@@ -8,6 +8,10 @@ import { launch, runToEnd } from './helpers/process.ts'
 import { killHard, serverDatabase } from './helpers/server-process.ts'
 import { until } from './helpers/wait.ts'
 import { startFake } from './fixtures/external-plugin/fake.ts'
+import { loadConfig } from '../core/config.ts'
+import { startRuntime } from '../core/runtime.ts'
+import { ensureWorkspace } from '../core/tenancy/index.ts'
+import { systemActor } from '../core/audit/index.ts'
 
 t.setTimeout(300_000)
 const DEVICES = 120
@@ -19,9 +23,12 @@ t.test('a sync killed mid-run is resumed by the next stocktake sync and complete
   const plugin = fileURLToPath(new URL('./fixtures/external-plugin/', import.meta.url))
   const database = await serverDatabase(t, { STOCKTAKE_PLUGIN_PATHS: plugin })
   const cli = (args: string[]) => runToEnd('node', ['scripts/stocktake.js', ...args], database.env)
-  t.equal((await cli(['create-admin', '--workspace', 'acme', '--email', 'admin@acme.test'])).code, 0)
-  t.equal((await cli(['integration', 'set', 'acme-inventory', '--workspace', 'acme', `baseUrl=${fake.url}`, `apiKey=${fake.settings.apiKey}`])).code, 0)
-  t.equal((await cli(['integration', 'enable', 'acme-inventory', '--workspace', 'acme'])).code, 0)
+  // Set up in this process (what create-admin and integration set do), to spare two CLI starts.
+  const setup = await startRuntime({ ...loadConfig({ ...database.env, LOG_LEVEL: 'silent' }), runWorker: false }, { logger: false })
+  const { workspace } = await ensureWorkspace(setup.db, 'acme')
+  const saved = await setup.app.integrations.settings.save(workspace.id, systemActor, setup.app.integrations.plugin('acme-inventory')!, fake.settings, { enabled: true })
+  t.ok(saved.ok)
+  await setup.close()
 
   const first = launch('node', ['scripts/stocktake.js', 'sync', 'acme-inventory', '--workspace', 'acme'], database.env)
   t.teardown(() => { if (first.child.exitCode === null) first.child.kill('SIGKILL') })
