@@ -13,7 +13,8 @@ import { until } from './helpers/wait.ts'
 import { systemActor } from '../core/audit/index.ts'
 
 const HX = { 'hx-request': 'true' }
-const RECOVERY = { heartbeatMs: 100, goneAfterMs: 800, graceMs: 1200, sweepMs: 200, leaseMs: 1000, renewMs: 200 }
+// Margins wide enough for a loaded machine: a live process is never presumed gone here.
+const RECOVERY = { heartbeatMs: 100, goneAfterMs: 2000, graceMs: 2500, sweepMs: 200, leaseMs: 2000, renewMs: 200 }
 const state = new Gates()
 const gated = gatedPlugin('gated', state)
 const deaf = gatedPlugin('deaf', state, { deaf: true })
