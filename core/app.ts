@@ -4,7 +4,7 @@ import type { Knex } from 'knex'
 import type { Config } from './config.ts'
 import dbPlugin from './db/index.ts'
 import secretsPlugin from './secrets/index.ts'
-import jobsPlugin, { Jobs } from './jobs/index.ts'
+import jobsPlugin, { Jobs, type RecoveryTuning } from './jobs/index.ts'
 import statisticsPlugin from './db/statistics.ts'
 import auditPlugin from './audit/index.ts'
 import eventsPlugin from './events/index.ts'
@@ -32,6 +32,10 @@ export interface AppOptions {
   httpDispatcher?: unknown
   /** Test hook: shorter webhook retries and timeouts. */
   webhookTuning?: Partial<DeliveryTuning>
+  /** This process opened the embedded database's folder itself (no process that used it before is alive). */
+  ownsDatabase?: boolean
+  /** Test hook: shorter heartbeats, leases and recovery sweeps. */
+  recoveryTuning?: Partial<RecoveryTuning>
   logger?: boolean | object
 }
 
@@ -77,7 +81,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(formbody)
   await app.register(dbPlugin, { db: opts.db })
   await app.register(secretsPlugin, { kek: opts.masterKey })
-  await app.register(jobsPlugin, { jobs: new Jobs(opts.databaseUrl, opts.config.runWorker) })
+  await app.register(jobsPlugin, { jobs: new Jobs(opts.databaseUrl, opts.config.runWorker, { db: opts.db, ownsDatabase: opts.ownsDatabase, recovery: opts.recoveryTuning }) })
   await app.register(statisticsPlugin, { embedded: !opts.config.databaseUrl })
   await app.register(auditPlugin)
   await app.register(eventsPlugin)

@@ -17,7 +17,7 @@ export interface Runtime {
  * Opens the database (embedded or DATABASE_URL), migrates it and builds the app: the shared
  * start of the server, the worker and every CLI command.
  */
-export async function startRuntime (config: Config, options: { logger?: boolean | object } = {}): Promise<Runtime> {
+export async function startRuntime (config: Config, options: { logger?: boolean | object, httpDispatcher?: unknown } = {}): Promise<Runtime> {
   // Plugins are validated before anything opens: an invalid one stops start-up naming file and field.
   const plugins = await discoverPlugins({ pluginDirs: config.pluginPaths })
   const database = await openDatabase(config)
@@ -26,7 +26,7 @@ export async function startRuntime (config: Config, options: { logger?: boolean 
     await migrateAll(db, plugins)
     const sessionSecret = config.sessionSecret ?? await readOrCreateKeyFile(config.dataDir, 'session.key')
     const masterKey = await loadMasterKey(config)
-    const app = await buildApp({ config, db, databaseUrl: database.url, sessionSecret, masterKey, plugins, logger: options.logger })
+    const app = await buildApp({ config, db, databaseUrl: database.url, sessionSecret, masterKey, plugins, logger: options.logger, ownsDatabase: database.mode === 'embedded', httpDispatcher: options.httpDispatcher })
     await app.ready()
     let closed = false
     return {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { ACTIVE, type RunRow } from '../core/integrations/runs.ts'
+import { ACTIVE, RunActiveError, type RunRow } from '../core/integrations/runs.ts'
 import { findWorkspaceBySlug } from '../core/tenancy/index.ts'
 import { IntegrationUsageError } from './integration-command.ts'
 
@@ -9,10 +9,14 @@ export const SYNC_USAGE = `  sync <plugin> --workspace <slug> [--dry-run]
                                          it completed`
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+/** While it waits for a run executing elsewhere, every 5 s. */
+const SWEEP_EVERY = 10
 
 /**
  * Queues the run as Sync now does, then executes it in this process. If a worker claimed it first
  * (a server is running), waits for that worker; a run waiting to retry is retried here when due.
+ * A sync of the same kind already in progress (say, one resumed after a crash, with no worker to
+ * take it) is followed the same way instead of being refused.
  */
 export async function syncCommand (app: FastifyInstance, slug: string, pluginId: string | undefined, dryRun: boolean): Promise<number> {
   if (!pluginId) throw new IntegrationUsageError('sync needs a plugin id')
@@ -23,9 +27,17 @@ export async function syncCommand (app: FastifyInstance, slug: string, pluginId:
   const row = await app.integrations.settings.get(workspace.id, plugin.id)
   if (!row?.enabled) throw new IntegrationUsageError(`${plugin.manifest.name} is not enabled in "${slug}"`)
 
-  let run: RunRow | undefined = await app.integrations.sync(workspace.id, plugin.id, { trigger: 'cli', dryRun })
-  console.error(`${dryRun ? 'Previewing' : 'Syncing'} ${plugin.manifest.name} in "${slug}" (run ${run.id})…`)
-  for (;;) {
+  let run: RunRow | undefined
+  try {
+    run = await app.integrations.sync(workspace.id, plugin.id, { trigger: 'cli', dryRun })
+    console.error(`${dryRun ? 'Previewing' : 'Syncing'} ${plugin.manifest.name} in "${slug}" (run ${run.id})…`)
+  } catch (err) {
+    const active = err instanceof RunActiveError ? await app.integrations.run(workspace.id, err.runId) : undefined
+    if (active?.kind !== 'sync' || active.dry_run !== dryRun) throw err
+    run = active
+    console.error(`A ${dryRun ? 'preview' : 'sync'} of ${plugin.manifest.name} in "${slug}" is already in progress (run ${run.id}); following it…`)
+  }
+  for (let waited = 0; ; waited++) {
     await app.integrations.executeNow(workspace.id, run.id)
     run = await app.integrations.run(workspace.id, run.id)
     if (!run) throw new Error('the run disappeared')
@@ -35,6 +47,8 @@ export async function syncCommand (app: FastifyInstance, slug: string, pluginId:
       continue
     }
     if (!ACTIVE.includes(run.status)) break
+    // Running elsewhere: if that process is gone, the sweep hands the run back (here, with no worker running) to be resumed.
+    if (waited % SWEEP_EVERY === SWEEP_EVERY - 1) await app.jobs.sweep()
     await sleep(500)
   }
   if (run.status !== 'succeeded') console.error(`${plugin.manifest.name}: ${run.message ?? 'the sync failed'}`)

@@ -199,6 +199,7 @@ export async function integrationRoutes (app: FastifyInstance) {
     }
     const ctx: CardContext = errors.length > 0 ? cardContext(plugin.manifest, plugin.settingsSchema, { ...form, errors: byField }) : base
     const m = plugin.manifest
+    const active = await app.integrations.activeRun(ws.id, plugin.id)
     return {
       plugin: { id: m.id, name: m.name, description: m.description, docsUrl: m.docsUrl ?? null, vendorScopes: m.vendorScopes ?? [], preview: m.status === 'preview' },
       canTest: Boolean(plugin.connector?.test),
@@ -211,7 +212,9 @@ export async function integrationRoutes (app: FastifyInstance) {
       errors: errors.length > 0,
       generalErrors: general,
       saved: state.saved ?? false,
-      notice: state.notice ?? null
+      notice: state.notice ?? null,
+      // A run in progress is shown (with Cancel) whenever the card is opened.
+      run: active ? runView(BASE, plugin.id, active) : null
     }
   }
 
@@ -345,6 +348,19 @@ export async function integrationRoutes (app: FastifyInstance) {
     if (isHtmx(request)) return reply.view('partials/integration-run', { fragment: true, run: runView(BASE, plugin.id, run) })
     const form = await formView(request, plugin)
     return reply.view('partials/integration-page', { title: `${plugin.manifest.name} · Integrations`, ...form, run: runView(BASE, plugin.id, run) })
+  })
+
+  /** Cancel, on a pending run's area: the run ends "Cancelled by <who>" and the slot is free at once. */
+  app.post(`${BASE}/:id/runs/:runId/cancel`, admin, async (request: FastifyRequest<{ Params: { id: string, runId: string } }>, reply) => {
+    const plugin = configurable(request.params.id)
+    const result = await app.integrations.cancel(request.workspace.id, request.actor(), plugin.id, request.params.runId)
+    if (!result) throw new RunNotFoundError()
+    const notice = result.cancelled ? null : `This ${result.run.kind === 'sync' ? 'sync' : 'test'} had already ended.`
+    if (!isHtmx(request)) {
+      reply.flash(result.cancelled ? 'success' : 'info', notice ?? `${plugin.manifest.name}: cancelled.`)
+      return redirectPage(request, reply, `${BASE}/${plugin.id}/runs/${result.run.id}`)
+    }
+    return reply.view('partials/integration-run', { fragment: true, notice, run: runView(BASE, plugin.id, result.run) })
   })
 
   app.post(`${BASE}/:id/disconnect`, admin, async (request: FastifyRequest<IdParams>, reply) => {

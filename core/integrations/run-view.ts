@@ -32,7 +32,12 @@ export function runView (base: string, pluginId: string, run: RunRow, options: R
     label,
     /** "Importing", "Previewing"… */
     doing: ING[label],
+    /** "sync", "import", "preview", "test": what Cancel's confirmation names. */
+    noun: label.toLowerCase(),
     pending,
+    cancelled: run.status === 'cancelled',
+    /** Cancel, offered while it is pending (queued, running or waiting to retry). */
+    cancelUrl: `${url}/cancel`,
     retrying,
     /** When a rate-limited run resumes: ISO for <time>, and HH:MM (UTC) to read. */
     retryAt: retrying && run.retry_at ? { iso: new Date(run.retry_at).toISOString(), time: hoursMinutes(run.retry_at) } : null,

@@ -11,6 +11,7 @@ import { countColumns, executeSync, type SyncDeps, type SyncOutcome } from './sy
 import { findWorkspaceById } from '../tenancy/index.ts'
 import { connectorContext, pluginActor } from './context.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
+import { RunLease } from './lease.ts'
 
 export const RUN_JOB = 'integration.run'
 /** The statuses that hold a plugin's one run slot (a partial unique index enforces it). */
@@ -25,7 +26,7 @@ export interface RunRow {
   trigger: RunTrigger
   dry_run: boolean
   attempt: number
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'retry_scheduled'
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'retry_scheduled' | 'cancelled'
   created: number
   updated: number
   unchanged: number
@@ -37,6 +38,10 @@ export interface RunRow {
   preview: PlannedChange[]
   message: string | null
   retry_at: Date | null
+  /** The process executing it, this execution, and until when (core/integrations/lease.ts). */
+  worker_id: string | null
+  lease_id: string | null
+  lease_until: Date | null
   created_at: Date
   finished_at: Date | null
 }
@@ -50,20 +55,35 @@ export class RunActiveError extends Error {
   constructor (readonly runId: string) { super('A run of this integration is already in progress.') }
 }
 
-/** Queues a run: the row and its job commit together, and the database allows one active run per plugin. */
-export async function startRun (db: Knex | Knex.Transaction, jobs: Jobs, workspaceId: string, pluginId: string, kind: RunRow['kind'], options: StartRunOptions = {}): Promise<RunRow> {
+/**
+ * Queues a run: the row and its job commit together, and the database allows one active run per
+ * plugin. When the slot is taken, a recovery sweep runs first (so a run whose worker is gone never
+ * blocks the slot, even with no worker process sweeping), then the insert is tried once more.
+ */
+export async function startRun (db: Knex, jobs: Jobs, workspaceId: string, pluginId: string, kind: RunRow['kind'], options: StartRunOptions = {}): Promise<RunRow> {
   const { trigger = 'manual', dryRun = false } = options
-  try {
-    return await db.transaction(async trx => {
-      const [run] = await trx('integration_runs').insert({ workspace_id: workspaceId, plugin_id: pluginId, kind, trigger, dry_run: dryRun }).returning('*')
-      await jobs.send(RUN_JOB, { runId: run.id, workspaceId }, { trx, retryLimit: 0 })
-      return run as RunRow
-    })
-  } catch (err) {
-    if (!isUniqueViolation(err, 'integration_runs_one_active_key')) throw err
-    const active = await db('integration_runs').where({ workspace_id: workspaceId, plugin_id: pluginId }).whereIn('status', ACTIVE).first('id')
-    throw new RunActiveError(active?.id ?? '')
+  const insert = async () => await db.transaction(async trx => {
+    const [run] = await trx('integration_runs').insert({ workspace_id: workspaceId, plugin_id: pluginId, kind, trigger, dry_run: dryRun }).returning('*')
+    await jobs.send(RUN_JOB, { runId: run.id, workspaceId }, { trx, retryLimit: 0 })
+    return run as RunRow
+  })
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await insert()
+    } catch (err) {
+      if (!isUniqueViolation(err, 'integration_runs_one_active_key')) throw err
+      if (attempt === 1) {
+        await jobs.sweep()
+        continue
+      }
+      throw new RunActiveError((await findActiveRun(db, workspaceId, pluginId))?.id ?? '')
+    }
   }
+}
+
+/** The plugin's queued, running or waiting run, if any (at most one). */
+export async function findActiveRun (db: Knex, workspaceId: string, pluginId: string): Promise<RunRow | undefined> {
+  return await db('integration_runs').where({ workspace_id: workspaceId, plugin_id: pluginId }).whereIn('status', ACTIVE).first()
 }
 
 export async function getRun (db: Knex, workspaceId: string, runId: string): Promise<RunRow | undefined> {
@@ -71,52 +91,65 @@ export async function getRun (db: Knex, workspaceId: string, runId: string): Pro
   return await db('integration_runs').where({ workspace_id: workspaceId, id: runId }).first()
 }
 
-/** The job: runs the connector's test() or sync and records the outcome on the run, the integration and the audit log. */
+/**
+ * The job: claims the run with a lease (core/integrations/lease.ts), runs the connector's test() or
+ * sync and records the outcome on the run, the integration and the audit log — unless the run was
+ * cancelled or resumed elsewhere meanwhile.
+ */
 export async function executeRun (deps: SyncDeps & { jobs: Jobs }, plugins: Map<string, DiscoveredPlugin>, workspaceId: string, runId: string): Promise<void> {
   const { db } = deps
+  const lease = new RunLease(db, deps.jobs, runId)
   // A retry is claimed only once its time has come: a job queued earlier for the same run must not run it early.
   const [run] = await db('integration_runs').where({ workspace_id: workspaceId, id: runId })
     .where(q => q.where('status', 'queued').orWhere(r => r.where('status', 'retry_scheduled').where('retry_at', '<=', db.fn.now())))
-    .update({ status: 'running', started_at: db.fn.now(), retry_at: null }).returning('*')
+    .update({ status: 'running', started_at: db.fn.now(), retry_at: null, ...lease.columns() }).returning('*')
   if (!run) return
-  const plugin = plugins.get(run.plugin_id)
-  const workspace = await findWorkspaceById(db, workspaceId)
-  const actor = plugin ? pluginActor(plugin) : systemActor
-  if (run.kind === 'sync') {
-    const outcome: SyncOutcome = plugin?.connector?.sync && workspace
-      ? await executeSync(deps, plugin, workspace, run)
-      : { status: 'failed', counts: emptyCounts(), reason: 'config', message: 'This integration is not installed or cannot sync.' }
-    await recordSyncOutcome(deps, run, actor, outcome)
-    return
-  }
-  let result: TestResult
-  if (!plugin?.connector?.test || !workspace) {
-    result = { ok: false, reason: 'config', message: 'This integration is not installed or cannot be tested.' }
-  } else {
-    try {
-      const ctx = await connectorContext(deps, plugin, workspace, AbortSignal.timeout(TEST_TIMEOUT_MS))
-      result = await plugin.connector.test(ctx)
-    } catch (err) {
-      result = testResultFromError(err)
+  lease.start()
+  try {
+    const plugin = plugins.get(run.plugin_id)
+    const workspace = await findWorkspaceById(db, workspaceId)
+    const actor = plugin ? pluginActor(plugin) : systemActor
+    if (run.kind === 'sync') {
+      const outcome: SyncOutcome = plugin?.connector?.sync && workspace
+        ? await executeSync(deps, plugin, workspace, run, lease)
+        : { status: 'failed', counts: emptyCounts(), reason: 'config', message: 'This integration is not installed or cannot sync.' }
+      if (outcome.status !== 'stopped') await recordSyncOutcome(deps, run, lease, actor, outcome)
+      return
     }
+    let result: TestResult
+    if (!plugin?.connector?.test || !workspace) {
+      result = { ok: false, reason: 'config', message: 'This integration is not installed or cannot be tested.' }
+    } else {
+      try {
+        const ctx = await connectorContext(deps, plugin, workspace, AbortSignal.any([AbortSignal.timeout(TEST_TIMEOUT_MS), lease.signal]))
+        result = await Promise.race([plugin.connector.test(ctx), lease.lost])
+      } catch (err) {
+        if (lease.signal.aborted) return
+        result = testResultFromError(err)
+      }
+    }
+    await recordTestResult(db, run, lease, actor, result)
+  } finally {
+    lease.stop()
   }
-  await recordTestResult(db, run, actor, result)
 }
 
-async function recordSyncOutcome (deps: SyncDeps & { jobs: Jobs }, run: RunRow, actor: Actor, outcome: SyncOutcome): Promise<void> {
+async function recordSyncOutcome (deps: SyncDeps & { jobs: Jobs }, run: RunRow, lease: RunLease, actor: Actor, outcome: Exclude<SyncOutcome, { status: 'stopped' }>): Promise<void> {
   const { counts } = outcome
   const summary = { read: counts.read, created: counts.created, updated: counts.updated, unchanged: counts.unchanged, skipped: counts.skipped, deleted: counts.deleted, errors: counts.errors.length }
   await deps.db.transaction(async trx => {
     const common = { ...countColumns(counts), preview: JSON.stringify(outcome.status === 'succeeded' ? outcome.preview : []) }
     if (outcome.status === 'retry_scheduled') {
-      await trx('integration_runs').where({ id: run.id })
-        .update({ ...common, status: 'retry_scheduled', retry_at: outcome.retryAt, attempt: run.attempt + 1, message: `${outcome.message} — retrying at ${outcome.retryAt.toISOString()}` })
+      const held = await lease.scope(trx)
+        .update({ ...common, status: 'retry_scheduled', retry_at: outcome.retryAt, attempt: run.attempt + 1, lease_id: null, lease_until: null, message: `${outcome.message} — retrying at ${outcome.retryAt.toISOString()}` })
+      if (held === 0) return
       await deps.jobs.send(RUN_JOB, { runId: run.id, workspaceId: run.workspace_id }, { trx, retryLimit: 0, startAfter: outcome.retryAt })
       return
     }
     const ok = outcome.status === 'succeeded'
     const message = ok ? syncMessage(summary, run.dry_run) : outcome.message
-    await trx('integration_runs').where({ id: run.id }).update({ ...common, status: outcome.status, message, finished_at: trx.fn.now() })
+    // Cancelled or resumed elsewhere meanwhile: the outcome is no longer this execution's to record.
+    if (await lease.scope(trx).update({ ...common, status: outcome.status, message, finished_at: trx.fn.now(), lease_until: null }) === 0) return
     if (!run.dry_run) {
       await trx('integrations').where({ workspace_id: run.workspace_id, plugin_id: run.plugin_id }).update({
         last_sync_at: trx.fn.now(),
@@ -138,11 +171,10 @@ function syncMessage (s: { created: number, updated: number, unchanged: number, 
   return dryRun ? `Preview: would write ${counts}.` : `${counts[0].toUpperCase()}${counts.slice(1)}.`
 }
 
-async function recordTestResult (db: Knex, run: RunRow, actor: Actor, result: TestResult): Promise<void> {
+async function recordTestResult (db: Knex, run: RunRow, lease: RunLease, actor: Actor, result: TestResult): Promise<void> {
   const message = result.message ?? (result.ok ? 'Connected.' : 'The test failed.')
   await db.transaction(async trx => {
-    await trx('integration_runs').where({ id: run.id })
-      .update({ status: result.ok ? 'succeeded' : 'failed', message, finished_at: trx.fn.now() })
+    if (await lease.scope(trx).update({ status: result.ok ? 'succeeded' : 'failed', message, finished_at: trx.fn.now(), lease_until: null }) === 0) return
     await trx('integrations').where({ workspace_id: run.workspace_id, plugin_id: run.plugin_id }).update({
       last_test_at: trx.fn.now(),
       last_test_ok: result.ok,
@@ -157,3 +189,37 @@ async function recordTestResult (db: Knex, run: RunRow, actor: Actor, result: Te
     })
   })
 }
+
+/**
+ * Cancels a queued, running or waiting run: it ends "Cancelled by <who>" and frees the plugin's slot
+ * at once. A running execution notices at its next lease renewal or write and stops through its
+ * signal (core/integrations/lease.ts). Returns the run as it is now, or undefined if there is none.
+ */
+export async function cancelRun (db: Knex, workspaceId: string, actor: Actor, pluginId: string, runId: string, pluginName: string): Promise<{ run: RunRow, cancelled: boolean } | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(runId)) return undefined
+  const scope = { workspace_id: workspaceId, plugin_id: pluginId, id: runId }
+  return await db.transaction(async trx => {
+    const [cancelled] = await trx('integration_runs').where(scope).whereIn('status', ACTIVE)
+      .update(cancelledColumns(trx, `Cancelled by ${actor.label}.`)).returning('*') as RunRow[]
+    if (!cancelled) {
+      const run = await trx('integration_runs').where(scope).first()
+      return run ? { run, cancelled: false } : undefined
+    }
+    await recordAudit(trx, workspaceId, actor, {
+      action: 'integration.run_cancelled',
+      target: { type: 'integration', id: cancelled.plugin_id, label: pluginName },
+      details: { run_id: cancelled.id, kind: cancelled.kind, dry_run: cancelled.dry_run, trigger: cancelled.trigger, created: cancelled.created, updated: cancelled.updated }
+    })
+    return { run: cancelled, cancelled: true }
+  })
+}
+
+/** Disconnect: every active run of the plugin ends cancelled (their executions stop writing). Returns their ids. */
+export async function cancelActiveRuns (db: Knex | Knex.Transaction, workspaceId: string, pluginId: string, message: string): Promise<string[]> {
+  const rows = await db('integration_runs').where({ workspace_id: workspaceId, plugin_id: pluginId }).whereIn('status', ACTIVE)
+    .update(cancelledColumns(db, message)).returning('id')
+  return rows.map((r: { id: string }) => r.id)
+}
+
+const cancelledColumns = (db: Knex | Knex.Transaction, message: string) =>
+  ({ status: 'cancelled', message, finished_at: db.fn.now(), retry_at: null, lease_until: null })

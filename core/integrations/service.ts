@@ -7,7 +7,8 @@ import { connectorContext } from './context.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
 import { lookupSerial, type LookupResult } from './lookup.ts'
 import { deliverNotification, NOTIFY_JOB, notifyListener } from './notify.ts'
-import { executeRun, getRun, RUN_JOB, startRun, type RunRow, type StartRunOptions } from './runs.ts'
+import { cancelActiveRuns, cancelRun, executeRun, findActiveRun, getRun, RUN_JOB, startRun, type RunRow, type StartRunOptions } from './runs.ts'
+import { recoverRuns } from './run-recovery.ts'
 import { setSchedule, startDueSyncs } from './schedule.ts'
 import type { SyncDeps } from './sync-run.ts'
 import type { Jobs } from '../jobs/index.ts'
@@ -45,6 +46,7 @@ export class Integrations {
     app.jobs.define({ name: SWEEP_JOB, policy: 'singleton', cron: '*/15 * * * *', handler: async () => { await sweepExpiredCache(app.db) } })
     app.jobs.define({ name: SCHEDULE_JOB, policy: 'singleton', cron: '* * * * *', handler: async () => { await startDueSyncs(app.db, app.jobs, this.byId) } })
     app.events.subscribe(notifyListener(app.db, app.jobs, this.plugins))
+    app.jobs.onRecover(async (trx, gone) => { await recoverRuns(trx, app.jobs, gone) })
   }
 
   plugin (id: string): DiscoveredPlugin | undefined {
@@ -104,12 +106,25 @@ export class Integrations {
     return await getRun(this.app.db, workspaceId, runId)
   }
 
+  /** The plugin's run in progress (queued, running or waiting to retry), shown with Cancel on its card. */
+  async activeRun (workspaceId: string, pluginId: string): Promise<RunRow | undefined> {
+    return await findActiveRun(this.app.db, workspaceId, pluginId)
+  }
+
+  /** Cancel on a run's card (a run of this plugin, or undefined): `cancelled` is false when it had already ended. */
+  async cancel (workspaceId: string, actor: Actor, pluginId: string, runId: string): Promise<{ run: RunRow, cancelled: boolean } | undefined> {
+    return await cancelRun(this.app.db, workspaceId, actor, pluginId, runId, this.byId.get(pluginId)?.manifest.name ?? pluginId)
+  }
+
   /**
-   * Calls the plugin's disconnect (revoking vendor tokens), then deletes its settings, secrets,
-   * cache and checkpoints, keeping the run history and the audit trail.
+   * Cancels the plugin's run in progress (so it stops before its credentials go), calls the plugin's
+   * disconnect (revoking vendor tokens), then deletes its settings, secrets, cache and checkpoints,
+   * keeping the run history and the audit trail.
    */
   async disconnect (workspace: Workspace, actor: Actor, pluginId: string): Promise<void> {
     const plugin = this.byId.get(pluginId)
+    const name = plugin?.manifest.name ?? pluginId
+    const cancelled = await cancelActiveRuns(this.app.db, workspace.id, pluginId, `Cancelled: ${name} was disconnected by ${actor.label}.`)
     if (plugin?.connector?.disconnect && (await this.settings.get(workspace.id, pluginId))) {
       try {
         await plugin.connector.disconnect(await connectorContext(this.deps, plugin, workspace, AbortSignal.timeout(30_000)))
@@ -122,7 +137,11 @@ export class Integrations {
       await trx('integrations').where(scope).delete()
       await trx('integration_cache').where(scope).delete()
       await trx('integration_state').where(scope).delete()
-      await recordAudit(trx, workspace.id, actor, { action: 'integration.disconnected', target: { type: 'integration', id: pluginId, label: plugin?.manifest.name ?? pluginId } })
+      await recordAudit(trx, workspace.id, actor, {
+        action: 'integration.disconnected',
+        target: { type: 'integration', id: pluginId, label: name },
+        details: cancelled.length > 0 ? { cancelled_runs: cancelled } : null
+      })
     })
   }
 }

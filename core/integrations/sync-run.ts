@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/index.ts'
 import type { Outbox } from '../events/index.ts'
 import type { Jobs } from '../jobs/index.ts'
 import { IMPORTERS, type ImportedBatch, type ImportSource, type PlannedChange } from '../register/importers/index.ts'
-import { drainMessages, emptyCounts, readAhead, type SyncCounts, type SyncSink } from '../sdk/drain.ts'
+import { drainMessages, emptyCounts, readAhead, type BatchCounts, type RecordError, type SyncCounts, type SyncSink } from '../sdk/drain.ts'
 import { failureReason } from '../sdk/failures.ts'
 import type { Checkpoint, Model } from '../sdk/records.ts'
 import type { Workspace } from '../tenancy/index.ts'
@@ -12,6 +12,7 @@ import type { DiscoveredPlugin } from './discovery.ts'
 import { RetryLaterError } from './http-types.ts'
 import type { RunRow } from './runs.ts'
 import type { Change } from '../register/change.ts'
+import { RunStoppedError, type RunLease } from './lease.ts'
 
 export interface SyncDeps extends ContextDeps { events: Outbox, jobs: Jobs }
 
@@ -21,7 +22,7 @@ export interface SyncDeps extends ContextDeps { events: Outbox, jobs: Jobs }
  * briefly.
  */
 const CHUNK = 1000
-/** Live progress is written at most this often; the final counts are written with the outcome. */
+/** Live progress (records read) is written at most this often; what was written is counted with each chunk. */
 const PROGRESS_EVERY_MS = 500
 /** Kept on the run for the admin; the counts stay exact beyond it. */
 const MAX_ERROR_DETAILS = 500
@@ -47,22 +48,26 @@ export type SyncOutcome =
   | { status: 'succeeded', counts: SyncCounts, preview: PlannedChange[] }
   | { status: 'failed', counts: SyncCounts, reason: string, message: string }
   | { status: 'retry_scheduled', counts: SyncCounts, retryAt: Date, message: string }
+  /** Cancelled, or resumed by another worker: the run is no longer this execution's to record. */
+  | { status: 'stopped', counts: SyncCounts, message: string }
 
 /**
  * Runs every sync the plugin declares, in order, each from its saved checkpoint, merging batches
  * through the model's importer; records before a failure stay committed and the run keeps its
  * counts. Auth failures are final; rate limits and network failures retry from the checkpoint.
+ * Everything it writes is fenced by the run's lease; once the lease is lost it stops (even if the
+ * plugin ignores its signal).
  */
-export async function executeSync (deps: SyncDeps, plugin: DiscoveredPlugin, workspace: Workspace, run: RunRow & { dry_run: boolean, attempt: number }): Promise<SyncOutcome> {
-  // A retry continues the run: its totals include what earlier attempts wrote.
+export async function executeSync (deps: SyncDeps, plugin: DiscoveredPlugin, workspace: Workspace, run: RunRow & { dry_run: boolean, attempt: number }, lease: RunLease): Promise<SyncOutcome> {
+  // A retry or a resumed run continues the run: its totals include what earlier attempts wrote.
   const counts: SyncCounts = run.attempt > 1 ? countsOf(run) : emptyCounts()
   let current = emptyCounts()
   const preview: PlannedChange[] = []
   try {
-    const ctx = await connectorContext(deps, plugin, workspace, AbortSignal.timeout(SYNC_TIMEOUT_MS))
+    const ctx = await connectorContext(deps, plugin, workspace, AbortSignal.any([AbortSignal.timeout(SYNC_TIMEOUT_MS), lease.signal]))
     for (const declared of plugin.manifest.syncs ?? []) {
       const checkpoint = await loadCheckpoint(deps.db, workspace.id, plugin.id, declared.id)
-      const sink = registerSink(deps, workspace.id, plugin, run, declared.id, preview)
+      const sink = registerSink(deps, workspace.id, plugin, run, lease, declared.id, preview, counts)
       // The next vendor page is fetched while the last one is written.
       const messages = readAhead(plugin.connector!.sync!(ctx, { syncId: declared.id, checkpoint }))
       current = emptyCounts()
@@ -71,18 +76,21 @@ export async function executeSync (deps: SyncDeps, plugin: DiscoveredPlugin, wor
         current = c
         if (performance.now() - savedAt < PROGRESS_EVERY_MS) return
         savedAt = performance.now()
-        await saveProgress(deps.db, run.id, add(counts, c))
+        lease.check(await lease.scope(deps.db).update(countColumns(counts, c)))
       }
-      await drainMessages(messages, { ...sink, progress }, { permissions: plugin.manifest.permissions ?? [], batchSize: CHUNK })
+      const drained = drainMessages(messages, { ...sink, progress }, { permissions: plugin.manifest.permissions ?? [], batchSize: CHUNK })
+      drained.catch(() => {}) // when the lease is lost first, its failure is not awaited
+      await Promise.race([drained, lease.lost])
       if (!run.dry_run && current.created >= ANALYZE_AFTER_CREATED) await deps.db.raw('ANALYZE ??', [TABLE_OF[declared.model]])
       Object.assign(counts, add(counts, current))
       current = emptyCounts()
       // A full sync starts from the top next time; an incremental one continues from where it ended.
-      if (declared.mode === 'full' && !run.dry_run) await clearCheckpoint(deps.db, workspace.id, plugin.id, declared.id)
+      if (declared.mode === 'full' && !run.dry_run) await clearCheckpoint(deps.db, workspace.id, plugin.id, declared.id, lease)
     }
     return { status: 'succeeded', counts, preview }
   } catch (err) {
     Object.assign(counts, add(counts, current))
+    if (lease.signal.aborted || err instanceof RunStoppedError) return { status: 'stopped', counts, message: (lease.signal.reason as Error | undefined)?.message ?? String(err) }
     const message = err instanceof Error ? err.message : String(err)
     const reason = failureReason(err)
     if (reason === 'network' && !(err instanceof TypeError) && run.attempt < MAX_ATTEMPTS) {
@@ -111,18 +119,29 @@ function add (done: SyncCounts, current: SyncCounts): SyncCounts {
   }
 }
 
-function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPlugin, run: { dry_run: boolean }, syncId: string, preview: PlannedChange[]): SyncSink {
+/**
+ * `earlier`: the run's totals before this sync (earlier syncs and attempts). Each chunk's counts are
+ * written on the run row in the chunk's own transaction — the run's totals so far, this chunk
+ * included — so the counts never disagree with the register, whenever the process stops.
+ */
+function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPlugin, run: { dry_run: boolean }, lease: RunLease, syncId: string, preview: PlannedChange[], earlier: SyncCounts): SyncSink {
   const actor = pluginActor(plugin)
   const source: ImportSource = { pluginId: plugin.id, name: plugin.manifest.name }
   /**
-   * One transaction per chunk: the rows, their audit entries and events commit together (or, in a
-   * dry run, not at all). `eventsWritten` tells how many events the importer wrote set-based itself.
+   * One transaction per chunk: the rows, their audit entries and events, and the run's counts
+   * commit together (or, in a dry run, not at all), and only while the run's lease holds. A chunk
+   * that wrote no row leaves the counts to the progress writes: its transaction stays read-only,
+   * which spares PostgreSQL a WAL flush per chunk of an unchanged re-import. `written` tells
+   * whether the importer wrote rows; `eventsWritten` how many events it wrote set-based itself.
    */
-  const apply = async <T>(work: (trx: Knex.Transaction) => Promise<Change<T>>, eventsWritten: (result: T) => number = () => 0): Promise<T> => {
+  const apply = async <T>(work: (trx: Knex.Transaction) => Promise<Change<T>>, written: (result: T) => boolean, countsWith: (result: T) => CountParts, eventsWritten: (result: T) => number = () => 0): Promise<T> => {
     try {
       return await deps.db.transaction(async trx => {
         const change = await work(trx)
         if (run.dry_run) throw new DryRun(change.result)
+        if (written(change.result) || (change.audit ?? []).length > 0 || (change.events ?? []).length > 0) {
+          lease.check(await lease.scope(trx).update(countColumns(...countsWith(change.result))))
+        }
         await recordAudit(trx, workspaceId, actor, change.audit ?? [])
         await deps.events.emit(trx, workspaceId, change.events ?? [])
         if (eventsWritten(change.result) > 0) await deps.events.wake(trx, workspaceId)
@@ -134,56 +153,72 @@ function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPl
     }
   }
   return {
-    async upsert (model: Model, records) {
-      const total = { created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [] as ImportedBatch['errors'] }
+    async upsert (model: Model, records, before) {
+      const batches: BatchCounts[] = []
       for (let i = 0; i < records.length; i += CHUNK) {
         const plan = run.dry_run ? MAX_PREVIEW - preview.length : 0
-        const batch: ImportedBatch = await apply(trx => IMPORTERS[model].upsert(trx, workspaceId, source, records.slice(i, i + CHUNK), { plan }), b => b.eventsWritten)
-        total.created += batch.created
-        total.updated += batch.updated
-        total.unchanged += batch.unchanged
-        total.skipped += batch.skipped
-        total.errors.push(...batch.errors)
+        const batch: ImportedBatch = await apply(trx => IMPORTERS[model].upsert(trx, workspaceId, source, records.slice(i, i + CHUNK), { plan }),
+          b => b.created + b.updated + b.eventsWritten > 0, b => [earlier, before, ...batches, b], b => b.eventsWritten)
+        batches.push(batch)
         preview.push(...batch.planned.slice(0, plan))
       }
-      return total
+      return {
+        created: sum(batches, 'created'),
+        updated: sum(batches, 'updated'),
+        unchanged: sum(batches, 'unchanged'),
+        skipped: sum(batches, 'skipped'),
+        errors: batches.flatMap(b => b.errors)
+      }
     },
-    async delete (model: Model, externalIds) {
+    async delete (model: Model, externalIds, before) {
       if (run.dry_run) return 0
-      return await apply<number>(trx => IMPORTERS[model].remove(trx, workspaceId, source, externalIds))
+      return await apply<number>(trx => IMPORTERS[model].remove(trx, workspaceId, source, externalIds), n => n > 0, n => [earlier, before, { deleted: n, errors: [] }])
     },
     async checkpoint (value: Checkpoint) {
       if (run.dry_run) return
-      await deps.db('integration_state')
-        .insert({ workspace_id: workspaceId, plugin_id: source.pluginId, sync_id: syncId, checkpoint: JSON.stringify(value), updated_at: deps.db.fn.now() })
-        .onConflict(['workspace_id', 'plugin_id', 'sync_id']).merge(['checkpoint', 'updated_at'])
+      // Written only while the run is still this execution's: a cancelled or resumed one moves no checkpoint.
+      const held = lease.scope(deps.db).select(1).toSQL()
+      const { rowCount } = await deps.db.raw(`
+        INSERT INTO integration_state (workspace_id, plugin_id, sync_id, checkpoint, updated_at)
+        SELECT ?, ?, ?, ?::jsonb, now() WHERE EXISTS (${held.sql})
+        ON CONFLICT (workspace_id, plugin_id, sync_id) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = EXCLUDED.updated_at`,
+      [workspaceId, source.pluginId, syncId, JSON.stringify(value), ...held.bindings])
+      lease.check(rowCount ?? 0)
     }
   }
 }
+
+const sum = (batches: BatchCounts[], key: 'created' | 'updated' | 'unchanged' | 'skipped') => batches.reduce((n, b) => n + b[key], 0)
 
 async function loadCheckpoint (db: Knex, workspaceId: string, pluginId: string, syncId: string): Promise<Checkpoint | null> {
   const row = await db('integration_state').where({ workspace_id: workspaceId, plugin_id: pluginId, sync_id: syncId }).first('checkpoint')
   return row?.checkpoint ?? null
 }
 
-async function clearCheckpoint (db: Knex, workspaceId: string, pluginId: string, syncId: string): Promise<void> {
-  await db('integration_state').where({ workspace_id: workspaceId, plugin_id: pluginId, sync_id: syncId }).delete()
+async function clearCheckpoint (db: Knex, workspaceId: string, pluginId: string, syncId: string, lease: RunLease): Promise<void> {
+  await db('integration_state').where({ workspace_id: workspaceId, plugin_id: pluginId, sync_id: syncId })
+    .whereExists(lease.scope(db).select(1)).delete()
 }
 
-/** The run's live counts, for the progress shown while it runs. */
-async function saveProgress (db: Knex, runId: string, counts: SyncCounts): Promise<void> {
-  await db('integration_runs').where({ id: runId }).update(countColumns(counts))
-}
+/** Parts of a run's totals (earlier syncs, the drain so far, chunks), summed by countColumns. */
+type CountParts = Array<Partial<Omit<SyncCounts, 'errors'>> & { errors: RecordError[] }>
 
-export function countColumns (counts: SyncCounts) {
+/** The run row's count columns for the sum of `parts`, without copying their error lists. */
+export function countColumns (...parts: CountParts) {
+  const total = (key: 'read' | 'created' | 'updated' | 'unchanged' | 'deleted' | 'skipped') => parts.reduce((n, p) => n + (p[key] ?? 0), 0)
+  const details: RecordError[] = []
+  for (const p of parts) {
+    if (details.length >= MAX_ERROR_DETAILS) break
+    details.push(...p.errors.slice(0, MAX_ERROR_DETAILS - details.length))
+  }
   return {
-    read: counts.read,
-    created: counts.created,
-    updated: counts.updated,
-    unchanged: counts.unchanged,
-    deleted: counts.deleted,
-    skipped: counts.skipped,
-    errors: counts.errors.length,
-    error_details: JSON.stringify(counts.errors.slice(0, MAX_ERROR_DETAILS))
+    read: total('read'),
+    created: total('created'),
+    updated: total('updated'),
+    unchanged: total('unchanged'),
+    deleted: total('deleted'),
+    skipped: total('skipped'),
+    errors: parts.reduce((n, p) => n + p.errors.length, 0),
+    error_details: JSON.stringify(details)
   }
 }

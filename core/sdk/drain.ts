@@ -20,11 +20,14 @@ export interface SyncCounts {
 /** What a sink reports for one batch of valid records. */
 export type BatchCounts = Omit<SyncCounts, 'read' | 'deleted'>
 
-/** Where valid records go: the register (a run) or memory (a plugin's test). */
+/**
+ * Where valid records go: the register (a run) or memory (a plugin's test). `before` is the drain's
+ * totals so far without this batch (read-only), so a sink can record the counts with the rows.
+ */
 export interface SyncSink {
-  upsert: (model: Model, records: CanonicalRecord[]) => Promise<BatchCounts>
+  upsert: (model: Model, records: CanonicalRecord[], before: SyncCounts) => Promise<BatchCounts>
   /** Returns how many records the ids removed. */
-  delete: (model: Model, externalIds: string[]) => Promise<number>
+  delete: (model: Model, externalIds: string[], before: SyncCounts) => Promise<number>
   /** Called only after every record before it has been written. */
   checkpoint: (value: Checkpoint) => Promise<void>
   /** After each message and each batch written, with the totals so far (progress). */
@@ -83,7 +86,7 @@ class DrainLoop {
       }
       case 'delete':
         await this.flush()
-        counts.deleted += await sink.delete(this.checkModel(message.model), message.externalIds)
+        counts.deleted += await sink.delete(this.checkModel(message.model), message.externalIds, counts)
         break
       case 'checkpoint':
         if (!isFlat(message.value)) throw new TypeError('a checkpoint must be a flat object of strings, numbers and booleans')
@@ -105,7 +108,7 @@ class DrainLoop {
     if (this.pending === null) return
     const { model, records } = this.pending
     this.pending = null
-    const batch = await this.sink.upsert(model, records)
+    const batch = await this.sink.upsert(model, records, this.counts)
     this.counts.created += batch.created
     this.counts.updated += batch.updated
     this.counts.unchanged += batch.unchanged

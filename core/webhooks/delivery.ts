@@ -8,7 +8,8 @@ import { eachAtMost } from '../jobs/index.ts'
 import { DELIVER_JOB, PING_EVENT, type DeliverJob, type DeliveryTuning } from './types.ts'
 
 const EXCERPT_BYTES = 1024
-// A claim outlives the attempt's timeout, so a worker that died mid-attempt frees the delivery.
+// A claim outlives the attempt's timeout, so a worker that died mid-attempt frees the delivery; it
+// names its process too, so that once the process is found gone it is freed at once (releaseClaims).
 const CLAIM_MARGIN_MS = 30_000
 
 interface Outcome { ok: boolean, statusCode: number | null, error: string | null, durationMs: number, excerpt: string | null }
@@ -108,7 +109,7 @@ export class Deliverer {
       await lockOrder(trx, jobs)
       const { rows } = await trx.raw<{ rows: Claimed[] }>(`
         WITH claimed AS (
-          UPDATE webhook_deliveries d SET claimed_until = now() + make_interval(secs => ?)
+          UPDATE webhook_deliveries d SET claimed_until = now() + make_interval(secs => ?), claimed_by = ?
           FROM (${TARGETS}) t
           WHERE d.workspace_id = t.workspace_id AND d.id = t.id AND d.status = 'pending'
             AND (d.claimed_until IS NULL OR d.claimed_until < now())
@@ -126,7 +127,7 @@ export class Deliverer {
         JOIN workspaces w ON w.id = d.workspace_id
         LEFT JOIN events e ON e.workspace_id = d.workspace_id AND e.id = d.event_id
         ORDER BY d.event_sequence NULLS LAST`,
-      [(this.tuning.timeoutMs + CLAIM_MARGIN_MS) / 1000, ...pairs(jobs)])
+      [(this.tuning.timeoutMs + CLAIM_MARGIN_MS) / 1000, this.jobs.workerId, ...pairs(jobs)])
       return rows
     })
   }
@@ -137,7 +138,7 @@ export class Deliverer {
     for (const [subscriptionId, workspaceId] of subscriptions) {
       await this.db('webhook_deliveries').where({ workspace_id: workspaceId, subscription_id: subscriptionId, status: 'pending' })
         .whereNot('event_type', PING_EVENT)
-        .update({ status: 'failed', last_error: 'The subscription is disabled.', next_attempt_at: null, claimed_until: null })
+        .update({ status: 'failed', last_error: 'The subscription is disabled.', next_attempt_at: null, claimed_until: null, claimed_by: null })
     }
   }
 
@@ -198,7 +199,7 @@ export class Deliverer {
       await trx.raw(`
         UPDATE webhook_deliveries d SET attempts = r.attempts, status = r.status, next_attempt_at = r.next_attempt_at,
           last_status_code = r.last_status_code, last_error = r.last_error, duration_ms = r.duration_ms,
-          response_excerpt = r.response_excerpt, claimed_until = NULL,
+          response_excerpt = r.response_excerpt, claimed_until = NULL, claimed_by = NULL,
           delivered_at = CASE WHEN r.status = 'succeeded' THEN now() END
         FROM jsonb_to_recordset(?::jsonb) AS r(workspace_id uuid, id uuid, attempts int, status text, next_attempt_at timestamptz,
           last_status_code int, last_error text, duration_ms int, response_excerpt text)
@@ -247,4 +248,10 @@ export class Deliverer {
       })
     }
   }
+}
+
+/** Recovery (core/jobs/workers.ts): the claims of processes found gone are released with their jobs handed back. */
+export async function releaseClaims (trx: Knex.Transaction, gone: string[]): Promise<void> {
+  if (gone.length === 0) return
+  await trx('webhook_deliveries').whereIn('claimed_by', gone).where('status', 'pending').update({ claimed_until: null, claimed_by: null })
 }

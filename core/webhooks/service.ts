@@ -9,7 +9,7 @@ import { diff, isEmpty } from '../register/changes.ts'
 import { NotFoundError, ValidationError } from '../register/index.ts'
 import { Agent } from 'undici'
 import { guardedAgent, refusedDestination } from '../net/address-guard.ts'
-import { Deliverer, refusedWebhookMessage } from './delivery.ts'
+import { Deliverer, refusedWebhookMessage, releaseClaims } from './delivery.ts'
 import { fanOut } from './fanout.ts'
 import { newSecret } from './signing.ts'
 import {
@@ -59,6 +59,7 @@ export class Webhooks {
       handler: async job => { await this.deliverer.deliver([job]) },
       batchHandler: async batch => { await this.deliverer.deliver(batch) }
     })
+    jobs.onRecover(releaseClaims)
   }
 
   /** The outbox listener that turns events into deliveries. */
@@ -189,7 +190,7 @@ export class Webhooks {
     const original = await this.delivery(workspaceId, subscriptionId, deliveryId)
     return await this.db.transaction(async trx => {
       const [delivery] = await trx('webhook_deliveries').where({ workspace_id: workspaceId, id: deliveryId })
-        .update({ status: 'pending', attempts: 0, next_attempt_at: null, delivered_at: null, claimed_until: null }).returning(DELIVERY_COLUMNS)
+        .update({ status: 'pending', attempts: 0, next_attempt_at: null, delivered_at: null, claimed_until: null, claimed_by: null }).returning(DELIVERY_COLUMNS)
       await this.jobs.sendMany(DELIVER_JOB, [{ workspaceId, deliveryId }], { trx })
       await recordAudit(trx, workspaceId, actor, {
         action: 'webhook.redelivered', target: target(subscription), details: { delivery_id: deliveryId, event_id: original.event_id, event_type: original.event_type }

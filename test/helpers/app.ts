@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../core/config.ts'
 import { ensureWorkspace, type Workspace } from '../../core/tenancy/index.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
 import type { DeliveryTuning } from '../../core/webhooks/index.ts'
+import type { RecoveryTuning } from '../../core/jobs/index.ts'
 import { discoverPlugins, type DiscoveredPlugin } from '../../core/integrations/index.ts'
 
 export interface TestContext {
@@ -29,6 +30,8 @@ export interface TestAppOptions {
   webhookTuning?: Partial<DeliveryTuning>
   /** Fastify's logger options (e.g. `{ level: 'debug', stream }` to read what is logged); silent otherwise. */
   logger?: object
+  /** Shorter heartbeats, leases and recovery sweeps (core/jobs RecoveryTuning). */
+  recoveryTuning?: Partial<RecoveryTuning>
 }
 
 /** Builds the real app on a fresh database for one test file; closed by the test's teardown. */
@@ -37,7 +40,7 @@ export async function buildTestApp (t: Teardown, env: Record<string, string> = {
   const config = loadConfig({ LOG_LEVEL: 'silent', STOCKTAKE_DATA_DIR: '/nonexistent', ...env })
   const plugins = options.plugins ?? await (builtinPlugins ??= discoverPlugins())
   const app = await buildApp({
-    config, db: database.db, databaseUrl: database.url, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY, plugins, httpDispatcher: options.httpDispatcher, webhookTuning: options.webhookTuning, logger: options.logger
+    config, db: database.db, databaseUrl: database.url, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY, plugins, httpDispatcher: options.httpDispatcher, webhookTuning: options.webhookTuning, logger: options.logger, recoveryTuning: options.recoveryTuning
   })
   await app.ready()
   t.teardown(async () => {

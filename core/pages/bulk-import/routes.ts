@@ -81,6 +81,19 @@ export default async function bulkImportRoutes (app: FastifyInstance) {
     return renderPage(app, request, reply, run)
   })
 
+  /** Cancel, on a pending import's area (as on the integration's card). */
+  app.post(`${BASE}/:id/runs/:runId/cancel`, admins, async (request: RunRequest, reply) => {
+    const { plugin } = await sourceRun(app, request)
+    const result = await app.integrations.cancel(request.workspace.id, request.actor(), plugin.id, request.params.runId)
+    if (!result) throw new NotFoundError('There is no such import of this source.')
+    const notice = result.cancelled ? null : `This ${result.run.dry_run ? 'preview' : 'import'} had already ended.`
+    if (!isHtmx(request)) {
+      reply.flash(result.cancelled ? 'success' : 'info', notice ?? `${plugin.manifest.name}: cancelled.`)
+      return redirectPage(request, reply, `${BASE}/${plugin.id}/runs/${result.run.id}`)
+    }
+    return reply.view('partials/bulk-import-run', { fragment: true, notice, run: sourceRunView(plugin.id, result.run) })
+  })
+
   app.get(`${BASE}/:id/runs/:runId/errors`, admins, async (request: RunRequest, reply) => {
     const { plugin, run } = await sourceRun(app, request)
     const view = sourceRunView(plugin.id, run)
