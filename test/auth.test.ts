@@ -33,6 +33,11 @@ t.test('password sign-in: success, failure, safe redirect, audit', async t => {
   t.equal(empty.statusCode, 422)
   t.match(empty.body, /Enter your email address/)
 
+  const nul = await b.post('/sign-in', { email: 'admin@acme.test\u0000', password: 'not it' })
+  t.equal(nul.statusCode, 422, 'an email PostgreSQL cannot compare is a form error, not a query')
+  t.match(nul.body, /it must not contain NUL characters/)
+  t.match(nul.body, /value="admin@acme.test\\u0000"/, 'the form shows what was typed, the NUL escaped')
+
   const ok = await b.post('/sign-in', { email: 'ADMIN@acme.test', password: PASSWORD, next: '//evil.example/x' })
   t.equal(ok.statusCode, 303)
   t.equal(ok.headers.location, '/', 'an off-site next is ignored')

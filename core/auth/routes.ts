@@ -6,6 +6,7 @@ import { findUserByEmail } from './users.ts'
 import { safeNext } from './safe-next.ts'
 import { workspaceUrl } from '../config.ts'
 import { errorPage, redirectPage } from '../admin/errors.ts'
+import { printable, unstorableField } from '../boundary/unstorable.ts'
 
 const signInBody = {
   type: 'object',
@@ -31,10 +32,12 @@ export default async function authRoutes (app: FastifyInstance) {
     const next = nextOf(request, request.body.next)
     const workspaceId = request.workspace.id
     const errors: Record<string, string> = {}
+    const unstorable = unstorableField('email', email)
     if (!email) errors.email = 'Enter your email address.'
+    else if (unstorable) errors.email = `Enter your email address as it is: it ${unstorable.message}.`
     if (!password) errors.password = 'Enter your password.'
     if (Object.keys(errors).length > 0) {
-      return reply.code(422).view('pages/sign-in', { title: 'Sign in', next, values: { email }, errors })
+      return reply.code(422).view('pages/sign-in', { title: 'Sign in', next, values: { email: printable(email) }, errors })
     }
     const audit = (outcome: 'success' | 'failure' | 'denied', userId: string | null, reason?: string) =>
       app.audit.record(app.db, workspaceId, { type: 'user', id: userId, label: email.toLowerCase(), requestId: request.id }, {
