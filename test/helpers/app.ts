@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../core/config.ts'
 import { ensureWorkspace, type Workspace } from '../../core/tenancy/index.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
 import type { DeliveryTuning } from '../../core/webhooks/index.ts'
+import type { EmbeddedOptions } from '../../core/db/embedded.ts'
 import { discoverPlugins, type DiscoveredPlugin } from '../../core/integrations/index.ts'
 
 export interface TestContext {
@@ -27,11 +28,13 @@ export interface TestAppOptions {
   httpDispatcher?: unknown
   /** Shorter webhook retries and timeouts (core/webhooks DeliveryTuning). */
   webhookTuning?: Partial<DeliveryTuning>
+  /** Always on the embedded database, with these options (tests of the embedded database itself). */
+  embedded?: EmbeddedOptions
 }
 
 /** Builds the real app on a fresh database for one test file; closed by the test's teardown. */
 export async function buildTestApp (t: Teardown, env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestContext> {
-  const database = await createTestDatabase()
+  const database = await createTestDatabase(options.embedded)
   const config = loadConfig({ LOG_LEVEL: 'silent', STOCKTAKE_DATA_DIR: '/nonexistent', ...env })
   const plugins = options.plugins ?? await (builtinPlugins ??= discoverPlugins())
   const app = await buildApp({
