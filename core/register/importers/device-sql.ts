@@ -36,22 +36,45 @@ export interface Known extends Identity {
 }
 
 /**
- * The hardware of the workspace with these serials (normalised, as stored) whatever their case,
- * through the unique index on lower(serial), by the serial asked for; `lock` takes row locks (only
- * on a retry after a concurrent edit).
+ * The hardware of the workspace with these serials whatever their case, through the unique index
+ * on lower(serial), by the serial asked for; `lock` takes row locks (only on a retry after a
+ * concurrent edit).
  */
 export async function readKnown (trx: Knex.Transaction, workspaceId: string, pluginId: string, serials: string[], lock = false): Promise<Map<string, Known>> {
   if (serials.length === 0) return new Map()
-  // The array lower-cased as one text by the index's own lower(), so the lookup is one index scan
-  // (joined back to the serials asked for, the query took half as long again).
-  const { rows } = await trx.raw<{ rows: Known[] }>(`
-    SELECT id, serial, version, asset_tag, name, ${IDENTITY.join(', ')}, source_ids ->> ? AS linked
-    FROM hardware WHERE workspace_id = ? AND lower(serial) = ANY(lower(?::text[]::text)::text[]) ${lock ? 'FOR UPDATE' : ''}`, [pluginId, workspaceId, serials])
-  const byKey = new Map(rows.map(row => [row.serial.toLowerCase(), row]))
-  return new Map(serials.flatMap(serial => {
-    const row = byKey.get(serial.toLowerCase())
+  // The keys are given as values, as `serial = ANY(?)` was given the serials: Postgres hashes a
+  // constant array, which keeps the lookup cheap even on a plan made before the table had
+  // statistics (mid-way through a first import). Lower-cased inside the statement instead, the
+  // array was an expression compared with every row of the workspace: 8 s a batch at 50,000 rows.
+  const keys = await lowerCased(trx, serials)
+  const { rows } = await trx.raw<{ rows: Array<Known & { key: string }> }>(`
+    SELECT id, serial, version, asset_tag, name, ${IDENTITY.join(', ')}, source_ids ->> ? AS linked, lower(serial) AS key
+    FROM hardware WHERE workspace_id = ? AND lower(serial) = ANY(?::text[]) ${lock ? 'FOR UPDATE' : ''}`, [pluginId, workspaceId, keys])
+  const byKey = new Map(rows.map(({ key, ...row }) => [key, row]))
+  return new Map(serials.flatMap((serial, i) => {
+    const row = byKey.get(keys[i])
     return row ? [[serial, row]] : []
   }))
+}
+
+const PRINTABLE_ASCII = /^[ -~]*$/
+/** Per database configuration: whether its lower() turns A–Z into a–z (not so in a Turkish locale, where I becomes ı). */
+const plainAscii = new WeakMap<object, Promise<boolean>>()
+
+/**
+ * The serials as the database's lower() has them, as the unique index holds them: lower-cased
+ * here when they are ASCII and the database lower-cases ASCII plainly (nearly always), else by
+ * Postgres, since JavaScript lower-cases some letters otherwise (a final Σ).
+ */
+async function lowerCased (trx: Knex.Transaction, serials: string[]): Promise<string[]> {
+  const config = trx.client.config as object
+  if (!plainAscii.has(config)) {
+    plainAscii.set(config, trx.raw<{ rows: Array<{ plain: boolean }> }>("SELECT lower('ABCDEFGHIJKLMNOPQRSTUVWXYZ') = 'abcdefghijklmnopqrstuvwxyz' AS plain").then(r => r.rows[0].plain))
+  }
+  if (serials.every(serial => PRINTABLE_ASCII.test(serial)) && await plainAscii.get(config)) return serials.map(serial => serial.toLowerCase())
+  const { rows } = await trx.raw<{ rows: Array<{ keys: string[] }> }>(
+    'SELECT array_agg(lower(s) ORDER BY n) AS keys FROM unnest(?::text[]) WITH ORDINALITY AS u(s, n)', [serials])
+  return rows[0].keys
 }
 
 export interface NewDevice extends Partial<Identity> {
