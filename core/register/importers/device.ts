@@ -40,9 +40,10 @@ const identityOf = (row: Known): Identity =>
 type Devices = Array<[serial: string, device: DeviceRecord]>
 
 /**
- * Devices, matched by serial within the workspace (whatever its case, as the unique index compares). New serials become hardware with the next
- * asset tags, an inferred category and a derived name, assigned (and pre-acknowledged) when the
- * MDM's user email exactly matches an active person; known serials get the identity fields only.
+ * Devices, matched by serial within the workspace, whatever its case (as the unique index
+ * compares). New serials become hardware with the next asset tags, an inferred category and a
+ * derived name, assigned (and pre-acknowledged) when the MDM's user email exactly matches an
+ * active person; known serials get the identity fields only.
  *
  * Known rows are read without locks and written only when a reported value differs (or the row
  * is not linked to this plugin's id yet), guarded by the version read: an unchanged device costs
