@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { scaffoldPlugin, ScaffoldError } from './new-plugin.ts'
-import { integrationCommand, IntegrationUsageError, INTEGRATION_USAGE } from './integration-command.ts'
+import { integrationCommand, IntegrationUsageError, INTEGRATION_USAGE, readValues } from './integration-command.ts'
 import { syncCommand, SYNC_USAGE } from './sync-command.ts'
 import { privateHostCommand, PRIVATE_HOST_USAGE } from './private-host-command.ts'
 import { ConfigError, loadConfig, type Config } from '../core/config.ts'
@@ -49,6 +49,8 @@ function required (values: Record<string, unknown>, name: string): string {
   if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`)
   return value
 }
+
+const list = (value: unknown): string[] => Array.isArray(value) ? value : []
 
 async function readStdin (): Promise<string> {
   const chunks: Buffer[] = []
@@ -161,14 +163,15 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
 
   async integration (config, values, positionals) {
     const slug = required(values, 'workspace')
-    await withRuntime(config, async ({ app }) => {
-      try {
-        process.exitCode = await integrationCommand(app, slug, positionals)
-      } catch (err) {
-        if (err instanceof IntegrationUsageError) throw new UsageError(err.message)
-        throw err
-      }
-    })
+    try {
+      const read = await readValues({ fromEnv: list(values['from-env']), fromStdin: list(values['from-stdin']) }, readStdin)
+      await withRuntime(config, async ({ app }) => {
+        process.exitCode = await integrationCommand(app, slug, positionals, read)
+      })
+    } catch (err) {
+      if (err instanceof IntegrationUsageError) throw new UsageError(err.message)
+      throw err
+    }
   },
 
   async 'allow-private-host' (config, values, positionals) {
@@ -251,11 +254,14 @@ async function run (argv: string[]): Promise<number> {
         remove: { type: 'boolean' },
         name: { type: 'string' },
         abilities: { type: 'string' },
-        'expires-in-days': { type: 'string' }
+        'expires-in-days': { type: 'string' },
+        'from-env': { type: 'string', multiple: true },
+        'from-stdin': { type: 'string', multiple: true }
       },
       strict: true,
       allowPositionals: ['integration', 'new-plugin', 'sync', 'allow-private-host'].includes(command)
     })
+    if (command !== 'integration' && (values['from-env'] || values['from-stdin'])) throw new UsageError('--from-env and --from-stdin are options of integration set')
     await handler(loadConfig(), values, positionals)
     return Number(process.exitCode ?? 0)
   } catch (err) {

@@ -33,6 +33,8 @@ t.test('bad input names the field and rule; unknown fields are refused; nothing 
   const both = isProblem(t, await api.call('POST', '/api/hardware', { name: 'Y', warranty_end: '2025-13-40' }), 400)
   t.same(both.errors.map((e: { field: string }) => e.field).sort(), ['serial', 'warranty_end'], 'every problem is listed')
   isProblem(t, await api.call('POST', '/api/hardware', { serial: 'C02XYZ', name: 'Duplicate' }), 422, 'serial', 'unique')
+  const recased = isProblem(t, await api.call('POST', '/api/hardware', { serial: 'c02xyz', name: 'Duplicate, small letters' }), 422, 'serial', 'unique')
+  t.match(recased.errors, [{ field: 'serial', rule: 'unique', message: /ignoring case/ }])
   isProblem(t, await api.call('POST', '/api/hardware', { serial: 'Z', name: 'Z', status: 'assigned' }), 422, 'status', 'transition')
   const invalidJson = await app.inject({ method: 'POST', url: '/api/hardware', headers: { authorization: `Bearer ${api.secret}`, 'content-type': 'application/json' }, payload: '{"serial":' })
   isProblem(t, invalidJson, 400, 'body', 'json')

@@ -25,3 +25,12 @@ t.test('readyz answers 503 naming what is unreachable', async t => {
   t.equal(res.statusCode, 503)
   t.match(res.json(), { status: 'unavailable', failing: ['database'] })
 })
+
+t.test('readyz answers 503 when the app\'s tables do not answer, though a connection opens', async t => {
+  const { app } = await buildTestApp(t)
+  await app.db.raw('ALTER TABLE workspaces RENAME TO workspaces_elsewhere')
+  t.teardown(() => app.db.raw('ALTER TABLE workspaces_elsewhere RENAME TO workspaces'))
+  const res = await app.inject({ url: '/readyz' })
+  t.equal(res.statusCode, 503)
+  t.match(res.json(), { status: 'unavailable', failing: ['database'] })
+})

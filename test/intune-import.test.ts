@@ -158,3 +158,27 @@ t.test('rejected credentials fail the run in plain words and mark the integratio
   t.match(run, { status: 'failed', attempt: 1, message: /AADSTS7000215.*not its Secret ID/ })
   t.match(await app.integrations.settings.get(ws.id, 'intune'), { needs_attention: true, last_sync_ok: false })
 })
+
+t.test('a serial the register holds in other letters or another Unicode form is the same device', async t => {
+  const typed = await app.registry.hardware.create(ws.id, admin, { serial: 'c02case7', name: 'Typed by hand' })
+  const kiosk = await app.registry.hardware.create(ws.id, admin, { serial: 'Caf\u00e9-8', name: 'Kiosk' })
+  // Postgres lower-cases a final capital sigma to σ, JavaScript to ς: still one device.
+  const greek = await app.registry.hardware.create(ws.id, admin, { serial: '\u03b1\u03c3-10', name: 'Athens office' })
+  fake.devices.push(
+    // Reported twice in one sync (on one page) under two cases: one device, the second a duplicate.
+    { id: 'twice-a', serialNumber: 'twice-9', deviceName: 'TWICE', operatingSystem: 'Windows' },
+    { id: 'twice-b', serialNumber: 'TWICE-9', deviceName: 'TWICE', operatingSystem: 'Windows' },
+    { id: 'case-7', serialNumber: 'C02CASE7', deviceName: 'MAC-7', manufacturer: 'Apple', model: 'MacBook Air', operatingSystem: 'macOS', osVersion: '14.5' },
+    { id: 'nfd-8', serialNumber: 'CAFE\u0301-8', deviceName: 'KIOSK-8', manufacturer: 'Apple', model: 'iPad', operatingSystem: 'iPadOS', osVersion: '17.5' },
+    { id: 'greek-10', serialNumber: '\u0391\u03a3-10', deviceName: 'ATHENS', manufacturer: 'Dell Inc.', operatingSystem: 'Windows' }
+  )
+  t.teardown(() => { fake.devices.splice(-5) })
+  const before = Number((await app.db('hardware').where({ workspace_id: ws.id }).count({ n: '*' }))[0].n)
+  const run = await syncToEnd()
+  t.match(run, { status: 'succeeded', created: 1, updated: 3, skipped: 2 }, 'three matched, one created, one skipped as a duplicate')
+  t.equal(Number((await app.db('hardware').where({ workspace_id: ws.id }).count({ n: '*' }))[0].n), before + 1)
+  t.match(await app.db('hardware').where({ id: typed.id }).first(), { serial: 'c02case7', os: 'macOS', model: 'MacBook Air', source_ids: { intune: 'case-7' } }, 'the serial stays as the admin typed it')
+  t.match(await app.db('hardware').where({ id: kiosk.id }).first(), { serial: 'Caf\u00e9-8', os: 'iPadOS', source_ids: { intune: 'nfd-8' } })
+  t.match(await app.db('hardware').where({ id: greek.id }).first(), { serial: '\u03b1\u03c3-10', source_ids: { intune: 'greek-10' } })
+  t.match(await app.db('hardware').where({ workspace_id: ws.id }).whereRaw('lower(serial) = ?', ['twice-9']), [{ serial: 'TWICE-9', source_ids: { intune: 'twice-b' } }], 'the last reported wins, as for exact duplicates')
+})

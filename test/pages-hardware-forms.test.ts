@@ -35,7 +35,10 @@ t.test('create', async t => {
 
     const duplicate = await asAdmin.post('/hardware/new', { serial: 'SN-TP-1', name: 'Second ThinkPad' })
     t.equal(duplicate.statusCode, 422)
-    t.match(duplicate.body, /id="hw-serial-error">Serial number is already used by other hardware in this workspace\.<\/p>/)
+    t.match(duplicate.body, /id="hw-serial-error">Serial number is already used by other hardware in this workspace \(serial numbers are compared ignoring case\)\.<\/p>/)
+    const recased = await asAdmin.post('/hardware/new', { serial: 'sn-tp-1', name: 'Second ThinkPad' })
+    t.equal(recased.statusCode, 422, 'the same serial in small letters is the same device')
+    t.match(recased.body, /id="hw-serial-error">Serial number is already used by other hardware in this workspace \(serial numbers are compared ignoring case\)\.<\/p>/)
     t.equal(await count(), before.hardware)
   })
 
@@ -208,6 +211,9 @@ t.test('look up by serial, when a device-management integration is connected', a
   t.match(found.body, 'value="16 GB"', 'a typed value is not overwritten by a suggestion')
   t.match(found.body, /id="hw-storage-suggestion">Suggested: <strong>512 GB SSD<\/strong>/)
   t.match(found.body, /<dt>colour<\/dt><dd>Space Black<\/dd>/, 'the reported specifications')
+
+  const decomposed = await asAdmin.post('/hardware/lookup', { serial: 'cafe\u0301-lookup2', name: '' }, { headers: htmx })
+  t.match(decomposed.body, 'Found in Fixture MDM.', 'a serial typed in NFD (as on a Mac) and small letters is found')
 
   const unknown = await asAdmin.post('/hardware/lookup', { serial: 'NOPE', name: 'Typed' }, { headers: htmx })
   t.match(unknown.body, 'No connected integration knows the serial number NOPE.')

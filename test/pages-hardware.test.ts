@@ -1,6 +1,7 @@
 import t from 'tap'
 import { decodeAttr } from './helpers/lists.ts'
 import { hardwarePages } from './helpers/hardware-pages.ts'
+import { systemActor } from '../core/audit/index.ts'
 
 // The hardware list (search, filters, sorting, paging), its CSV export and the detail page, as
 // admins without JavaScript use them. Forms and actions: pages-hardware-forms.test.ts.
@@ -195,4 +196,12 @@ t.test('detail page', async t => {
 
   t.equal((await asAdmin.get(`/hardware/${foreign.id}`)).statusCode, 404, 'another workspace\'s hardware is not found')
   t.equal((await asAdmin.get('/hardware/not-an-id')).statusCode, 404)
+})
+
+t.test('search finds a serial whatever the Unicode form or case it is typed in', async t => {
+  await app.registry.hardware.create(acme.id, systemActor, { asset_tag: 'A-900', serial: 'CAF\u00c9-900', name: 'Kiosk' })
+  await listsShowTags(t, [
+    [`q=${encodeURIComponent('cafe\u0301-900')}`, ['A-900']],
+    [`q=${encodeURIComponent('caf\u00e9-900')}`, ['A-900']]
+  ])
 })

@@ -63,6 +63,21 @@ t.test('a duplicate serial is refused and gives its asset tag number back', asyn
   await rejects(t, acme, () => hardware.update(acme, actor, next.id, { serial: 'DUP-1' }), 'serial', 'unique')
 })
 
+t.test('a serial is one device whatever its case or Unicode form; stored as entered, trimmed and in NFC', async t => {
+  const mac = await hardware.create(acme, actor, { serial: 'C02CASE1', name: 'MacBook' })
+  await rejects(t, acme, () => hardware.create(acme, actor, { serial: 'c02case1', name: 'Same Mac, typed small' }), 'serial', 'unique')
+  const err: ValidationError = await hardware.create(acme, actor, { serial: ' C02Case1 ', name: 'x' }).catch(e => e)
+  t.match(err.errors, [{ field: 'serial', rule: 'unique', message: /ignoring case/ }], 'the message says what the rule is')
+  const nfd = await hardware.create(acme, actor, { serial: 'Cafe\u0301-1', name: 'Typed on a Mac (NFD)' })
+  t.equal(nfd.serial, 'Caf\u00e9-1', 'stored in NFC')
+  await rejects(t, acme, () => hardware.create(acme, actor, { serial: 'CAF\u00c9-1', name: 'Same, NFC and capitals' }), 'serial', 'unique')
+  const other = await hardware.create(acme, actor, { serial: 'C02CASE2', name: 'Another Mac' })
+  await rejects(t, acme, () => hardware.update(acme, actor, other.id, { serial: 'c02CASE1' }), 'serial', 'unique')
+  const recased = await hardware.update(acme, actor, mac.id, { serial: 'c02case1' })
+  t.equal(recased.serial, 'c02case1', 'a row may change the case of its own serial')
+  t.ok(await hardware.create((await workspace('cases')).id, actor, { serial: 'C02CASE1', name: 'Another workspace' }), 'per workspace')
+})
+
 t.test('asset tags: 20 concurrent creates get 20 distinct consecutive tags', async t => {
   const ws = (await workspace('tags')).id
   const created = await Promise.all(Array.from({ length: 20 }, (_, i) => hardware.create(ws, actor, { serial: `PAR-${i}`, name: `Laptop ${i}` })))

@@ -18,7 +18,7 @@ export async function openDatabase (config: Pick<Config, 'databaseUrl' | 'dataDi
   const running = await findRunningEmbedded(config.dataDir)
   if (running) return { url: running, mode: 'shared', close: async () => {} }
   const embedded = await startEmbedded(config.dataDir)
-  if (options.share !== false) await writeLockfile(config.dataDir, embedded.url)
+  if (options.share !== false) await writeLockfile(config.dataDir, embedded)
   return {
     url: embedded.url,
     mode: 'embedded',

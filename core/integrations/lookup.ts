@@ -1,3 +1,4 @@
+import { normaliseSerial } from '../register/index.ts'
 import { recordProblem, type DeviceRecord } from '../sdk/records.ts'
 import type { Workspace } from '../tenancy/index.ts'
 import { databaseCache } from './cache.ts'
@@ -17,7 +18,7 @@ export interface LookupResult { pluginId: string, pluginName: string, device: De
  * skipped so one broken MDM does not hide another's answer.
  */
 export async function lookupSerial (deps: ContextDeps, providers: DiscoveredPlugin[], workspace: Workspace, serial: string): Promise<LookupResult | null> {
-  const value = serial.trim()
+  const value = normaliseSerial(serial)
   if (value === '') return null
   const key = `lookup:serial:${value.toUpperCase()}`
   for (const plugin of providers) {

@@ -26,7 +26,7 @@ export interface RegisterContext {
 // Unique indexes of the register tables -> the input field and the message a caller sees.
 const UNIQUE_FIELDS: Record<string, [field: string, message: string]> = {
   users_workspace_email_key: ['email', 'is already used by another person in this workspace'],
-  hardware_workspace_serial_key: ['serial', 'is already used by other hardware in this workspace'],
+  hardware_workspace_serial_key: ['serial', 'is already used by other hardware in this workspace (serial numbers are compared ignoring case)'],
   hardware_workspace_asset_tag_key: ['asset_tag', 'is already used by other hardware in this workspace'],
   software_workspace_name_key: ['name', 'is already used by other software in this workspace'],
   software_assignments_active_holder_key: ['user_id', 'already holds an active seat of this software']

@@ -98,6 +98,16 @@ export const validateAssign = validator<AssignOptions & { user_id: string }>(obj
 }, ['user_id']))
 export const validateRecover = validator<RecoverOptions>(objectSchema({ ...RECOVER_PROPERTIES, expectedVersion: version }))
 
+/**
+ * A serial as stored: trimmed and in Unicode NFC, so the same characters typed on a Mac (NFD) and
+ * elsewhere are one serial. Case is kept as entered; the database compares lower(serial), one
+ * device per workspace whatever the case (migrations/015).
+ */
+export const normaliseSerial = (serial: string): string => serial.trim().normalize('NFC')
+
+/** Serials that are one device: what the unique index on (workspace_id, lower(serial)) compares. */
+export const serialKey = (serial: string): string => normaliseSerial(serial).toLowerCase()
+
 /** MAC addresses stored one way (3C:22:FB:0A:1B:2C), so re-imports compare equal. */
 export function normaliseMac (mac: string | null | undefined): string | null | undefined {
   if (!mac) return mac

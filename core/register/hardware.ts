@@ -4,7 +4,7 @@ import type { RegisterContext } from './change.ts'
 import { ValidationError } from './errors.ts'
 import { assignHardware, recoverHardware } from './hardware-assign.ts'
 import {
-  HARDWARE, normaliseMac, validateHardware, validateHardwarePatch,
+  HARDWARE, normaliseMac, normaliseSerial, validateHardware, validateHardwarePatch,
   type AssignOptions, type Hardware, type HardwareInput, type HardwarePatch, type HardwareStatus, type RecoverOptions
 } from './hardware.schema.ts'
 import { editRow, findRow, insertRow, page, type Page, type VersionCheck } from './records.ts'
@@ -19,6 +19,7 @@ export function hardwareService ({ db, run }: RegisterContext) {
     async create (workspaceId: string, actor: Actor, input: HardwareInput): Promise<Hardware> {
       const values = validateHardware(input)
       if (values.status) checkStatusChange('available', values.status)
+      values.serial = normaliseSerial(values.serial)
       values.mac_address = normaliseMac(values.mac_address)
       return await run(workspaceId, actor, async trx => {
         const assetTag = values.asset_tag ?? (await takeAssetTags(trx, workspaceId))[0]
@@ -32,6 +33,7 @@ export function hardwareService ({ db, run }: RegisterContext) {
 
     async update (workspaceId: string, actor: Actor, id: string, patch: HardwarePatch, opts: VersionCheck = {}): Promise<Hardware> {
       const values = validateHardwarePatch(patch)
+      if (values.serial !== undefined) values.serial = normaliseSerial(values.serial)
       if (values.mac_address !== undefined) values.mac_address = normaliseMac(values.mac_address)
       return await run(workspaceId, actor, trx => editRow(trx, HARDWARE, workspaceId, id, values, opts.expectedVersion, {
         actor,

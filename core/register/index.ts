@@ -14,7 +14,7 @@ export type { Hardware, HardwareInput, HardwarePatch, HardwareStatus, HardwareCo
 export type { Software, SoftwareInput, SoftwarePatch, SoftwareWithUsage, Seat, SeatHolder, SeatOptions } from './software.schema.ts'
 export type { AssetRequest, RequestInput, RequestStatus } from './requests.schema.ts'
 export { OPEN_REQUEST_STATUSES, REQUEST_STATUSES, TRANSITIONS } from './requests.schema.ts'
-export { HARDWARE_STATUSES } from './hardware.schema.ts'
+export { HARDWARE_STATUSES, normaliseSerial } from './hardware.schema.ts'
 export { IDLE_SEAT, IDLE_SEAT_DAYS, softwareUsage, type IdleSeats } from './software.ts'
 export { PERSON_ROLES, PERSON_STATUSES } from './people.schema.ts'
 // For readers outside the register (the API): record kinds, shared field schemas, validation helpers.

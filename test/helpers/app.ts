@@ -5,6 +5,7 @@ import { ensureWorkspace, type Workspace } from '../../core/tenancy/index.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
 import type { DeliveryTuning } from '../../core/webhooks/index.ts'
 import type { RecoveryTuning } from '../../core/jobs/index.ts'
+import type { EmbeddedOptions } from '../../core/db/embedded.ts'
 import { discoverPlugins, type DiscoveredPlugin } from '../../core/integrations/index.ts'
 
 export interface TestContext {
@@ -32,11 +33,13 @@ export interface TestAppOptions {
   logger?: object
   /** Shorter heartbeats, leases and recovery sweeps (core/jobs RecoveryTuning). */
   recoveryTuning?: Partial<RecoveryTuning>
+  /** Always on the embedded database, with these options (tests of the embedded database itself). */
+  embedded?: EmbeddedOptions
 }
 
 /** Builds the real app on a fresh database for one test file; closed by the test's teardown. */
 export async function buildTestApp (t: Teardown, env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestContext> {
-  const database = await createTestDatabase()
+  const database = await createTestDatabase(options.embedded)
   const config = loadConfig({ LOG_LEVEL: 'silent', STOCKTAKE_DATA_DIR: '/nonexistent', ...env })
   const plugins = options.plugins ?? await (builtinPlugins ??= discoverPlugins())
   const app = await buildApp({

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { createKnex, migrateAll, startEmbedded } from '../../core/db/index.ts'
+import type { EmbeddedOptions } from '../../core/db/embedded.ts'
 import type { Knex } from 'knex'
 import { builtinPluginMigrations, migratedTemplate } from './embedded-template.ts'
 
@@ -12,12 +13,13 @@ export interface TestDatabase {
 
 /**
  * A fresh, migrated database for one test file: an in-memory embedded database by default, or a
- * new database on the server named by DATABASE_URL (dropped afterwards).
+ * new database on the server named by DATABASE_URL (dropped afterwards). With `embedded` options,
+ * always the embedded database (for tests of the embedded database itself).
  */
-export async function createTestDatabase (): Promise<TestDatabase> {
-  const serverUrl = process.env.DATABASE_URL
+export async function createTestDatabase (embeddedOptions?: EmbeddedOptions): Promise<TestDatabase> {
+  const serverUrl = embeddedOptions ? undefined : process.env.DATABASE_URL
   if (!serverUrl) {
-    const embedded = await startEmbedded(null, { loadDataDir: await migratedTemplate() })
+    const embedded = await startEmbedded(null, { ...embeddedOptions, loadDataDir: await migratedTemplate() })
     const db = createKnex(embedded.url, { statementCache: 0 }) // as statementCacheFor gives the embedded database
     await migrateAll(db, await builtinPluginMigrations())
     return { url: embedded.url, db, close: async () => { await db.destroy(); await embedded.stop() } }

@@ -13,9 +13,10 @@ export interface Running {
   exited: Promise<number | null>
 }
 
-/** Spawns a command in the repository with extra environment, collecting what it prints. */
-export function launch (command: string, args: string[], env: Record<string, string | undefined>): Running {
-  const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+/** Spawns a command in the repository with extra environment (and standard input, if given), collecting what it prints. */
+export function launch (command: string, args: string[], env: Record<string, string | undefined>, input?: string): Running {
+  const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+  if (input !== undefined) child.stdin!.end(input)
   let text = ''
   const waiters: Array<() => void> = []
   const onData = (chunk: Buffer) => { text += chunk.toString(); waiters.forEach(w => w()) }
@@ -43,8 +44,8 @@ export function launch (command: string, args: string[], env: Record<string, str
 }
 
 /** Runs a command to completion. */
-export async function runToEnd (command: string, args: string[], env: Record<string, string | undefined>) {
-  const running = launch(command, args, env)
+export async function runToEnd (command: string, args: string[], env: Record<string, string | undefined>, input?: string) {
+  const running = launch(command, args, env, input)
   const code = await running.exited
   return { code, output: running.output() }
 }
@@ -57,5 +58,9 @@ export async function cliWithDataDir (t: { teardown: (fn: () => unknown) => void
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), prefix))
   t.teardown(() => fs.rm(dataDir, { recursive: true, force: true }))
   const env = { DATABASE_URL: '', STOCKTAKE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }
-  return { env, cli: (args: string[]) => runToEnd('node', ['scripts/stocktake.js', ...args], env) }
+  return {
+    env,
+    cli: (args: string[], opts: { input?: string, env?: Record<string, string> } = {}) =>
+      runToEnd('node', ['scripts/stocktake.js', ...args], { ...env, ...opts.env }, opts.input)
+  }
 }

@@ -74,7 +74,8 @@ function source (db: Knex, workspaceId: string, list: HardwareListQuery, scope: 
       // Every word must match the hardware's text or its assignee's name or email. The people
       // matching a word are an array evaluated once, so Postgres can OR two index scans.
       for (const term of terms) {
-        const pattern = containsPattern(term)
+        // Serials are stored in NFC; a word typed in NFD (as macOS may send it) still finds them.
+        const pattern = containsPattern(term.normalize('NFC'))
         q.where(w => w.whereRaw(`${HARDWARE_TEXT} LIKE lower(?)`, [pattern])
           .orWhereRaw(`h.assigned_user_id = ANY(ARRAY(SELECT p.id FROM users p WHERE p.workspace_id = ? AND ${PERSON_TEXT} LIKE lower(?)))`, [workspaceId, pattern]))
       }

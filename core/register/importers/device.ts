@@ -3,7 +3,7 @@ import type { Changes } from '../../audit/index.ts'
 import type { DeviceRecord } from '../../sdk/records.ts'
 import { takeAssetTags } from '../asset-tags.ts'
 import { diff, isEmpty } from '../changes.ts'
-import { normaliseMac } from '../hardware.schema.ts'
+import { normaliseMac, normaliseSerial, serialKey } from '../hardware.schema.ts'
 import { peopleByEmail } from './bulk.ts'
 import { deriveName, inferCategory } from './device-derive.ts'
 import {
@@ -40,9 +40,10 @@ const identityOf = (row: Known): Identity =>
 type Devices = Array<[serial: string, device: DeviceRecord]>
 
 /**
- * Devices, matched by serial within the workspace. New serials become hardware with the next
- * asset tags, an inferred category and a derived name, assigned (and pre-acknowledged) when the
- * MDM's user email exactly matches an active person; known serials get the identity fields only.
+ * Devices, matched by serial within the workspace, whatever its case (as the unique index
+ * compares). New serials become hardware with the next asset tags, an inferred category and a
+ * derived name, assigned (and pre-acknowledged) when the MDM's user email exactly matches an
+ * active person; known serials get the identity fields only.
  *
  * Known rows are read without locks and written only when a reported value differs (or the row
  * is not linked to this plugin's id yet), guarded by the version read: an unchanged device costs
@@ -55,9 +56,11 @@ export const deviceImporter: Importer<DeviceRecord> = {
   async upsert (trx, workspaceId, source, records, options = {}) {
     const planLimit = options.plan ?? Infinity
     const batch = emptyBatch()
-    // The drain has already skipped devices without a serial.
-    const { unique, duplicates } = lastByKey(records, r => r.serial!.trim())
+    // The drain has already skipped devices without a serial. One device per serial whatever its
+    // case, kept under the serial as stored (trimmed, NFC).
+    const { unique: byKey, duplicates } = lastByKey(records, r => serialKey(r.serial!))
     batch.skipped += duplicates.length
+    const unique = new Map([...byKey.values()].map(r => [normaliseSerial(r.serial!), r]))
     const known = await readKnown(trx, workspaceId, source.pluginId, [...unique.keys()])
 
     const fresh: Devices = [...unique].filter(([serial]) => !known.has(serial))
