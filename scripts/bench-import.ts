@@ -31,36 +31,16 @@ import { loadConfig } from '../core/config.ts'
 import { TEST_MASTER_KEY } from '../test/helpers/app.ts'
 import { createTestDatabase } from '../test/helpers/database.ts'
 import { insertDevices, type NewDevice } from '../core/register/importers/device-sql.ts'
+import { readFlags, runBench, UsageError } from './bench/options.ts'
 
 interface Options { source: string, devices: number, runs: number, json: boolean }
 
-class UsageError extends Error {}
-
-function parseArgs (argv: string[]): Options {
-  const options: Options = { source: '', devices: 0, runs: 3, json: false }
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]
-    const value = (): string => {
-      const v = argv[++i]
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`)
-      return v
-    }
-    if (flag === '--source') options.source = value()
-    else if (flag === '--devices') options.devices = wholeNumber('--devices', value(), 1, 10_000_000)
-    else if (flag === '--runs') options.runs = wholeNumber('--runs', value(), 1, 20)
-    else if (flag === '--json') options.json = true
-    else throw new UsageError(`unknown option ${flag}`)
-  }
+function parseOptions (argv: string[]): Options {
+  const flags = readFlags(argv, { source: { type: 'string' }, devices: { type: 'count', min: 1, max: 10_000_000 }, runs: { type: 'count', min: 1, max: 20 }, json: { type: 'boolean' } })
+  const options: Options = { source: flags.source ?? '', devices: flags.devices ?? 0, runs: flags.runs ?? 3, json: flags.json ?? false }
   if (!/^[a-z][a-z0-9-]{1,40}$/.test(options.source)) throw new UsageError('--source must name a plugin id, e.g. intune or jamf')
   if (options.devices === 0) throw new UsageError('--devices is required (a whole number of at least 1)')
   return options
-}
-
-function wholeNumber (flag: string, text: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text.replace(/_/g, '')) || Number(text.replace(/_/g, '')) < min || Number(text.replace(/_/g, '')) > max) {
-    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`)
-  }
-  return Number(text.replace(/_/g, ''))
 }
 
 /** The plugin's folder: plugins/<id>, else one of STOCKTAKE_PLUGIN_PATHS. */
@@ -375,11 +355,5 @@ const childAt = process.argv.indexOf('--fake-child')
 if (childAt !== -1) {
   await runFakeChild(process.argv[childAt + 1])
 } else {
-  try {
-    await main(parseArgs(process.argv.slice(2)))
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    console.error(`bench-import: ${err.message}\nusage: npx tsx scripts/bench-import.ts --source intune|jamf --devices N [--runs R] [--json]`)
-    process.exitCode = 2
-  }
+  await runBench('bench-import', 'npx tsx scripts/bench-import.ts --source intune|jamf --devices N [--runs R] [--json]', async () => await main(parseOptions(process.argv.slice(2))))
 }

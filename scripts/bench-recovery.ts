@@ -14,8 +14,6 @@
 // `npm start` does. The fake and the receiver run in this process.
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -28,34 +26,17 @@ import { startRuntime, type Runtime } from '../core/runtime.ts'
 import { routeToFake } from '../core/sdk.ts'
 import { ensureWorkspace } from '../core/tenancy/index.ts'
 import { serverDatabase } from '../test/helpers/server-process.ts'
+import { timedReceiver } from '../test/helpers/webhook-receiver.ts'
+import { readFlags, runBench, UsageError } from './bench/options.ts'
 
 interface Options { source: string, devices: number, events: number, json: boolean }
 
-class UsageError extends Error {}
-
-function parseArgs (argv: string[]): Options {
-  const options: Options = { source: 'intune', devices: 20_000, events: 2000, json: false }
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]
-    const value = (): string => {
-      const v = argv[++i]
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`)
-      return v
-    }
-    if (flag === '--source') options.source = value()
-    else if (flag === '--devices') options.devices = count(flag, value())
-    else if (flag === '--events') options.events = count(flag, value())
-    else if (flag === '--json') options.json = true
-    else throw new UsageError(`unknown option ${flag}`)
-  }
+function parseOptions (argv: string[]): Options {
+  const count = { type: 'count', min: 100, max: 1_000_000 } as const
+  const flags = readFlags(argv, { source: { type: 'string' }, devices: count, events: count, json: { type: 'boolean' } })
+  const options: Options = { source: flags.source ?? 'intune', devices: flags.devices ?? 20_000, events: flags.events ?? 2000, json: flags.json ?? false }
   if (!['intune', 'jamf'].includes(options.source)) throw new UsageError('--source must be intune or jamf')
   return options
-}
-
-function count (flag: string, text: string): number {
-  const n = Number(text.replace(/_/g, ''))
-  if (!/^\d[\d_]*$/.test(text) || n < 100 || n > 1_000_000) throw new UsageError(`${flag} must be a whole number from 100 to 1000000, not "${text}"`)
-  return n
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10
@@ -229,30 +210,8 @@ async function syncKilled (options: Options, log: (line: string) => void) {
 
 // ---- (b) a burst of webhook deliveries killed mid-way ----------------------------------------------
 
-async function receiver (delayMs: number) {
-  const firstSeen = new Map<string, number>()
-  /** Every POST (a delivery the killed process had sent but not recorded comes again). */
-  const arrivals: number[] = []
-  const server = http.createServer((req, res) => {
-    req.resume()
-    req.on('end', () => {
-      const id = String(req.headers['webhook-id'])
-      arrivals.push(performance.now())
-      if (!firstSeen.has(id)) firstSeen.set(id, performance.now())
-      setTimeout(() => res.writeHead(204).end(), delayMs)
-    })
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  return {
-    firstSeen,
-    arrivals,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    close: () => new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => resolve()) })
-  }
-}
-
 async function deliveriesKilled (options: Options, log: (line: string) => void) {
-  const hook = await receiver(300)
+  const hook = await timedReceiver(300)
   const db = await scratch()
   try {
     const first = await Child.start(db.env, options.source, 'http://127.0.0.1:9')
@@ -299,11 +258,5 @@ const childAt = process.argv.indexOf('--child')
 if (childAt !== -1) {
   await runChild(process.argv[childAt + 1], process.argv[childAt + 2])
 } else {
-  try {
-    await main(parseArgs(process.argv.slice(2)))
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    console.error(`bench-recovery: ${err.message}\nusage: npx tsx scripts/bench-recovery.ts [--source intune|jamf] [--devices N] [--events N] [--json]`)
-    process.exitCode = 2
-  }
+  await runBench('bench-recovery', 'npx tsx scripts/bench-recovery.ts [--source intune|jamf] [--devices N] [--events N] [--json]', async () => await main(parseOptions(process.argv.slice(2))))
 }

@@ -2,35 +2,16 @@
 // same database: the jobs the dead process held (its deliveries in flight, the workspace's
 // events.dispatch) are handed back, so deliveries resume within seconds, not after pg-boss's
 // 15-minute expiry, and every event is delivered.
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { request } from 'undici'
 import { runToEnd } from './helpers/process.ts'
 import { freePort, killHard, serverDatabase, startServer } from './helpers/server-process.ts'
 import { until } from './helpers/wait.ts'
+import { timedReceiver } from './helpers/webhook-receiver.ts'
 
 t.setTimeout(240_000)
 
 const BURST = 300
-
-/** A receiver that answers every POST after `delayMs`, noting when each webhook-id first arrived. */
-async function slowReceiver (delayMs: number) {
-  const firstSeen = new Map<string, number>()
-  const arrivals: number[] = []
-  const server = http.createServer((req, res) => {
-    req.resume()
-    req.on('end', () => {
-      const id = String(req.headers['webhook-id'])
-      arrivals.push(performance.now())
-      if (!firstSeen.has(id)) firstSeen.set(id, performance.now())
-      setTimeout(() => res.writeHead(204).end(), delayMs)
-    })
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise(resolve => { server.closeAllConnections(); server.close(resolve) }))
-  return { firstSeen, arrivals, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` }
-}
 
 t.test('after kill -9 mid-burst, a restart resumes webhook deliveries within seconds and delivers every event', async t => {
   const database = await serverDatabase(t, { STOCKTAKE_WEBHOOK_ALLOW_PRIVATE: '1' })
@@ -48,7 +29,8 @@ t.test('after kill -9 mid-burst, a restart resumes webhook deliveries within sec
     return JSON.parse(text)
   }
 
-  const receiver = await slowReceiver(300)
+  const receiver = await timedReceiver(300)
+  t.teardown(receiver.close)
   await api('POST', '/api/webhooks', { url: receiver.url, events: ['hardware.created'] })
   // The burst: one event each, written four at a time.
   let next = 0

@@ -19,3 +19,28 @@ export async function webhookReceiver (teardown: (fn: () => unknown) => void, re
   teardown(() => new Promise(resolve => { server.closeAllConnections(); server.close(resolve) }))
   return { received, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` }
 }
+
+/**
+ * A receiver that answers every POST after `delayMs`, noting when each webhook-id first arrived and
+ * when every POST arrived (a delivery sent but not recorded by a killed process comes again).
+ */
+export async function timedReceiver (delayMs: number) {
+  const firstSeen = new Map<string, number>()
+  const arrivals: number[] = []
+  const server = http.createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      const id = String(req.headers['webhook-id'])
+      arrivals.push(performance.now())
+      if (!firstSeen.has(id)) firstSeen.set(id, performance.now())
+      setTimeout(() => res.writeHead(204).end(), delayMs)
+    })
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  return {
+    firstSeen,
+    arrivals,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    close: () => new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => resolve()) })
+  }
+}
