@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify'
-import { workspaceUrl } from '../config.ts'
 import { ensureWorkspace, type Workspace } from '../tenancy/index.ts'
 import { systemActor } from '../audit/index.ts'
-import { issueSignInLink } from './sign-in-links.ts'
+import { issueSignInLink, signInLinkUrl } from './sign-in-links.ts'
 import { findUserByEmail } from './users.ts'
 import type { Role } from './roles.ts'
 
@@ -28,6 +27,6 @@ export async function grantAdminAccess (app: FastifyInstance, slug: string, emai
     email: user.email,
     createdUser: !existing,
     createdWorkspace,
-    signInUrl: `${workspaceUrl(app.config, workspace.slug)}/sign-in/link/${token}`
+    signInUrl: signInLinkUrl(app.config, workspace.slug, token)
   }
 }
