@@ -9,6 +9,7 @@ import { startRuntime } from '../core/runtime.ts'
 import { grantAdminAccess } from '../core/auth/bootstrap.ts'
 import { ROLES, type Role } from '../core/auth/roles.ts'
 import { setPassword } from '../core/auth/set-password.ts'
+import { readName, type NameParts } from '../core/auth/person-name.ts'
 import { knexFor, migrateAll, migrateToLatest, openDatabase } from '../core/db/index.ts'
 import { discoverPlugins } from '../core/integrations/index.ts'
 import { parseMasterKey, rotateConfiguredMasterKey } from '../core/secrets/index.ts'
@@ -24,8 +25,9 @@ Commands:
   start                                  start the server and worker (same as npm start)
   worker                                 run only the job worker (scale-out)
   migrate                                apply database migrations
-  create-admin --workspace <slug> --email <email> [--role <role>]
-                                         create the workspace and user if missing; print a one-time sign-in URL
+  create-admin --workspace <slug> --email <email> [--role <role>] [--first-name <name> [--last-name <name>]]
+                                         create the workspace and user if missing (named when given;
+                                         an existing user without a name gets it); print a one-time sign-in URL
   set-password --workspace <slug> --email <email>
                                          set a user's password, read from standard input
   create-token --workspace <slug> --name <name> [--abilities a,b] [--expires-in-days N]
@@ -51,6 +53,15 @@ function required (values: Record<string, unknown>, name: string): string {
 }
 
 const list = (value: unknown): string[] => Array.isArray(value) ? value : []
+
+/** --first-name and --last-name, checked as the account page checks a name; undefined when neither is given. */
+function nameFlags (values: Record<string, unknown>): NameParts | undefined {
+  if (values['first-name'] === undefined && values['last-name'] === undefined) return undefined
+  const read = readName(values['first-name'], values['last-name'])
+  if ('name' in read) return read.name
+  const [field, message] = Object.entries(read.errors)[0]
+  throw new UsageError(`--${field.replace('_', '-')}: ${message}`)
+}
 
 async function readStdin (): Promise<string> {
   const chunks: Buffer[] = []
@@ -101,10 +112,13 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
     const email = required(values, 'email')
     const role = (values.role as string | undefined) ?? 'super-admin'
     if (!ROLES.includes(role as Role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`)
+    const name = nameFlags(values)
     await withRuntime(config, async ({ app }) => {
-      const access = await grantAdminAccess(app, slug, email, role as Role)
+      const access = await grantAdminAccess(app, slug, email, role as Role, name)
       if (access.createdWorkspace) console.log(`Created workspace "${slug}".`)
-      console.log(access.createdUser ? `Created ${role} ${access.email}.` : `${access.email} already exists; role unchanged.`)
+      console.log(access.createdUser
+        ? `Created ${role} ${access.email}.`
+        : `${access.email} already exists; role unchanged${access.named ? ', name set' : name ? ', name kept' : ''}.`)
       console.log('One-time sign-in URL (valid 15 minutes):')
       console.log(access.signInUrl)
     })
@@ -249,6 +263,8 @@ async function run (argv: string[]): Promise<number> {
         workspace: { type: 'string' },
         email: { type: 'string' },
         role: { type: 'string' },
+        'first-name': { type: 'string' },
+        'last-name': { type: 'string' },
         dir: { type: 'string' },
         'dry-run': { type: 'boolean' },
         remove: { type: 'boolean' },

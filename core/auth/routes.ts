@@ -53,7 +53,7 @@ export default async function authRoutes (app: FastifyInstance) {
         next,
         values: { email },
         formError: `Too many failed attempts from your network. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, ` +
-          'or sign in with a one-time sign-in link, which still works (whoever runs this Stocktake server can make one).'
+          'or sign in with a one-time sign-in link, which still works: your IT admin can send you one from your page in Stocktake.'
       })
     }
     const user = await findUserByEmail(app.db, workspaceId, email)
@@ -78,7 +78,11 @@ export default async function authRoutes (app: FastifyInstance) {
         action: 'auth.sign_in', outcome: 'failure', details: { ip: request.ip, method: 'link', reason: 'invalid_link' }
       })
       return errorPage(request, reply, {
-        status: 410, title: 'Link expired', message: 'This sign-in link was already used or has expired. Ask an admin for a new one.', signIn: true
+        status: 410,
+        title: 'Link expired',
+        message: 'This sign-in link was already used or has expired. Each link works once.',
+        detail: 'Ask your IT admin to send you a new one: they make it on your page in Stocktake. If you have a password, sign in with it.',
+        signIn: true
       })
     }
     await app.audit.record(app.db, workspaceId, { type: 'user', id: user.id, label: user.email, requestId: request.id }, {

@@ -116,12 +116,28 @@ export default fp<{ secret: string, secure: boolean }>(async (app, opts) => {
   })
 }, { name: 'session', dependencies: ['tenancy'] })
 
+type Guard = (request: FastifyRequest) => Promise<void>
+const guardRoles = new WeakMap<Guard, readonly Role[] | null>()
+
 /** preHandler: the page needs a signed-in user, with one of these roles when given. */
-export function requireUser (roles?: readonly Role[]) {
-  return async (request: FastifyRequest) => {
+export function requireUser (roles?: readonly Role[]): Guard {
+  const guard: Guard = async (request) => {
     if (!request.user) throw new SignInRequiredError()
     if (roles && !roles.includes(request.user.role)) throw new ForbiddenError(roles)
   }
+  guardRoles.set(guard, roles ?? null)
+  return guard
+}
+
+/**
+ * Who a route's preHandler lets in, read from its requireUser guard: the roles, null for any
+ * signed-in user, or undefined when it has no such guard.
+ */
+export function rolesAllowed (preHandler: unknown): readonly Role[] | null | undefined {
+  for (const handler of [preHandler].flat()) {
+    if (typeof handler === 'function' && guardRoles.has(handler as Guard)) return guardRoles.get(handler as Guard)
+  }
+  return undefined
 }
 
 /** Whether the signed-in user has one of the roles of the admin pages. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isAdmin } from '../../auth/session.ts'
+import { maySendSignInLink } from '../../auth/send-sign-in-link.ts'
 import { displayName } from '../../auth/users.ts'
 import type { Person } from '../../register/index.ts'
 import { personFor, type IdRequest } from './access.ts'
@@ -49,6 +50,7 @@ export async function renderDetail (app: FastifyInstance, request: FastifyReques
     offboarded: person.status === 'offboarded',
     // Offboarding yourself would end your own session half-way through recovering what you hold.
     canOffboard: admin && person.status !== 'offboarded' && !self,
+    signInLink: admin && person.status === 'active' ? { allowed: maySendSignInLink(request.user!, person) } : null,
     trail,
     trailLimited: trail.length === TRAIL_LIMIT,
     errors: state.errors ?? {},

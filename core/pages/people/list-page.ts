@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { roleLabel } from '../../admin/helpers.ts'
 import { choiceOptions, parseListQuery, sendCsv, sendListPage, type Column, type RawQuery } from '../../admin/list/index.ts'
+import { maySendSignInLink } from '../../auth/send-sign-in-link.ts'
 import { PERSON_ROLES, PERSON_STATUSES } from '../../register/index.ts'
 import { PEOPLE_COLUMNS } from './csv.ts'
 import { departments, PEOPLE_LIST, peopleBatches, peoplePage } from './list.ts'
@@ -8,7 +9,7 @@ import { departments, PEOPLE_LIST, peopleBatches, peoplePage } from './list.ts'
 const PAGE_SIZE = 50
 const COLUMNS: Array<Column<keyof typeof PEOPLE_LIST.sorts>> = [
   { label: 'Name', sort: 'name' }, { label: 'Job title' }, { label: 'Department', sort: 'department' }, { label: 'Role', sort: 'role' },
-  { label: 'Status', sort: 'status' }, { label: 'Started', sort: 'started' }, { label: 'Holds' }
+  { label: 'Status', sort: 'status' }, { label: 'Started', sort: 'started' }, { label: 'Holds' }, { label: 'Sign-in' }
 ]
 
 type ListRequest = FastifyRequest<{ Querystring: RawQuery }>
@@ -16,7 +17,8 @@ type ListRequest = FastifyRequest<{ Querystring: RawQuery }>
 /** The people list: the page, the filter panel (htmx filtering and sorting) or more rows ("Load more"). */
 export async function renderList (app: FastifyInstance, request: ListRequest, reply: FastifyReply) {
   const list = parseListQuery(request.query ?? {}, PEOPLE_LIST)
-  const page = await peoplePage(app.db, request.workspace.id, list, PAGE_SIZE)
+  const found = await peoplePage(app.db, request.workspace.id, list, PAGE_SIZE)
+  const page = { ...found, rows: found.rows.map(row => ({ ...row, sendsSignInLink: maySendSignInLink(request.user!, row) })) }
   const more = async () => ({
     options: {
       status: choiceOptions(PERSON_STATUSES, list.filters.status),

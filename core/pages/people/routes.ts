@@ -7,6 +7,7 @@ import { offboard, recoverHardware, revokePersonSeat } from './actions.ts'
 import { showDetail } from './detail.ts'
 import { createPerson, managerOptions, renderEdit, renderNew, updatePerson } from './form-page.ts'
 import { renderList, sendPeopleCsv } from './list-page.ts'
+import { sendSignInLinkFromPage } from './sign-in-link.ts'
 import { formBody, hardwareParams, idParams, listQuery, managerQuery, seatParams } from './schemas.ts'
 
 type ListRequest = FastifyRequest<{ Querystring: RawQuery }>
@@ -32,6 +33,7 @@ export default async function peopleRoutes (app: FastifyInstance) {
   app.get('/people/:id', { preHandler: signedIn, schema: { params: idParams } }, (request: IdRequest, reply) => showDetail(app, request, reply))
   app.get('/people/:id/edit', { preHandler: admins, schema: { params: idParams } }, (request: IdRequest, reply) => renderEdit(app, request, reply))
   app.post('/people/:id/edit', { preHandler: admins, schema: { params: idParams, ...form } }, (request: IdRequest, reply) => updatePerson(app, request, reply))
+  app.post('/people/:id/sign-in-link', { preHandler: admins, schema: { params: idParams } }, (request: IdRequest, reply) => sendSignInLinkFromPage(app, request, reply))
   app.post('/people/:id/offboard', { preHandler: admins, schema: { params: idParams, ...form } }, (request: IdRequest, reply) => offboard(app, request, reply))
   app.post('/people/:id/hardware/:hardwareId/recover', { preHandler: admins, schema: { params: hardwareParams, ...form } },
     (request: FastifyRequest<{ Params: { id: string, hardwareId: string }, Body: Record<string, unknown> | undefined }>, reply) => recoverHardware(app, request, reply))

@@ -19,10 +19,15 @@ export interface PersonFields {
 export function personOf (document: UserDocument): PersonFields {
   const enterprise = document[ENTERPRISE_SCHEMA]
   const address = preferred((document.addresses ?? []).filter(item => text(item.locality) !== null))
+  const given = text(document.name?.givenName)
+  const family = text(document.name?.familyName)
+  // A directory that fills only the full name (name.formatted, or displayName): it is kept whole as
+  // the first name, so the person is shown by their name rather than their email.
+  const whole = given === null && family === null ? text(document.name?.formatted) ?? text(document.displayName) : null
   return {
     email: emailOf(document),
-    first_name: text(document.name?.givenName),
-    last_name: text(document.name?.familyName),
+    first_name: given ?? whole,
+    last_name: family,
     job_title: text(document.title),
     department: text(enterprise?.department),
     cost_center: text(enterprise?.costCenter),
