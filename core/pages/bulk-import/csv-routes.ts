@@ -7,7 +7,7 @@ import { ADMIN_ROLES } from '../../auth/roles.ts'
 import { requireUser } from '../../auth/session.ts'
 import { isHtmx, redirectPage } from '../../admin/errors.ts'
 import {
-  CSV_IMPORTS, CSV_KINDS, CsvFileError, CsvMappingError, csvSourceId, csvTemplate, DATE_FORMATS, isCsvKind, type CsvKind, type CsvUpload, type Mapping
+  CSV_IMPORTS, CsvFileError, CsvMappingError, csvSourceId, csvTemplate, DATE_FORMATS, isCsvKind, type CsvKind, type CsvUpload, type Mapping
 } from '../../csv-import/index.ts'
 import { csvRows } from '../../csv-import/rows.ts'
 import { readUpload, tooLarge } from '../../csv-import/uploads.ts'
@@ -33,13 +33,15 @@ function kindOf (value: string): CsvKind {
 /** The kinds for the Bulk import page: each with its template, what it recognises and its latest run. */
 export async function csvSections (app: FastifyInstance, workspaceId: string) {
   const runs = await app.csvImports.latestRuns(workspaceId)
-  return CSV_KINDS.map(kind => {
+  // People first: hardware and seats find their holders among them.
+  return (['people', 'hardware', 'seats'] as const).map(kind => {
     const info = CSV_IMPORTS[kind]
     const run = runs.get(kind)
     return {
       kind,
       id: csvSourceId(kind),
       title: info.title,
+      titleLower: info.title.toLowerCase(),
       row: info.row,
       matchedBy: info.matchedBy,
       fields: info.fields.map(f => ({ label: f.label, required: f.required, more: f.headers.slice(1, 4).join(', ') })),
