@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { scaffoldPlugin, ScaffoldError } from './new-plugin.ts'
 import { integrationCommand, IntegrationUsageError, INTEGRATION_USAGE, readValues } from './integration-command.ts'
 import { syncCommand, SYNC_USAGE } from './sync-command.ts'
-import { importCommand, IMPORT_USAGE } from './import-command.ts'
+import { checkImportArgs, importCommand, IMPORT_USAGE } from './import-command.ts'
 import { privateHostCommand, PRIVATE_HOST_USAGE } from './private-host-command.ts'
 import { ConfigError, loadConfig, type Config } from '../core/config.ts'
 import { startRuntime } from '../core/runtime.ts'
@@ -202,15 +202,16 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
 
   async import (config, values, positionals) {
     const slug = required(values, 'workspace')
-    await withRuntime(config, async ({ app }) => {
-      try {
-        const dateFormat = typeof values['date-format'] === 'string' ? values['date-format'] : undefined
+    const dateFormat = typeof values['date-format'] === 'string' ? values['date-format'] : undefined
+    try {
+      await checkImportArgs(positionals, dateFormat)
+      await withRuntime(config, async ({ app }) => {
         process.exitCode = await importCommand(app, slug, positionals, { dryRun: values['dry-run'] === true, dateFormat })
-      } catch (err) {
-        if (err instanceof IntegrationUsageError) throw new UsageError(err.message)
-        throw err
-      }
-    })
+      })
+    } catch (err) {
+      if (err instanceof IntegrationUsageError) throw new UsageError(err.message)
+      throw err
+    }
   },
 
   async 'new-plugin' (_config, values, positionals) {

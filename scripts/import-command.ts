@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { systemActor } from '../core/audit/index.ts'
-import { CSV_IMPORTS, CSV_KINDS, CsvFileError, CsvMappingError, DATE_FORMATS, isCsvKind, isDateFormat } from '../core/csv-import/index.ts'
+import { CSV_IMPORTS, CSV_KINDS, CsvFileError, CsvMappingError, DATE_FORMATS, isCsvKind, isDateFormat, type CsvKind } from '../core/csv-import/index.ts'
 import { deleteUpload } from '../core/csv-import/uploads.ts'
 import { RunActiveError } from '../core/integrations/runs.ts'
 import { findWorkspaceBySlug } from '../core/tenancy/index.ts'
@@ -24,15 +24,21 @@ const SHOWN_ERRORS = 20
  * Uploads the file as the page does (stored, read through, columns matched by header), then runs
  * the import — or its preview — to the end in this process, through the same source and importer.
  */
-export async function importCommand (app: FastifyInstance, slug: string, positionals: string[], options: { dryRun: boolean, dateFormat?: string }): Promise<number> {
+/** The arguments, checked before anything is opened: what to import, the file, the date format. */
+export async function checkImportArgs (positionals: string[], dateFormat: string | undefined): Promise<{ kind: CsvKind, file: string }> {
   const [kind, file] = positionals
   if (!isCsvKind(kind)) throw new IntegrationUsageError(`import needs what to import first: ${CSV_KINDS.join(', ')}${kind ? ` (got "${kind}")` : ''}`)
   if (!file) throw new IntegrationUsageError(`import ${kind} needs the CSV file to read`)
-  if (options.dateFormat !== undefined && !isDateFormat(options.dateFormat)) throw new IntegrationUsageError(`--date-format must be one of ${DATE_FORMATS.join(', ')}`)
-  const workspace = await findWorkspaceBySlug(app.db, slug)
-  if (!workspace) throw new IntegrationUsageError(`--workspace: no workspace "${slug}"`)
+  if (dateFormat !== undefined && !isDateFormat(dateFormat)) throw new IntegrationUsageError(`--date-format must be one of ${DATE_FORMATS.join(', ')}`)
   const info = await stat(file).catch(() => null)
   if (!info?.isFile()) throw new IntegrationUsageError(`${file}: no such file`)
+  return { kind, file }
+}
+
+export async function importCommand (app: FastifyInstance, slug: string, positionals: string[], options: { dryRun: boolean, dateFormat?: string }): Promise<number> {
+  const { kind, file } = await checkImportArgs(positionals, options.dateFormat)
+  const workspace = await findWorkspaceBySlug(app.db, slug)
+  if (!workspace) throw new IntegrationUsageError(`--workspace: no workspace "${slug}"`)
 
   const actor = { ...systemActor, label: 'stocktake CLI' }
   let upload
@@ -55,7 +61,7 @@ export async function importCommand (app: FastifyInstance, slug: string, positio
     }
     console.error(`${options.dryRun ? 'Previewing' : 'Importing'} ${upload.rows} rows of ${CSV_IMPORTS[kind].title.toLowerCase()} from ${file} into "${slug}" (run ${run.id})…`)
     run = await followRun(app, workspace.id, run)
-    for (const error of (run.error_details ?? []).slice(0, SHOWN_ERRORS)) console.error(`${error.externalId}: ${error.reason}`)
+    for (const error of (run.error_details ?? []).slice(0, SHOWN_ERRORS)) console.error(error.reason.startsWith('Line ') ? error.reason : `${error.externalId}: ${error.reason}`)
     if (run.errors > SHOWN_ERRORS) console.error(`…and ${run.errors - SHOWN_ERRORS} more rows that failed.`)
     if (run.status !== 'succeeded') console.error(`The ${options.dryRun ? 'preview' : 'import'} ${run.status === 'cancelled' ? 'was cancelled' : 'failed'}: ${run.message ?? ''}`)
     console.log(JSON.stringify({
