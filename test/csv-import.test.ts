@@ -153,3 +153,26 @@ t.test('an import whose file is gone fails with a reason, not a crash', async t 
   const run = await until(async () => { const r = await app.integrations.run(acme, queued.id); return r && !ACTIVE.includes(r.status) ? r : null })
   t.match(run, { status: 'failed', message: /The uploaded file is no longer kept .*upload it again/ })
 })
+
+t.test('an import whose worker died resumes after the last line it checkpointed, and its file is kept until then', async t => {
+  const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `RESUME-${from + i},Model ${from + i}\n`).join('')
+  const stream = (text: string) => (async function * () { yield Buffer.from(text) })()
+  // The first 1,000 rows were written before the crash (as the run's first chunk would have been).
+  const firstPart = await app.csvImports.upload(acme, actor, 'hardware', 'part.csv', stream(`Serial number,Model\n${lines(1, 1000)}`))
+  t.match(await importFile('hardware', 'part.csv', false, firstPart), { status: 'succeeded', created: 1000 })
+  const file = await app.csvImports.upload(acme, actor, 'hardware', 'all.csv', stream(`Serial number,Model\n${lines(1, 2500)}`))
+  // A run of the whole file whose worker stopped after its first chunk: its lease lapsed, its checkpoint at line 1001.
+  const [run] = await app.db('integration_runs').insert({
+    workspace_id: acme, plugin_id: 'csv-hardware', kind: 'sync', status: 'running', read: 1000, created: 1000, lease_id: crypto.randomUUID(), lease_until: app.db.raw("now() - interval '1 minute'")
+  }).returning('*')
+  await app.db('csv_uploads').where({ id: file.id }).update({ run_id: run.id })
+  await app.db('integration_state').insert({ workspace_id: acme, plugin_id: 'csv-hardware', sync_id: 'hardware', checkpoint: JSON.stringify({ upload: file.id, line: 1001 }) })
+
+  await app.jobs.sweep()
+  t.match(await app.integrations.run(acme, run.id), { status: 'queued', attempt: 2 }, 'the sweep hands the run back to be resumed')
+  await app.integrations.executeNow(acme, run.id)
+  const ended = await until(async () => { const r = await app.integrations.run(acme, run.id); return r && !ACTIVE.includes(r.status) ? r : null })
+  t.match(ended, { status: 'succeeded', read: 2500, created: 2500, unchanged: 0, errors: 0 }, 'lines after the checkpoint only: none read twice')
+  t.equal(Number((await app.db('hardware').where({ workspace_id: acme }).whereLike('serial', 'RESUME-%').count({ n: '*' }))[0].n), 2500)
+  t.equal(await app.csvImports.find(acme, file.id), undefined, 'read to the end, the file is deleted')
+})
