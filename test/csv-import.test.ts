@@ -122,6 +122,7 @@ t.test('a file that is not CSV, empty, only a header, or too large is refused wi
   const tooLarge = await refused('big.csv', big)
   t.ok(tooLarge instanceof CsvFileError)
   t.match(tooLarge, { status: 413, message: /^The file is larger than 1 MB, the most one import takes/ })
+  t.match(await refused('unicode.txt', (async function * () { yield Buffer.from('\uFEFFSerial number\tName\nA1\tMac\n', 'utf16le') })()), { message: /^This is UTF-16 text \(Excel's "Unicode Text"\), not a CSV file/ })
   t.match(await refused('latin1.csv', (async function * () { yield Buffer.from('Serial number,Name\nA1,Caf\xe9\n', 'latin1') })()), { message: /^The file is not UTF-8 text/ })
   t.match(await refused('quote.csv', (async function * () { yield Buffer.from('Serial number,Name\nA1,"never closed\n') })()), { message: /^This is not a CSV file we can read \(line \d\): a quoted cell is never closed/ })
   t.equal(await stored(), before, 'no refused file is kept')

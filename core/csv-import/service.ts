@@ -50,7 +50,10 @@ export class CsvImports {
   /** Stores and reads through an uploaded file (see storeUpload); audited with its name and size. */
   async upload (workspaceId: string, actor: Actor, kind: CsvKind, filename: string, body: AsyncIterable<Buffer | string>): Promise<CsvUpload> {
     await sweepUploads(this.app.db, workspaceId)
-    const upload = await storeUpload(this.app.db, { workspaceId, kind, filename, uploadedBy: actor.label, maxBytes: this.maxBytes }, body)
+    // The workspace's date format, once workspaces have one (a `date_format` column), is the default.
+    const workspace = await this.app.db('workspaces').where({ id: workspaceId }).first()
+    const dateFormat = isDateFormat(workspace?.date_format) ? workspace.date_format : undefined
+    const upload = await storeUpload(this.app.db, { workspaceId, kind, filename, uploadedBy: actor.label, maxBytes: this.maxBytes, dateFormat }, body)
     await recordAudit(this.app.db, workspaceId, actor, {
       action: 'csv.uploaded',
       target: { type: 'csv_upload', id: upload.id, label: upload.filename },

@@ -43,6 +43,7 @@ export const tooLarge = (maxBytes: number) =>
 /** What the file's first bytes say it is, when that is not text. */
 function binaryKind (head: Buffer): string | null {
   if (head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) return 'an Excel workbook (.xlsx) or another zip archive'
+  if (head.subarray(0, 2).equals(Buffer.from('fffe', 'hex')) || head.subarray(0, 2).equals(Buffer.from('feff', 'hex'))) return 'UTF-16 text (Excel\'s "Unicode Text")'
   if (head.subarray(0, 8).equals(Buffer.from('d0cf11e0a1b11ae1', 'hex'))) return 'an Excel 97–2003 workbook (.xls)'
   if (head.subarray(0, 5).toString('latin1') === '%PDF-') return 'a PDF document'
   if (head.includes(0)) return 'a binary file'
@@ -57,6 +58,8 @@ export interface StoreOptions {
   filename: string
   uploadedBy: string
   maxBytes: number
+  /** How dates that are not ISO are read until the admin chooses (default DD/MM/YYYY). */
+  dateFormat?: DateFormat
 }
 
 /**
@@ -67,7 +70,7 @@ export interface StoreOptions {
 export async function storeUpload (db: Knex, options: StoreOptions, body: AsyncIterable<Buffer | string>): Promise<CsvUpload> {
   if (!CSV_KINDS.includes(options.kind)) throw new TypeError(`unknown CSV import ${String(options.kind)}`)
   const [{ id }] = await db('csv_uploads').insert({
-    workspace_id: options.workspaceId, kind: options.kind, filename: options.filename.slice(0, 255) || 'upload.csv', uploaded_by: options.uploadedBy
+    workspace_id: options.workspaceId, kind: options.kind, filename: options.filename.slice(0, 255) || 'upload.csv', uploaded_by: options.uploadedBy, date_format: options.dateFormat
   }).returning('id')
   try {
     const { bytes, head } = await storeChunks(db, options, id, body)
