@@ -91,6 +91,13 @@ t.test('import 200 people and 1,000 devices from Snipe-IT CSV exports in a brows
   await page.locator('#csv-upload-hardware').click()
   await page.locator('#bulk-import-csv-hardware [data-csv-upload-message]').getByText(/^This is an Excel workbook/).waitFor()
   await page.screenshot({ path: `${SHOTS}/csv-import-refused.png`, fullPage: true })
+  // At a phone's width, the columns page keeps its table inside the page.
+  await page.setViewportSize({ width: 390, height: 844 })
+  await page.locator('#csv-file-people').setInputFiles(path.join(dir, 'users.csv'))
+  await page.locator('#csv-upload-people').click()
+  await page.getByRole('heading', { name: 'Import People from users.csv' }).waitFor()
+  t.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling of the page')
+  await page.screenshot({ path: `${SHOTS}/csv-import-columns-390.png`, fullPage: true })
   t.same(errors, [], 'no script errors')
   t.same(failed.filter(f => f !== '404 /favicon.ico'), ['422 /bulk-import/csv/hardware/upload'], 'no request failed but the refused upload')
 })
