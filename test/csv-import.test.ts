@@ -55,6 +55,7 @@ t.test('a Snipe-IT asset export: its headers are recognised, Preview writes noth
     ['C02SNIPE01', 'Apple', 'MacBook Pro 14', '2026-01-15', 'assigned', 'csv-hardware'],
     ['PF-SNIPE-02', 'Lenovo', 'ThinkPad T14', null, 'available', 'csv-hardware']
   ])
+  t.equal(rows[0].acknowledgement_note, 'Imported from CSV file (hardware)', 'the assignment says where it came from')
   const again = await importFile('hardware', 'snipeit-hardware.csv')
   t.match(again, { status: 'succeeded', created: 0, updated: 0, unchanged: 2 }, 'an unchanged file writes nothing')
   const audit = await app.db('audit_log').where({ workspace_id: acme }).whereIn('action', ['csv.uploaded', 'csv.import_started', 'integration.synced']).orderBy('id')
