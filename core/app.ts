@@ -13,6 +13,7 @@ import pluginRoutes from './integrations/plugin-routes.ts'
 import integrationsPlugin, { type DiscoveredPlugin } from './integrations/index.ts'
 import apiPlugin from './api/index.ts'
 import webhooksPlugin, { type DeliveryTuning } from './webhooks/index.ts'
+import csvImportsPlugin from './csv-import/index.ts'
 import healthRoutes from './health.ts'
 import { pages } from './admin/index.ts'
 import { ErrorShapes, clientErrorHandler, frameworkErrors } from './boundary/error-shapes.ts'
@@ -88,6 +89,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(registerPlugin)
   await app.register(integrationsPlugin, { plugins: opts.plugins ?? [], dispatcher: opts.httpDispatcher })
   await app.register(webhooksPlugin, { tuning: opts.webhookTuning })
+  await app.register(csvImportsPlugin)
 
   await app.register(healthRoutes)
   await app.register(apiPlugin, { rateLimit: opts.config.apiRateLimit, listCacheMb: opts.config.apiListCacheMb })

@@ -26,6 +26,8 @@ export interface Config {
   apiListCacheMb: number
   /** Let webhooks reach private, loopback and link-local addresses (STOCKTAKE_WEBHOOK_ALLOW_PRIVATE=1). */
   webhookAllowPrivate: boolean
+  /** The largest CSV file an import takes, in megabytes. */
+  csvMaxMb: number
 }
 
 const schema = {
@@ -47,7 +49,8 @@ const schema = {
     STOCKTAKE_PLUGIN_PATHS: { type: 'string' },
     STOCKTAKE_API_RATE_LIMIT: { type: 'integer', minimum: 1, maximum: 1000000, default: 600 },
     STOCKTAKE_API_LIST_CACHE_MB: { type: 'integer', minimum: 0, maximum: 4096, default: 32 },
-    STOCKTAKE_WEBHOOK_ALLOW_PRIVATE: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '0' }
+    STOCKTAKE_WEBHOOK_ALLOW_PRIVATE: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '0' },
+    STOCKTAKE_CSV_MAX_MB: { type: 'integer', minimum: 1, maximum: 1024, default: 50 }
   }
 } as const
 
@@ -93,7 +96,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     pluginPaths: parsePluginPaths(v.STOCKTAKE_PLUGIN_PATHS as string | undefined).map(p => path.resolve(p)),
     apiRateLimit: Number(v.STOCKTAKE_API_RATE_LIMIT),
     apiListCacheMb: Number(v.STOCKTAKE_API_LIST_CACHE_MB),
-    webhookAllowPrivate: ['1', 'true'].includes(String(v.STOCKTAKE_WEBHOOK_ALLOW_PRIVATE))
+    webhookAllowPrivate: ['1', 'true'].includes(String(v.STOCKTAKE_WEBHOOK_ALLOW_PRIVATE)),
+    csvMaxMb: Number(v.STOCKTAKE_CSV_MAX_MB)
   }
 }
 

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { scaffoldPlugin, ScaffoldError } from './new-plugin.ts'
 import { integrationCommand, IntegrationUsageError, INTEGRATION_USAGE, readValues } from './integration-command.ts'
 import { syncCommand, SYNC_USAGE } from './sync-command.ts'
+import { checkImportArgs, importCommand, IMPORT_USAGE } from './import-command.ts'
 import { privateHostCommand, PRIVATE_HOST_USAGE } from './private-host-command.ts'
 import { ConfigError, loadConfig, type Config } from '../core/config.ts'
 import { startRuntime } from '../core/runtime.ts'
@@ -40,6 +41,7 @@ Commands:
 ${INTEGRATION_USAGE}
 ${PRIVATE_HOST_USAGE}
 ${SYNC_USAGE}
+${IMPORT_USAGE}
   new-plugin <id> [--dir <folder>]       scaffold a working plugin folder (default under plugins/)
 
 Roles: ${ROLES.join(', ')}. Configuration comes from the environment (see README).`
@@ -212,6 +214,20 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
     })
   },
 
+  async import (config, values, positionals) {
+    const slug = required(values, 'workspace')
+    const dateFormat = typeof values['date-format'] === 'string' ? values['date-format'] : undefined
+    try {
+      await checkImportArgs(positionals, dateFormat)
+      await withRuntime(config, async ({ app }) => {
+        process.exitCode = await importCommand(app, slug, positionals, { dryRun: values['dry-run'] === true, dateFormat })
+      })
+    } catch (err) {
+      if (err instanceof IntegrationUsageError) throw new UsageError(err.message)
+      throw err
+    }
+  },
+
   async 'new-plugin' (_config, values, positionals) {
     const [id] = positionals
     if (!id) throw new UsageError('new-plugin needs a plugin id')
@@ -267,6 +283,7 @@ async function run (argv: string[]): Promise<number> {
         'last-name': { type: 'string' },
         dir: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        'date-format': { type: 'string' },
         remove: { type: 'boolean' },
         name: { type: 'string' },
         abilities: { type: 'string' },
@@ -275,7 +292,7 @@ async function run (argv: string[]): Promise<number> {
         'from-stdin': { type: 'string', multiple: true }
       },
       strict: true,
-      allowPositionals: ['integration', 'new-plugin', 'sync', 'allow-private-host'].includes(command)
+      allowPositionals: ['integration', 'new-plugin', 'sync', 'import', 'allow-private-host'].includes(command)
     })
     if (command !== 'integration' && (values['from-env'] || values['from-stdin'])) throw new UsageError('--from-env and --from-stdin are options of integration set')
     await handler(loadConfig(), values, positionals)

@@ -18,6 +18,28 @@ const SWEEP_EVERY = 10
  * A sync of the same kind already in progress (say, one resumed after a crash, with no worker to
  * take it) is followed the same way instead of being refused.
  */
+/**
+ * Executes a queued run in this process, or waits for the worker that claimed it first; a run
+ * waiting to retry is retried here when due. Returns the run once it has ended.
+ */
+export async function followRun (app: FastifyInstance, workspaceId: string, queued: RunRow): Promise<RunRow> {
+  let run: RunRow | undefined = queued
+  for (let waited = 0; ; waited++) {
+    await app.integrations.executeNow(workspaceId, run.id)
+    run = await app.integrations.run(workspaceId, run.id)
+    if (!run) throw new Error('the run disappeared')
+    if (run.status === 'retry_scheduled') {
+      console.error(`${run.message ?? 'Retrying'}`)
+      await sleep(Math.max(0, new Date(run.retry_at ?? Date.now()).getTime() - Date.now()))
+      continue
+    }
+    if (!ACTIVE.includes(run.status)) return run
+    // Running elsewhere: if that process is gone, the sweep hands the run back (here, with no worker running) to be resumed.
+    if (waited % SWEEP_EVERY === SWEEP_EVERY - 1) await app.jobs.sweep()
+    await sleep(500)
+  }
+}
+
 export async function syncCommand (app: FastifyInstance, slug: string, pluginId: string | undefined, dryRun: boolean): Promise<number> {
   if (!pluginId) throw new IntegrationUsageError('sync needs a plugin id')
   const workspace = await findWorkspaceBySlug(app.db, slug)
@@ -27,7 +49,7 @@ export async function syncCommand (app: FastifyInstance, slug: string, pluginId:
   const row = await app.integrations.settings.get(workspace.id, plugin.id)
   if (!row?.enabled) throw new IntegrationUsageError(`${plugin.manifest.name} is not enabled in "${slug}"`)
 
-  let run: RunRow | undefined
+  let run: RunRow
   try {
     run = await app.integrations.sync(workspace.id, plugin.id, { trigger: 'cli', dryRun })
     console.error(`${dryRun ? 'Previewing' : 'Syncing'} ${plugin.manifest.name} in "${slug}" (run ${run.id})…`)
@@ -37,20 +59,7 @@ export async function syncCommand (app: FastifyInstance, slug: string, pluginId:
     run = active
     console.error(`A ${dryRun ? 'preview' : 'sync'} of ${plugin.manifest.name} in "${slug}" is already in progress (run ${run.id}); following it…`)
   }
-  for (let waited = 0; ; waited++) {
-    await app.integrations.executeNow(workspace.id, run.id)
-    run = await app.integrations.run(workspace.id, run.id)
-    if (!run) throw new Error('the run disappeared')
-    if (run.status === 'retry_scheduled') {
-      console.error(`${run.message ?? 'Retrying'}`)
-      await sleep(Math.max(0, new Date(run.retry_at ?? Date.now()).getTime() - Date.now()))
-      continue
-    }
-    if (!ACTIVE.includes(run.status)) break
-    // Running elsewhere: if that process is gone, the sweep hands the run back (here, with no worker running) to be resumed.
-    if (waited % SWEEP_EVERY === SWEEP_EVERY - 1) await app.jobs.sweep()
-    await sleep(500)
-  }
+  run = await followRun(app, workspace.id, run)
   if (run.status !== 'succeeded') console.error(`${plugin.manifest.name}: ${run.message ?? 'the sync failed'}`)
   console.log(JSON.stringify({
     run: run.id,

@@ -47,7 +47,12 @@ export interface RunRow {
 }
 
 export type RunTrigger = 'manual' | 'schedule' | 'cli' | 'api'
-export interface StartRunOptions { trigger?: RunTrigger, dryRun?: boolean }
+export interface StartRunOptions {
+  trigger?: RunTrigger
+  dryRun?: boolean
+  /** Written in the run's transaction, before its job can start (a CSV import links its file to the run). */
+  attach?: (trx: Knex.Transaction, run: RunRow) => Promise<void>
+}
 
 export class RunActiveError extends Error {
   override name = 'RunActiveError'
@@ -64,6 +69,7 @@ export async function startRun (db: Knex, jobs: Jobs, workspaceId: string, plugi
   const { trigger = 'manual', dryRun = false } = options
   const insert = async () => await db.transaction(async trx => {
     const [run] = await trx('integration_runs').insert({ workspace_id: workspaceId, plugin_id: pluginId, kind, trigger, dry_run: dryRun }).returning('*')
+    await options.attach?.(trx, run)
     await jobs.send(RUN_JOB, { runId: run.id, workspaceId }, { trx, retryLimit: 0 })
     return run as RunRow
   })

@@ -49,6 +49,11 @@ export class Integrations {
     app.jobs.onRecover(async (trx, gone) => { await recoverRuns(trx, app.jobs, gone) })
   }
 
+  /** The core's own sources (CSV imports): their runs execute, cancel and recover as a plugin's do; no card lists them. */
+  addSources (sources: DiscoveredPlugin[]): void {
+    for (const source of sources) this.byId.set(source.id, source)
+  }
+
   plugin (id: string): DiscoveredPlugin | undefined {
     return this.byId.get(id)
   }

@@ -126,7 +126,8 @@ function add (done: SyncCounts, current: SyncCounts): SyncCounts {
  */
 function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPlugin, run: { dry_run: boolean }, lease: RunLease, syncId: string, preview: PlannedChange[], earlier: SyncCounts): SyncSink {
   const actor = pluginActor(plugin)
-  const source: ImportSource = { pluginId: plugin.id, name: plugin.manifest.name }
+  const mdm = plugin.manifest.categories.includes('device-management')
+  const source: ImportSource = { pluginId: plugin.id, name: plugin.manifest.name, ...(mdm ? {} : { origin: plugin.manifest.name }) }
   /**
    * One transaction per chunk: the rows, their audit entries and events, and the run's counts
    * commit together (or, in a dry run, not at all), and only while the run's lease holds. A chunk

@@ -1,4 +1,4 @@
-/* global Element */
+/* global Element, HTMLFormElement */
 // What the pages do in the browser besides htmx. A file, not inline: the Content-Security-Policy
 // allows no inline script and no event-handler attribute (hx-on included), so buttons say what
 // they do with data- attributes and this file does it.
@@ -36,4 +36,33 @@ document.addEventListener('htmx:load', event => {
     dialog.addEventListener('close', () => dialog.remove(), { once: true })
     dialog.showModal()
   }
+})
+
+// <form data-csv-upload>: the chosen file is sent as the request body (streamed by the server into
+// storage), then the browser goes to the upload's page; a refused file's reason shows in the form.
+document.addEventListener('submit', event => {
+  const form = event.target
+  if (!(form instanceof HTMLFormElement) || !form.matches('form[data-csv-upload]')) return
+  event.preventDefault()
+  const message = form.querySelector('[data-csv-upload-message]')
+  const button = form.querySelector('button[type="submit"]')
+  const show = text => {
+    message.textContent = text
+    message.hidden = false
+  }
+  const file = form.querySelector('input[type="file"]').files[0]
+  if (!file) return show('Choose a CSV file first.')
+  message.hidden = true
+  button.disabled = true
+  fetch(form.action, {
+    method: 'POST',
+    body: file,
+    credentials: 'same-origin',
+    headers: { 'content-type': 'text/csv', 'x-csrf-token': form.elements.namedItem('_csrf').value, 'x-filename': encodeURIComponent(file.name), accept: 'application/json' }
+  }).then(async response => {
+    const answer = await response.json().catch(() => ({}))
+    if (response.ok && answer.location) return window.location.assign(answer.location)
+    show(answer.detail ?? `The upload failed (HTTP ${response.status}). Reload the page and try again.`)
+  }, () => show('The upload did not reach the server. Check the connection and try again.'))
+    .finally(() => { button.disabled = false })
 })

@@ -6,6 +6,8 @@ import { requireUser } from '../../auth/session.ts'
 import { isHtmx, redirectPage } from '../../admin/errors.ts'
 import { RunActiveError, type DiscoveredPlugin, type RunRow } from '../../integrations/index.ts'
 import { BASE, isSourceConfigured, mdmPlugin, mdmSources, sourceRunView } from './sources.ts'
+import csvImportRoutes, { csvSections } from './csv-routes.ts'
+import { csvKindOf } from '../../csv-import/index.ts'
 
 type SourceRequest = FastifyRequest<{ Params: { id: string } }>
 type RunRequest = FastifyRequest<{ Params: { id: string, runId: string } }>
@@ -14,8 +16,11 @@ class NotFoundError extends Error {
   statusCode = 404
 }
 
+const recordsOf = (plugin: DiscoveredPlugin) => csvKindOf(plugin.id) ? 'rows' : 'devices'
+
+/** An MDM source, or a CSV import's built-in source (whose runs share the run routes). */
 function source (app: FastifyInstance, id: string): DiscoveredPlugin {
-  const plugin = mdmPlugin(app, id)
+  const plugin = mdmPlugin(app, id) ?? (csvKindOf(id) ? app.integrations.plugin(id) : undefined)
   if (!plugin) throw new NotFoundError('There is no MDM source to import from at this address.')
   return plugin
 }
@@ -30,9 +35,10 @@ async function sourceRun (app: FastifyInstance, request: RunRequest): Promise<{ 
 
 async function renderPage (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, shown?: RunRow) {
   const sources = await mdmSources(app, request.workspace.id)
+  const csv = await csvSections(app, request.workspace.id)
   // A run's own address shows that run in its source's area, even if a newer one exists.
-  if (shown) for (const s of sources) if (s.id === shown.plugin_id) s.run = sourceRunView(s.id, shown)
-  return reply.view('pages/bulk-import', { title: 'Bulk import', sources })
+  if (shown) for (const s of [...sources, ...csv]) if (s.id === shown.plugin_id) s.run = sourceRunView(s.id, shown, csvKindOf(s.id) ? 'rows' : 'devices')
+  return reply.view('pages/bulk-import', { title: 'Bulk import', sources, csv, csvMaxMb: app.config.csvMaxMb })
 }
 
 /** Preview and Import: queue the run (a dry run for Preview) and answer with its polling area. */
@@ -69,6 +75,7 @@ async function start (app: FastifyInstance, request: SourceRequest, reply: Fasti
 /** Admins (admin, IT admin, super admin) only, like the other admin pages. */
 export default async function bulkImportRoutes (app: FastifyInstance) {
   const admins = { preHandler: requireUser(ADMIN_ROLES) }
+  await app.register(csvImportRoutes)
 
   app.get(BASE, admins, (request, reply) => renderPage(app, request, reply))
   app.post(`${BASE}/:id/preview`, admins, (request: SourceRequest, reply) => start(app, request, reply, true))
@@ -77,7 +84,7 @@ export default async function bulkImportRoutes (app: FastifyInstance) {
   app.get(`${BASE}/:id/runs/:runId`, admins, async (request: RunRequest, reply) => {
     const { plugin, run } = await sourceRun(app, request)
     reply.header('Vary', 'HX-Request').header('Cache-Control', 'no-store')
-    if (isHtmx(request)) return reply.view('partials/bulk-import-run', { fragment: true, run: sourceRunView(plugin.id, run) })
+    if (isHtmx(request)) return reply.view('partials/bulk-import-run', { fragment: true, run: sourceRunView(plugin.id, run, recordsOf(plugin)) })
     return renderPage(app, request, reply, run)
   })
 
@@ -91,16 +98,17 @@ export default async function bulkImportRoutes (app: FastifyInstance) {
       reply.flash(result.cancelled ? 'success' : 'info', notice ?? `${plugin.manifest.name}: cancelled.`)
       return redirectPage(request, reply, `${BASE}/${plugin.id}/runs/${result.run.id}`)
     }
-    return reply.view('partials/bulk-import-run', { fragment: true, notice, run: sourceRunView(plugin.id, result.run) })
+    return reply.view('partials/bulk-import-run', { fragment: true, notice, run: sourceRunView(plugin.id, result.run, recordsOf(plugin)) })
   })
 
   app.get(`${BASE}/:id/runs/:runId/errors`, admins, async (request: RunRequest, reply) => {
     const { plugin, run } = await sourceRun(app, request)
-    const view = sourceRunView(plugin.id, run)
+    const view = sourceRunView(plugin.id, run, recordsOf(plugin))
     const kept = run.error_details ?? []
     return reply.view('pages/bulk-import-errors', {
       title: `Rows that failed · ${plugin.manifest.name} · Bulk import`,
       source: { id: plugin.id, name: plugin.manifest.name },
+      csv: csvKindOf(plugin.id) !== undefined,
       run: view,
       what: run.dry_run ? 'preview' : 'import',
       startedAt: run.created_at,

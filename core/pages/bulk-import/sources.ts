@@ -54,7 +54,9 @@ async function latestRuns (app: FastifyInstance, workspaceId: string, pluginIds:
   return new Map(rows.map(r => [r.plugin_id, r]))
 }
 
-export const sourceRunView = (pluginId: string, run: RunRow): RunView => runView(BASE, pluginId, run, { verb: 'Import' })
+/** A run in a Bulk import run area; `records` names what it reads ("devices", a CSV file's "rows"). */
+export const sourceRunView = (pluginId: string, run: RunRow, records = 'devices'): RunView & { records: string } =>
+  ({ ...runView(BASE, pluginId, run, { verb: 'Import' }), records })
 
 export async function mdmSources (app: FastifyInstance, workspaceId: string): Promise<MdmSource[]> {
   const cards = (await app.integrations.cards(workspaceId)).filter(c => importsDevices(c.plugin))

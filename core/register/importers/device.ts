@@ -149,6 +149,6 @@ Promise<{ created: CreatedDevice[], events: number, emails: Map<string, string> 
       external_id: device.externalId
     }
   })
-  const inserted = await insertDevices(trx, workspaceId, source, `Imported from MDM (${source.name})`, rows)
+  const inserted = await insertDevices(trx, workspaceId, source, `Imported from ${source.origin ?? `MDM (${source.name})`}`, rows)
   return { ...inserted, emails: new Map([...people.values()].map(p => [p.id, p.email])) }
 }

@@ -9,6 +9,8 @@ export interface ImportSource {
   pluginId: string
   /** The plugin's display name, e.g. "Jamf Pro" (the acknowledgement note names it). */
   name: string
+  /** Where an assignment it makes says it came from, when not an MDM: "CSV file (hardware)". */
+  origin?: string
 }
 
 /** One record's planned or applied change, for a dry run's preview. */
