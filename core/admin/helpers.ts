@@ -1,5 +1,6 @@
 import type { HelperDelegate } from 'handlebars'
 import type handlebars from 'handlebars'
+import { statusLabel, type StatusKind } from './status-labels.ts'
 
 const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
 const amount = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
@@ -12,9 +13,12 @@ const helpers: Record<string, HelperDelegate> = {
   isoDateTime: (value: Date | string | null) => value ? new Date(value).toISOString() : '',
   /** An amount in the workspace currency, two decimals ("1,234.50"); '' for none. */
   money: (value: number | string | null) => value === null || value === undefined || value === '' ? '' : amount.format(Number(value)),
+  lowercase: (value: unknown) => typeof value === 'string' ? value.toLowerCase() : '',
   humanize: (value: string | null) => value ? value.replace(/[._-]+/g, ' ') : '',
   /** Stringifies a changed value for display; objects become compact JSON. */
   showValue: (value: unknown) => value === null || value === undefined || value === '' ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value),
+  /** A stored status in words: `statusLabel 'request' status` → "Submitted" (core/admin/status-labels.ts). */
+  statusLabel: (kind: StatusKind, value: string | null) => value ? statusLabel(kind, value) : '',
   /** "it-admin" -> "IT admin". */
   roleLabel: (value: string) => roleLabel(value),
   /** An asset tag as the workspace issues it: prefix + number zero-padded to the digits. */

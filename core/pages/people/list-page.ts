@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { roleLabel } from '../../admin/helpers.ts'
+import { statusLabeller } from '../../admin/status-labels.ts'
 import { choiceOptions, parseListQuery, sendCsv, sendListPage, type Column, type RawQuery } from '../../admin/list/index.ts'
 import { PERSON_ROLES, PERSON_STATUSES } from '../../register/index.ts'
 import { PEOPLE_COLUMNS } from './csv.ts'
@@ -19,7 +20,7 @@ export async function renderList (app: FastifyInstance, request: ListRequest, re
   const page = await peoplePage(app.db, request.workspace.id, list, PAGE_SIZE)
   const more = async () => ({
     options: {
-      status: choiceOptions(PERSON_STATUSES, list.filters.status),
+      status: choiceOptions(PERSON_STATUSES, list.filters.status, statusLabeller('person')),
       department: choiceOptions(await departments(app.db, request.workspace.id), list.filters.department),
       role: choiceOptions(PERSON_ROLES, list.filters.role, roleLabel)
     }
