@@ -89,7 +89,7 @@ t.test('create: the secret is shown once, then only its prefix; it opens SCIM an
   if (found.ok) await app.scimTokens.touch(found.token)
   const used = (await browser.get('/settings/scim')).body
   t.notMatch(used, /<td class="nowrap">Never<\/td>/, 'last used is shown once used')
-  t.match(used, /<td class="nowrap">\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC<\/td>\s*<td><span class="badge badge-success">Active/)
+  t.match(used, /<td class="nowrap">\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<\/td>\s*<td><span class="badge badge-success">Active/)
 })
 
 t.test('a refused name comes back inline with what was typed (422); nothing is stored', async t => {

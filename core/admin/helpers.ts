@@ -1,15 +1,21 @@
-import type { HelperDelegate } from 'handlebars'
+import type { HelperDelegate, HelperOptions } from 'handlebars'
 import type handlebars from 'handlebars'
 import { statusLabel, type StatusKind } from './status-labels.ts'
+import { formatDate, formatDateTime } from './dates.ts'
 
-const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
+/** The date format of the page's workspace (layout context), for pages and fragments alike; a plugin's template has none (ISO). */
+const dateFormatOf = (options: HelperOptions): unknown => (options?.data?.root as { workspace?: { date_format?: string } } | undefined)?.workspace?.date_format
+
 const amount = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 
 const helpers: Record<string, HelperDelegate> = {
   eq: (a: unknown, b: unknown) => a === b,
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   json: (value: unknown) => JSON.stringify(value),
-  formatDateTime: (value: Date | string | null) => value ? `${dateTime.format(new Date(value))} UTC` : '',
+  /** A date in the workspace's format (core/admin/dates.ts): `formatDate start_date`. */
+  formatDate: (value: Date | string | null, options: HelperOptions) => formatDate(value, dateFormatOf(options)),
+  /** A moment as its date in the workspace's format and its UTC time. */
+  formatDateTime: (value: Date | string | null, options: HelperOptions) => formatDateTime(value, dateFormatOf(options)),
   isoDateTime: (value: Date | string | null) => value ? new Date(value).toISOString() : '',
   /** An amount in the workspace currency, two decimals ("1,234.50"); '' for none. */
   money: (value: number | string | null) => value === null || value === undefined || value === '' ? '' : amount.format(Number(value)),
