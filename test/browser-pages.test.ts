@@ -90,6 +90,18 @@ t.test('main pages at 1280 and 390 wide, error summary, favicon', { skip: chromi
     t.equal(await page.locator('.error-summary').count(), 1, 'one summary')
   }
 
+  // Withdrawing one's own request, at 390px: confirmed, then shown as Withdrawn.
+  const me = await app.db('users').where({ workspace_id: ws, email: access.email }).first()
+  const own = await app.registry.requests.create(ws, systemActor, { requester_id: me.id, category: 'headset' })
+  await page.setViewportSize({ width: 390, height: 844 })
+  await page.goto(`${origin}/requests/${own.id}`)
+  await page.screenshot({ path: shot('pages-390-request-withdraw'), fullPage: true })
+  page.once('dialog', dialog => { dialog.accept().catch(() => {}) })
+  await page.getByRole('button', { name: 'Withdraw request' }).click()
+  await page.getByText('Request withdrawn.').waitFor()
+  t.equal(await page.locator('h1 .badge').textContent(), 'Withdrawn')
+  await page.screenshot({ path: shot('pages-390-request-withdrawn'), fullPage: true })
+
   // A register form with several fields in error: one link each, in the order of the form.
   await page.goto(`${origin}/hardware/new`)
   await page.getByRole('button', { name: 'Register hardware' }).click()
