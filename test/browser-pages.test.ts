@@ -90,6 +90,20 @@ t.test('main pages at 1280 and 390 wide, error summary, favicon', { skip: chromi
     t.equal(await page.locator('.error-summary').count(), 1, 'one summary')
   }
 
+  // In a dialog swapped in by htmx (an integration's settings), the summary heads the dialog's form.
+  await page.setViewportSize({ width: 1280, height: 800 })
+  await page.goto(`${origin}/settings/integrations`)
+  await page.getByRole('link', { name: 'Slack', exact: true }).click()
+  const dialog = page.getByRole('dialog', { name: 'Slack' })
+  await dialog.getByLabel('Webhook URL').fill('https://example.com/not-slack')
+  await dialog.getByRole('button', { name: 'Save changes' }).click()
+  const inDialog = dialog.locator('.error-summary')
+  await inDialog.waitFor()
+  t.ok(await inDialog.evaluate(el => el === document.activeElement), 'the summary in the dialog has focus')
+  await inDialog.getByRole('link', { name: /Webhook URL/ }).click()
+  t.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'webhookUrl', 'its link leads to the field')
+  await page.screenshot({ path: shot('pages-1280-dialog-error-summary') })
+
   // Withdrawing one's own request, at 390px: confirmed, then shown as Withdrawn.
   const me = await app.db('users').where({ workspace_id: ws, email: access.email }).first()
   const own = await app.registry.requests.create(ws, systemActor, { requester_id: me.id, category: 'headset' })

@@ -136,7 +136,9 @@ document.addEventListener('DOMContentLoaded', () => {
 // Not after a GET (filters as you type): focus must not leave the field being typed in.
 document.addEventListener('htmx:afterSettle', event => {
   if (event.detail?.requestConfig?.verb === 'get') return
-  const target = event.detail?.target ?? event.target
+  let target = event.detail?.target ?? event.target
+  // An outerHTML swap leaves the old target detached: its replacement has the same id.
+  if (target instanceof Element && !target.isConnected && target.id) target = document.getElementById(target.id)
   if (target instanceof Element && (target.querySelector('.field-error') || target.matches('.field-error'))) summariseErrors(target)
 })
 // ==== end Error summary ====
