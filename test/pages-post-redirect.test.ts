@@ -7,7 +7,11 @@ import type { Role } from '../core/auth/roles.ts'
 // leads to never mints a second one, and a secret shown once is carried to that page by a one-time
 // reveal bound to the session, never in the URL or a cookie.
 
-const { app, workspace } = await buildTestApp(t, { STOCKTAKE_WEBHOOK_ALLOW_PRIVATE: '1' })
+// Everything logged, at every level, to check that no secret is.
+const logged: string[] = []
+const { app, workspace } = await buildTestApp(t, { STOCKTAKE_WEBHOOK_ALLOW_PRIVATE: '1' }, {
+  logger: { level: 'trace', stream: { write: (line: string) => { logged.push(line) } } }
+})
 const acme = await workspace('acme')
 
 async function addUser (role: Role, email: string) {
@@ -29,6 +33,9 @@ async function postThenGetTwice (t: Test, browser: TestSession, post: { url: str
   t.notMatch(res.body, secretPattern, 'the secret is not in the answer to the POST')
   t.notMatch(String(res.headers.location), secretPattern, 'nor in the URL')
   t.notMatch(JSON.stringify(res.cookies), secretPattern, 'nor in a cookie')
+  const waiting = await app.db('one_time_reveals').where({ workspace_id: acme.id }).select('*')
+  t.equal(waiting.length, 1, 'it waits for the next page')
+  t.notMatch(JSON.stringify(waiting), secretPattern, 'encrypted')
 
   const first = await browser.get(page)
   t.equal(first.statusCode, 200)
@@ -40,6 +47,8 @@ async function postThenGetTwice (t: Test, browser: TestSession, post: { url: str
   const again = await browser.get(page)
   t.equal(again.statusCode, 200)
   t.notMatch(again.body, secretPattern, 'a refresh no longer shows it')
+  t.ok(logged.length > 0, 'the requests were logged')
+  t.notOk(logged.some(line => line.includes(secret!.replace('&#x3D;', '='))), 'the secret is in no log line')
   return secret!
 }
 
