@@ -1,6 +1,7 @@
 import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
 import { members } from './helpers/members.ts'
+import { followRedirect } from './helpers/session.ts'
 import { isProblem } from './helpers/api.ts'
 
 // Whoever mints a credential grants at most their own powers: an API token minted by an IT admin
@@ -14,7 +15,8 @@ const { add, as } = members(app, acme)
 const owner = await add('super-admin', 'sam@acme.test')
 const itAdmin = await add('it-admin', 'ivy@acme.test')
 
-const minted = await (await as(itAdmin)).post('/settings/api/tokens', { name: 'Everything' })
+const minter = await as(itAdmin)
+const minted = await followRedirect(minter, await minter.post('/settings/api/tokens', { name: 'Everything' }))
 const secret = /stk_[0-9A-Za-z]{43}/.exec(minted.body)![0]
 const call = async (method: string, url: string, payload?: object) =>
   await app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${secret}` }, ...(payload ? { payload } : {}) })

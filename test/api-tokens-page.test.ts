@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
-import { signIn } from './helpers/session.ts'
+import { followRedirect, signIn } from './helpers/session.ts'
 import type { Role } from '../core/auth/roles.ts'
 
 const { app, workspace } = await buildTestApp(t)
@@ -23,8 +23,8 @@ t.test('an admin creates a token: the secret is shown once, then only its prefix
   t.match(empty.body, 'No API tokens yet.')
   t.match((await browser.get('/settings')).body, 'href="/settings/api"', 'linked from Settings')
 
-  const res = await browser.post('/settings/api/tokens', { name: 'Inventory sync', abilities: ['hardware:read', 'hardware:write'], expires_in_days: '90' })
-  t.equal(res.statusCode, 201)
+  const res = await followRedirect(browser, await browser.post('/settings/api/tokens', { name: 'Inventory sync', abilities: ['hardware:read', 'hardware:write'], expires_in_days: '90' }))
+  t.equal(res.statusCode, 200)
   t.equal(res.headers['cache-control'], 'no-store')
   const secrets = res.body.match(SECRET) ?? []
   t.equal(secrets.length, 1, 'the secret is on the page once')
@@ -55,8 +55,8 @@ t.test('an admin creates a token: the secret is shown once, then only its prefix
 
 t.test('no abilities means all, shown as an All badge; no expiry means never', async t => {
   const browser = await as(admin)
-  const res = await browser.post('/settings/api/tokens', { name: 'Everything' })
-  t.equal(res.statusCode, 201)
+  const res = await followRedirect(browser, await browser.post('/settings/api/tokens', { name: 'Everything' }))
+  t.equal(res.statusCode, 200)
   t.match(res.body, /<span class="badge badge-role">All<\/span>/)
   t.same((await app.db('api_tokens').where({ workspace_id: acme.id, name: 'Everything' }).first()).abilities, [])
 })

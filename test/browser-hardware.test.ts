@@ -28,7 +28,7 @@ t.test('register hardware, assign it, find it in the list and the audit log', { 
   // A refused form keeps what was typed and says what is wrong beside the field.
   await page.getByLabel('Name').fill('MacBook Pro 14')
   await page.getByRole('button', { name: 'Register hardware' }).click()
-  await page.getByText('Serial number must not be empty.').waitFor()
+  await page.locator('.field-error', { hasText: 'Serial number must not be empty.' }).waitFor() // beside the field (the error summary repeats it)
   await page.screenshot({ path: `${process.env.STOCKTAKE_SCREENSHOTS ?? '/tmp'}/hardware-form.png`, fullPage: true })
   t.equal(await page.getByLabel('Name').inputValue(), 'MacBook Pro 14', 'the input is kept')
   t.equal(await page.getByLabel('Serial number').getAttribute('aria-invalid'), 'true')

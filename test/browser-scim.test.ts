@@ -29,7 +29,7 @@ t.test('a super admin copies the tenant URL, creates a SCIM token, copies it and
   t.equal(await clipboard(), `${config.baseUrl}/scim/v2`, 'the tenant URL is on the clipboard')
 
   await page.getByRole('button', { name: 'Create token' }).click()
-  await page.getByText('Give the token a name, such as the identity provider').waitFor()
+  await page.locator('.field-error', { hasText: 'Give the token a name, such as the identity provider' }).waitFor() // beside the field (the error summary repeats it)
   t.equal(await page.getByLabel('Name', { exact: true }).getAttribute('aria-invalid'), 'true', 'the name is marked invalid')
 
   await page.getByLabel('Name', { exact: true }).fill('Okta')

@@ -23,7 +23,7 @@ t.test('an admin subscribes a receiver, copies the secret, sends a test and sees
 
   await page.getByLabel('Receiver URL').fill('not a url')
   await page.getByRole('button', { name: 'Create webhook' }).click()
-  await page.getByText('Enter the receiver\'s address').waitFor()
+  await page.locator('.field-error', { hasText: 'Enter the receiver\'s address' }).waitFor() // beside the field (the error summary repeats it)
   t.equal(await page.getByLabel('Receiver URL').getAttribute('aria-invalid'), 'true', 'the URL is marked invalid')
 
   await page.getByLabel('Receiver URL').fill(receiver.url)

@@ -99,7 +99,7 @@ t.test('the admin dashboard', async t => {
 
   t.test('open requests', async t => {
     t.equal(number(html, 'open-requests'), '3')
-    t.match(html, '2 created · 1 approved')
+    t.match(html, '2 submitted · 1 approved')
     t.match(html, 'href="/requests"', 'links to the requests page')
   })
 

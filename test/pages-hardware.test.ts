@@ -55,7 +55,7 @@ t.test('the list', async t => {
     const res = await asAdmin.get('/hardware?manufacturer=Lenovo')
     t.match(res.body, '<option value="Lenovo" selected>Lenovo</option>', 'the filter keeps its value')
     t.match(res.body, '<option value="fixture-mdm">Fixture MDM</option>', 'sources are named by their plugin')
-    t.match(res.body, '<option value="in_repair">in repair</option>')
+    t.match(res.body, '<option value="in_repair">In repair</option>')
   })
 
   t.test('an invalid filter is an inline message, not an error page', async t => {

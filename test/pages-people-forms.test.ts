@@ -80,7 +80,7 @@ t.test('edit', async t => {
   t.match(form.body, `<input type="hidden" name="version" value="${current.version}">`)
   t.match(form.body, 'value="Engineer"')
   t.match(form.body, /<select id="person-role" name="role" disabled aria-describedby="person-role-hint">/, 'roles change in Settings')
-  t.match(form.body, /<select id="person-status" name="status">\s*<option value="active" selected>active<\/option><option value="inactive">inactive<\/option>\s*<\/select>/, 'offboarding is its own action')
+  t.match(form.body, /<select id="person-status" name="status">\s*<option value="active" selected>Active<\/option><option value="inactive">Inactive<\/option>\s*<\/select>/, 'offboarding is its own action')
   const patForm = await asAdmin.get(`/people/${pat.id}/edit`)
   t.match(patForm.body, 'id="person-manager" name="manager" value="quinn@acme.test"', 'the manager by email')
 

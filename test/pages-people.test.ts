@@ -28,7 +28,7 @@ t.test('the list', async t => {
     t.same(emailsIn(hand.body), ['ada@acme.test', 'eli@acme.test', 'evil@acme.test', 'olly@acme.test', 'quinn@acme.test', 'pat@acme.test', 'sue@acme.test'])
     t.match(hand.body, /<td>Designer<\/td>\s*<td>Design<\/td>/, 'job title and department')
     t.match(hand.body, /pat@acme.test[\s\S]*?1 hardware · 1 seat<\/td>/, 'what Pat holds')
-    t.match(hand.body, /<span class="badge badge-offboarded">offboarded<\/span>/)
+    t.match(hand.body, /<span class="badge badge-offboarded">Offboarded<\/span>/)
     t.match(hand.body, '<th scope="col" aria-sort="ascending">', 'the current sort is announced')
   })
 
@@ -161,7 +161,7 @@ t.test('CSV export', async t => {
 t.test('detail page', async t => {
   const res = await asAdmin.get(`/people/${pat.id}`)
   t.equal(res.statusCode, 200)
-  t.match(res.body, /<h1>Pat Smith <span class="badge badge-active">active<\/span> <span class="badge badge-role badge-role-employee">Employee<\/span><\/h1>/)
+  t.match(res.body, /<h1>Pat Smith <span class="badge badge-active">Active<\/span> <span class="badge badge-role badge-role-employee">Employee<\/span><\/h1>/)
   for (const [label, value] of [['Job title', 'Designer'], ['Department', 'Design'], ['Location', 'Berlin'], ['Cost center', 'CC-42'], ['Start date', '2023-01-10']]) {
     t.match(res.body, `<dt>${label}</dt><dd>${value}</dd>`, label)
   }

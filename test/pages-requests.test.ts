@@ -269,7 +269,7 @@ t.test('a move the status does not allow shows a message', async t => {
   const early = await fileRequest(asEve, 'desk')
   const fulfil = await asAdmin.post(`/requests/${early}/fulfil`, { version: '1', hardware_id: bobs.id })
   t.equal(fulfil.statusCode, 409)
-  t.match(fulfil.body, 'This request is created, so it cannot be fulfilled now.')
+  t.match(fulfil.body, 'This request is submitted, so it cannot be fulfilled now.')
 })
 
 t.test("another workspace's request is not found, and nothing of it changes", async t => {

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Webhook } from 'standardwebhooks'
 import { buildTestApp } from './helpers/app.ts'
-import { signIn } from './helpers/session.ts'
+import { followRedirect, signIn } from './helpers/session.ts'
 import { until } from './helpers/wait.ts'
 import { webhookReceiver } from './helpers/webhook-receiver.ts'
 import { systemActor } from '../core/audit/index.ts'
@@ -38,8 +38,8 @@ t.test('create: inline errors keep what was typed; then the secret is shown once
   t.equal((await app.webhooks.list(acme.id)).length, 0, 'nothing stored')
 
   const receiver = await webhookReceiver(t.teardown)
-  const res = await browser.post('/settings/api/webhooks', { url: receiver.url, events: ['hardware.created', 'hardware.assigned'] })
-  t.equal(res.statusCode, 201)
+  const res = await followRedirect(browser, await browser.post('/settings/api/webhooks', { url: receiver.url, events: ['hardware.created', 'hardware.assigned'] }))
+  t.equal(res.statusCode, 200)
   t.equal(res.headers['cache-control'], 'no-store')
   const secrets = (res.body.match(SECRET) ?? []).map(s => s.replace('&#x3D;', '='))
   t.equal(secrets.length, 1, 'the secret is on the page once')

@@ -1,20 +1,30 @@
-import type { HelperDelegate } from 'handlebars'
+import type { HelperDelegate, HelperOptions } from 'handlebars'
 import type handlebars from 'handlebars'
+import { statusLabel, type StatusKind } from './status-labels.ts'
+import { formatDate, formatDateTime } from './dates.ts'
 
-const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
+/** The date format of the page's workspace (layout context), for pages and fragments alike; a plugin's template has none (ISO). */
+const dateFormatOf = (options: HelperOptions): unknown => (options?.data?.root as { workspace?: { date_format?: string } } | undefined)?.workspace?.date_format
+
 const amount = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 
 const helpers: Record<string, HelperDelegate> = {
   eq: (a: unknown, b: unknown) => a === b,
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   json: (value: unknown) => JSON.stringify(value),
-  formatDateTime: (value: Date | string | null) => value ? `${dateTime.format(new Date(value))} UTC` : '',
+  /** A date in the workspace's format (core/admin/dates.ts): `formatDate start_date`. */
+  formatDate: (value: Date | string | null, options: HelperOptions) => formatDate(value, dateFormatOf(options)),
+  /** A moment as its date in the workspace's format and its UTC time. */
+  formatDateTime: (value: Date | string | null, options: HelperOptions) => formatDateTime(value, dateFormatOf(options)),
   isoDateTime: (value: Date | string | null) => value ? new Date(value).toISOString() : '',
   /** An amount in the workspace currency, two decimals ("1,234.50"); '' for none. */
   money: (value: number | string | null) => value === null || value === undefined || value === '' ? '' : amount.format(Number(value)),
+  lowercase: (value: unknown) => typeof value === 'string' ? value.toLowerCase() : '',
   humanize: (value: string | null) => value ? value.replace(/[._-]+/g, ' ') : '',
   /** Stringifies a changed value for display; objects become compact JSON. */
   showValue: (value: unknown) => value === null || value === undefined || value === '' ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value),
+  /** A stored status in words: `statusLabel 'request' status` → "Submitted" (core/admin/status-labels.ts). */
+  statusLabel: (kind: StatusKind, value: string | null) => value ? statusLabel(kind, value) : '',
   /** "it-admin" -> "IT admin". */
   roleLabel: (value: string) => roleLabel(value),
   /** An asset tag as the workspace issues it: prefix + number zero-padded to the digits. */

@@ -5,6 +5,7 @@ import session from '../auth/session.ts'
 import authRoutes from '../auth/routes.ts'
 import views from './views.ts'
 import flash from './flash.ts'
+import revealOnce from './reveal-once.ts'
 import pageContext from './context.ts'
 import { installPageErrors } from './errors.ts'
 import { pageSecurityHeaders } from './security-headers.ts'
@@ -41,6 +42,7 @@ export async function pages (app: FastifyInstance, opts: PagesOptions) {
   await app.register(tenancy, { baseDomain: opts.baseDomain })
   await app.register(session, { secret: opts.sessionSecret, secure: opts.secureCookies })
   await app.register(flash)
+  await app.register(revealOnce)
   await app.register(pageContext)
   installPageErrors(app)
   refuseUnstorableAddresses(app)

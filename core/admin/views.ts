@@ -47,5 +47,7 @@ export default fp(async (app) => {
     defaultContext: { productName: 'Stocktake' }
   })
   await app.register(fastifyStatic, { root: path.join(viewsDir, 'public'), prefix: '/assets/', decorateReply: false })
+  // Browsers ask for /favicon.ico where a page (an error, a JSON answer) names no icon.
+  app.get('/favicon.ico', (request, reply) => reply.redirect('/assets/favicon.svg', 301))
   await app.register(fastifyStatic, { root: htmxDir, prefix: '/vendor/htmx/', decorateReply: false, allowedPath: p => p === '/htmx.min.js' })
 }, { name: 'views' })

@@ -1,5 +1,5 @@
 import {
-  HARDWARE_PROPERTIES, PERSON_PROPERTIES, PERSON_ROLES, SOFTWARE_PROPERTIES, type PropertySchema
+  HARDWARE_PROPERTIES, PERSON_PROPERTIES, PERSON_ROLES, REQUEST_STATUSES, SOFTWARE_PROPERTIES, type PropertySchema
 } from '../register/index.ts'
 import type { Ability } from './abilities.ts'
 import { PROBLEM_TYPE } from './problem.ts'
@@ -87,7 +87,7 @@ const AssetRequest = record('AssetRequest', 'A request for hardware: created, th
   requester_id: uuid,
   category: { type: 'string' },
   description: { type: ['string', 'null'] },
-  status: { type: 'string', enum: ['created', 'approved', 'rejected', 'fulfilled'] },
+  status: { type: 'string', enum: [...REQUEST_STATUSES] },
   decided_by: nullableUuid,
   decided_at: nullableDateTime,
   rejection_reason: { type: ['string', 'null'] },

@@ -7,12 +7,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser } from '../auth/session.ts'
 import { ADMIN_ROLES, OWNER_ROLES } from '../auth/roles.ts'
 import { first } from '../admin/list/index.ts'
+import { redirectPage } from '../admin/errors.ts'
+import { revealViews } from '../admin/reveal-once.ts'
 import { ValidationError } from '../register/index.ts'
 import type { Config } from '../config.ts'
 import { nameMessage, revokeTokenRoute, tokenView } from './token-page.ts'
 import { pluginPageActions, renderPluginPage, type PluginPageState } from '../integrations/plugin-page.ts'
 
 const PAGE = '/settings/scim'
+/** The one-time reveal that carries a new token's secret from the form to the page. */
+const REVEAL = 'scim-token'
 /** Where the SCIM plugin serves its endpoints (its manifest's routesPrefix). */
 export const SCIM_PATH = '/scim/v2'
 
@@ -26,7 +30,6 @@ interface PageState {
   /** The name as typed, with why it was refused. */
   name?: string
   error?: string
-  created?: { name: string, secret: string }
   /** What the SCIM plugin's part of the page (provisioning log, group mappings) refused. */
   plugin?: PluginPageState
 }
@@ -40,7 +43,8 @@ async function renderScimSettings (app: FastifyInstance, request: FastifyRequest
   const managesTokens = Boolean(request.user && TOKEN_ROLES.includes(request.user.role))
   const tokens = managesTokens ? await app.scimTokens.list(request.workspace.id) : []
   const now = Date.now()
-  if (opts.created) reply.header('cache-control', 'no-store')
+  const created = request.method === 'GET' ? revealViews((await request.takeReveals([REVEAL]))[REVEAL], 'new-token') : []
+  if (created.length > 0) reply.header('cache-control', 'no-store')
   return reply.code(opts.status ?? 200).view('pages/settings-scim', {
     title: 'SCIM provisioning',
     tenantUrl: scimTenantUrl(app.config),
@@ -48,7 +52,7 @@ async function renderScimSettings (app: FastifyInstance, request: FastifyRequest
     tokens: tokens.map(t => tokenView(t, now)),
     name: opts.name ?? '',
     error: opts.error,
-    created: opts.created,
+    created,
     pluginPage: await renderPluginPage(app, request, reply, scimPlugin(app), opts.plugin)
   })
 }
@@ -60,7 +64,8 @@ export default async function scimSettingsRoutes (app: FastifyInstance) {
     const name = first(request.body?.name)
     try {
       const { token, secret } = await app.scimTokens.create(request.workspace.id, request.actor(), { name })
-      return renderScimSettings(app, request, reply, { status: 201, created: { name: token.name, secret } })
+      await reply.revealOnce(REVEAL, { label: token.name, secret })
+      return redirectPage(request, reply, PAGE)
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
       const refused = err.errors.find(e => e.field === 'name') ?? err.errors[0]

@@ -4,6 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser } from '../auth/session.ts'
 import { ADMIN_ROLES } from '../auth/roles.ts'
 import { first as text } from '../admin/list/index.ts'
+import { redirectPage } from '../admin/errors.ts'
+import { revealViews } from '../admin/reveal-once.ts'
 import { ValidationError, type FieldError } from '../register/index.ts'
 import { ABILITIES, ABILITY_LABELS } from './abilities.ts'
 import { MAX_EXPIRY_DAYS } from './tokens.ts'
@@ -28,32 +30,39 @@ interface PageState {
   status?: number
   values?: FormValues
   errors?: FormErrors
-  created?: { name: string, secret: string }
   webhook?: WebhookForm
 }
+
+/** The kinds of secret this page shows once after the form that minted them redirects here. */
+export const REVEALS = { token: 'api-token', webhook: 'webhook-secret' } as const
 
 /** The page, with the token form and the webhook form each in the state given. */
 export async function renderApiSettings (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, opts: PageState = {}) {
   const [tokens, subscriptions] = await Promise.all([app.apiTokens.list(request.workspace.id), app.webhooks.list(request.workspace.id)])
   const now = Date.now()
   const values = opts.values ?? EMPTY
-  if (opts.created || opts.webhook?.created) reply.header('cache-control', 'no-store')
+  // Only a plain GET shows what was minted: a refused form is not the page the redirect leads to.
+  const minted = request.method === 'GET' ? await request.takeReveals(Object.values(REVEALS)) : null
+  const created = revealViews(minted?.[REVEALS.token] ?? [], 'new-token')
+  const webhooksCreated = revealViews(minted?.[REVEALS.webhook] ?? [], 'new-secret')
+  if (created.length > 0 || webhooksCreated.length > 0) reply.header('cache-control', 'no-store')
   return reply.code(opts.status ?? 200).view('pages/settings-api', {
     title: 'API & webhooks',
     tokens: tokens.map(t => tokenView(t, now)),
     abilities: ABILITIES.map(value => ({ value, label: ABILITY_LABELS[value], checked: values.abilities.includes(value) })),
     values,
     errors: opts.errors && Object.keys(opts.errors).length > 0 ? opts.errors : null,
-    created: opts.created,
+    created,
     maxDays: MAX_EXPIRY_DAYS,
     webhooks: subscriptions.map(subscriptionView),
     switchedOff: subscriptions.filter(s => s.disabled_reason !== null).length,
-    webhookForm: webhookFormView(opts.webhook ?? EMPTY_WEBHOOK_FORM)
+    webhookForm: webhookFormView(opts.webhook ?? EMPTY_WEBHOOK_FORM),
+    webhooksCreated
   })
 }
 
 export default async function apiSettingsRoutes (app: FastifyInstance) {
-  await app.register(webhookPages, { renderSettings: renderApiSettings })
+  await app.register(webhookPages, { renderSettings: renderApiSettings, revealKind: REVEALS.webhook })
   app.get('/settings/api', { preHandler: requireUser(ADMIN_ROLES) }, async (request, reply) => renderApiSettings(app, request, reply))
 
   app.post('/settings/api/tokens', { preHandler: requireUser(ADMIN_ROLES) }, async (request: FastifyRequest<{ Body: Body }>, reply) => {
@@ -66,7 +75,8 @@ export default async function apiSettingsRoutes (app: FastifyInstance) {
     const days = values.expires_in_days === '' ? null : /^\d{1,9}$/.test(values.expires_in_days) ? Number(values.expires_in_days) : values.expires_in_days
     try {
       const { token, secret } = await app.apiTokens.create(request.workspace.id, request.actor(), { name: values.name, abilities: values.abilities, expires_in_days: days as number | null })
-      return renderApiSettings(app, request, reply, { status: 201, created: { name: token.name, secret } })
+      await reply.revealOnce(REVEALS.token, { label: token.name, secret })
+      return redirectPage(request, reply, '/settings/api')
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
       const errors: FormErrors = {}

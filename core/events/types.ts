@@ -1,7 +1,7 @@
 /** Event names exactly as the product documents list them. */
 export const EVENT_TYPES = [
   'hardware.created', 'hardware.updated', 'hardware.assigned', 'hardware.recovered',
-  'asset_request.created', 'asset_request.approved', 'asset_request.rejected', 'asset_request.fulfilled',
+  'asset_request.created', 'asset_request.approved', 'asset_request.rejected', 'asset_request.fulfilled', 'asset_request.withdrawn',
   'software.assigned', 'software.revoked',
   'user.offboarded'
 ] as const

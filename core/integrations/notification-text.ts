@@ -14,6 +14,7 @@ const TITLES: Record<StoredEvent['type'], (p: Payload) => string> = {
   'asset_request.approved': p => `Asset request approved: ${str(p.category)}`,
   'asset_request.rejected': p => `Asset request rejected: ${str(p.category)}`,
   'asset_request.fulfilled': p => `Asset request fulfilled: ${str(p.category)}`,
+  'asset_request.withdrawn': p => `Asset request withdrawn by the requester: ${str(p.category)}`,
   'software.assigned': () => 'A software seat was assigned',
   'software.revoked': () => 'A software seat was revoked',
   'user.offboarded': p => `${str(p.email)} was offboarded`

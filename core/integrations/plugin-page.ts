@@ -64,6 +64,8 @@ export async function renderPluginPage (app: FastifyInstance, request: FastifyRe
   const data = await page.load(ctx, toolsFor(app, request))
   return templateOf(app, plugin)({
     ...data,
+    // The date helpers write the workspace's format (they read it from the root's workspace).
+    workspace: { date_format: request.workspace.date_format },
     csrfToken: reply.csrfToken(),
     actionsUrl: actionsUrl(plugin),
     errors: state.errors ?? {},

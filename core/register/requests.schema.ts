@@ -1,7 +1,7 @@
 import type { Kind } from './records.ts'
 import { id, objectSchema, optionalText, text, validator } from './validate.ts'
 
-export const REQUEST_STATUSES = ['created', 'approved', 'rejected', 'fulfilled'] as const
+export const REQUEST_STATUSES = ['created', 'approved', 'rejected', 'fulfilled', 'withdrawn'] as const
 export type RequestStatus = typeof REQUEST_STATUSES[number]
 
 export interface AssetRequest {
@@ -37,10 +37,12 @@ export const REQUESTS: Kind<AssetRequest> = {
 export const OPEN_REQUEST_STATUSES: readonly RequestStatus[] = ['created', 'approved']
 
 /** The moves a request can make: the status it goes to, from the statuses it may leave. */
-export const TRANSITIONS: Record<'approved' | 'rejected' | 'fulfilled', readonly RequestStatus[]> = {
+export const TRANSITIONS: Record<'approved' | 'rejected' | 'fulfilled' | 'withdrawn', readonly RequestStatus[]> = {
   approved: ['created'],
   rejected: ['created', 'approved'],
-  fulfilled: ['approved']
+  fulfilled: ['approved'],
+  /** By the requester, while nobody has closed it. */
+  withdrawn: OPEN_REQUEST_STATUSES
 }
 
 export const REQUEST_PROPERTIES = { requester_id: id, category: text(64), description: optionalText(5000) }

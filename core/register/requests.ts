@@ -3,7 +3,7 @@ import type { Actor } from '../audit/index.ts'
 import type { EventType } from '../events/index.ts'
 import type { Change, RegisterContext } from './change.ts'
 import { diff } from './changes.ts'
-import { NotFoundError, ValidationError } from './errors.ts'
+import { ConflictError, NotFoundError, ValidationError } from './errors.ts'
 import { assignHardware } from './hardware-assign.ts'
 import { requirePerson } from './people.ts'
 import { findRow, insertRow, lockRow, page, targetOf, updateRow, type Page, type VersionCheck } from './records.ts'
@@ -12,6 +12,11 @@ import {
   type AssetRequest, type RequestInput, type RequestStatus
 } from './requests.schema.ts'
 
+interface MoveOptions extends VersionCheck {
+  /** Only this person's request may move (a withdrawal). */
+  requesterId?: string
+}
+
 export interface RequestQuery extends Page { status?: RequestStatus, requesterId?: string }
 
 export type RequestsService = ReturnType<typeof requestsService>
@@ -19,10 +24,13 @@ export type RequestsService = ReturnType<typeof requestsService>
 /** Asset requests: created by a person, then approved or rejected, and fulfilled by assigning hardware. */
 export function requestsService ({ db, run }: RegisterContext) {
   /** Moves a request to `to` if its status allows, stamping who decided or when fulfilled; `extra` adds writes. */
-  const move = (workspaceId: string, actor: Actor, id: string, to: keyof typeof TRANSITIONS, values: object, opts: VersionCheck,
+  const move = (workspaceId: string, actor: Actor, id: string, to: keyof typeof TRANSITIONS, values: object, opts: MoveOptions,
     extra?: (trx: Knex.Transaction, request: AssetRequest) => Promise<Change<unknown>>) =>
     run(workspaceId, actor, async trx => {
-      const current = await lockRow(trx, REQUESTS, workspaceId, id, opts.expectedVersion)
+      const current = await lockRow(trx, REQUESTS, workspaceId, id)
+      // Someone else's request is as missing as an unknown id, whatever its status or version.
+      if (opts.requesterId !== undefined && current.requester_id !== opts.requesterId) throw new NotFoundError(REQUESTS.noun, id)
+      if (opts.expectedVersion !== undefined && current.version !== opts.expectedVersion) throw new ConflictError(REQUESTS.noun)
       if (!TRANSITIONS[to].includes(current.status)) {
         throw ValidationError.of('status', 'transition', `cannot go from ${current.status} to ${to}`)
       }
@@ -74,6 +82,13 @@ export function requestsService ({ db, run }: RegisterContext) {
           }
         })
     },
+
+    /**
+     * The requester takes back their own open request (created or approved): someone else's is a
+     * NotFoundError, a closed one a ValidationError on status. Audited, with its event.
+     */
+    withdraw: (workspaceId: string, actor: Actor, id: string, requesterId: string, opts: VersionCheck = {}): Promise<AssetRequest> =>
+      move(workspaceId, actor, id, 'withdrawn', {}, { ...opts, requesterId }),
 
     get: (workspaceId: string, id: string): Promise<AssetRequest> => findRow(db, REQUESTS, workspaceId, id),
 

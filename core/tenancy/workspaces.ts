@@ -7,6 +7,8 @@ export interface Workspace {
   asset_tag_prefix: string
   asset_tag_digits: number
   asset_tag_next: number
+  /** How pages write dates (core/admin/dates.ts). */
+  date_format: string
   created_at: Date
   updated_at: Date
 }

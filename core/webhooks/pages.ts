@@ -14,7 +14,6 @@ type Id = { Params: { id: string } }
 export interface WebhookForm {
   values: { url: string, events: string[] }
   errors?: Partial<Record<'url' | 'events', string>>
-  created?: { url: string, secret: string }
 }
 
 export const EMPTY_WEBHOOK_FORM: WebhookForm = { values: { url: '', events: [ALL_EVENTS] } }
@@ -22,6 +21,8 @@ export const EMPTY_WEBHOOK_FORM: WebhookForm = { values: { url: '', events: [ALL
 export interface WebhookPagesOptions {
   /** Renders Settings → API & webhooks with the webhook form in the given state. */
   renderSettings: (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, opts: { status: number, webhook: WebhookForm }) => Promise<unknown>
+  /** The one-time reveal (core/admin/reveal-once.ts) that carries a new subscription's secret to that page. */
+  revealKind: string
 }
 
 const text = (value: unknown): string => {
@@ -88,7 +89,8 @@ export default async function webhookPages (app: FastifyInstance, opts: WebhookP
     const values = formValues(request.body)
     try {
       const { subscription, secret } = await app.webhooks.create(request.workspace.id, request.actor(), values)
-      return await opts.renderSettings(app, request, reply, { status: 201, webhook: { values: EMPTY_WEBHOOK_FORM.values, created: { url: subscription.url, secret } } })
+      await reply.revealOnce(opts.revealKind, { label: subscription.url, secret })
+      return redirectPage(request, reply, '/settings/api#webhooks-heading')
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
       return await opts.renderSettings(app, request, reply, { status: 422, webhook: { values, errors: formErrors(err.errors) } })

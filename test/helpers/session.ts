@@ -88,3 +88,9 @@ export async function signIn (app: FastifyInstance, opts: SignInOptions): Promis
   }
   return session
 }
+
+/** A form's answer when it is a redirect after POST (303): the page it leads to, as the browser opens it next. */
+export async function followRedirect (session: TestSession, res: InjectResponse): Promise<InjectResponse> {
+  if (res.statusCode !== 303 || !res.headers.location) throw new Error(`expected a 303 redirect, got ${res.statusCode}`)
+  return await session.get(String(res.headers.location).split('#')[0])
+}

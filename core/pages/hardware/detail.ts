@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { redirectPage } from '../../admin/errors.ts'
+import { formatDate } from '../../admin/dates.ts'
 import { first } from '../../admin/list/index.ts'
 import { displayName } from '../../auth/users.ts'
 import { ConflictError, HARDWARE_CONDITIONS, ValidationError, type Hardware } from '../../register/index.ts'
@@ -22,13 +23,13 @@ export interface DetailState {
   problem?: string
 }
 
-function facts (app: FastifyInstance, h: Hardware) {
+function facts (app: FastifyInstance, h: Hardware, dateFormat: string) {
   const os = [h.os, h.os_version].filter(Boolean).join(' ')
   return [
     ['Serial number', h.serial], ['Category', h.category], ['Manufacturer', h.manufacturer], ['Model', h.model],
     ['Operating system', os], ['MAC address', h.mac_address], ['CPU', h.cpu], ['RAM', h.ram], ['Storage', h.storage],
-    ['Condition', h.condition], ['Purchase price', h.purchase_price?.toFixed(2)], ['Purchase date', h.purchase_date],
-    ['Warranty ends', h.warranty_end], ['Source', app.integrations.plugin(h.source)?.manifest.name ?? h.source]
+    ['Condition', h.condition], ['Purchase price', h.purchase_price?.toFixed(2)], ['Purchase date', formatDate(h.purchase_date, dateFormat)],
+    ['Warranty ends', formatDate(h.warranty_end, dateFormat)], ['Source', app.integrations.plugin(h.source)?.manifest.name ?? h.source]
   ].map(([label, value]) => ({ label, value: value || null }))
 }
 
@@ -49,7 +50,7 @@ export async function renderDetail (app: FastifyInstance, request: FastifyReques
     title: `${hardware.asset_tag} ${hardware.name}`,
     hardware,
     admin,
-    facts: facts(app, hardware),
+    facts: facts(app, hardware, request.workspace.date_format),
     specifications: Object.entries(hardware.specifications ?? {}).map(([name, value]) => ({ name, value: typeof value === 'object' ? JSON.stringify(value) : String(value) })),
     assignee: assignee && { ...assignee, name: displayName(assignee) },
     history,

@@ -1,3 +1,4 @@
+import { statusLabeller } from '../../admin/status-labels.ts'
 import { HARDWARE_CONDITIONS, HARDWARE_STATUSES, type FieldError, type Hardware, type HardwareInput, type HardwarePatch } from '../../register/index.ts'
 
 type FieldName = 'asset_tag' | 'serial' | 'name' | 'category' | 'manufacturer' | 'model' | 'os' | 'os_version' | 'mac_address' |
@@ -15,6 +16,7 @@ interface FieldDef {
   maxlength?: number
   hint?: string
   options?: readonly string[]
+  optionLabel?: (value: string) => string
   /** A <datalist> id that suggests values. */
   list?: string
   /** Filled by a serial lookup. */
@@ -54,7 +56,7 @@ const GROUPS: Array<{ legend: string, fields: FieldDef[] }> = [
   {
     legend: 'Status',
     fields: [
-      { name: 'status', label: 'Status', type: 'select', options: EDITABLE_STATUSES, hint: 'To hand it to someone, use Assign on its page.' },
+      { name: 'status', label: 'Status', type: 'select', options: EDITABLE_STATUSES, optionLabel: statusLabeller('hardware'), hint: 'To hand it to someone, use Assign on its page.' },
       { name: 'condition', label: 'Condition', type: 'select', options: HARDWARE_CONDITIONS }
     ]
   },
@@ -183,9 +185,10 @@ export function formGroups (state: FormState) {
       if (def.name === 'asset_tag' && !state.current) view.hint = 'Leave blank to take the next tag of the workspace.'
       if (def.name === 'category' && !state.current) view.hint = 'Leave blank for “other”.'
       if (def.options) {
-        view.choices = def.options.map(option => ({ value: option, label: option.replace(/_/g, ' '), selected: option === value }))
+        const label = def.optionLabel ?? ((option: string) => option.replace(/_/g, ' '))
+        view.choices = def.options.map(option => ({ value: option, label: label(option), selected: option === value }))
         if (def.name === 'status' && assigned) {
-          view.choices = [{ value: 'assigned', label: 'assigned', selected: true }]
+          view.choices = [{ value: 'assigned', label: label('assigned'), selected: true }]
           view.disabled = true
           view.hint = 'Assigned: recover it on its page to change the status.'
         }

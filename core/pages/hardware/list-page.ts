@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { choiceOptions, parseListQuery, sendCsv, sendListPage, type Column, type RawQuery } from '../../admin/list/index.ts'
 import { HARDWARE_STATUSES } from '../../register/index.ts'
+import { statusLabeller } from '../../admin/status-labels.ts'
 import { HARDWARE_COLUMNS } from './csv.ts'
 import { isAdmin, scopeOf } from './access.ts'
 import { filterChoices, HARDWARE_LIST, hardwareBatches, hardwarePage, type HardwareListQuery } from './list.ts'
@@ -14,7 +15,7 @@ const COLUMNS: Array<Column<keyof typeof HARDWARE_LIST.sorts>> = [
 type ListRequest = FastifyRequest<{ Querystring: RawQuery }>
 
 async function filterOptions (app: FastifyInstance, request: FastifyRequest, list: HardwareListQuery) {
-  const status = choiceOptions(HARDWARE_STATUSES, list.filters.status, s => s.replace(/_/g, ' '))
+  const status = choiceOptions(HARDWARE_STATUSES, list.filters.status, statusLabeller('hardware'))
   // An employee's handful of devices needs no more than search and status.
   if (!isAdmin(request)) return { status }
   const found = await filterChoices(app.db, request.workspace.id)

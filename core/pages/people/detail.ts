@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isAdmin } from '../../auth/session.ts'
 import { maySendSignInLink } from '../../auth/send-sign-in-link.ts'
+import { formatDate } from '../../admin/dates.ts'
 import { displayName } from '../../auth/users.ts'
 import type { Person } from '../../register/index.ts'
 import { personFor, type IdRequest } from './access.ts'
@@ -15,10 +16,10 @@ export interface DetailState {
   problem?: string
 }
 
-function facts (app: FastifyInstance, p: Person) {
+function facts (app: FastifyInstance, p: Person, dateFormat: string) {
   return [
     ['Email', p.email], ['Job title', p.job_title], ['Department', p.department], ['Location', p.location],
-    ['Cost center', p.cost_center], ['Start date', p.start_date], ['End date', p.end_date],
+    ['Cost center', p.cost_center], ['Start date', formatDate(p.start_date, dateFormat)], ['End date', formatDate(p.end_date, dateFormat)],
     ['Source', app.integrations.plugin(p.source)?.manifest.name ?? p.source]
   ].map(([label, value]) => ({ label, value: value || null }))
 }
@@ -42,7 +43,7 @@ export async function renderDetail (app: FastifyInstance, request: FastifyReques
     person: { ...person, name },
     admin,
     self,
-    facts: facts(app, person),
+    facts: facts(app, person, request.workspace.date_format),
     manager: manager && { id: manager.id, name: displayName(manager), email: manager.email },
     hardware: holdings.hardware,
     seats: holdings.seats,

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import { roleLabel } from '../../admin/helpers.ts'
+import { statusLabeller } from '../../admin/status-labels.ts'
 import { FormRefusal, type FormSpec, type FormValues } from '../../admin/form.ts'
 import { PERSON_ROLES, type Person, type PersonInput, type PersonPatch } from '../../register/index.ts'
 import { findAssignee } from '../hardware/queries.ts'
@@ -38,7 +39,7 @@ export const PERSON_FORM: FormSpec<FieldName> = {
       fields: [
         { name: 'start_date', label: 'Start date', type: 'date' },
         { name: 'end_date', label: 'End date', type: 'date' },
-        { name: 'status', label: 'Status', type: 'select', options: FORM_STATUSES },
+        { name: 'status', label: 'Status', type: 'select', options: FORM_STATUSES, optionLabel: statusLabeller('person') },
         { name: 'role', label: 'Role', type: 'select', options: PERSON_ROLES, optionLabel: roleLabel }
       ]
     }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { roleLabel } from '../../admin/helpers.ts'
+import { statusLabeller } from '../../admin/status-labels.ts'
 import { choiceOptions, parseListQuery, sendCsv, sendListPage, type Column, type RawQuery } from '../../admin/list/index.ts'
 import { maySendSignInLink } from '../../auth/send-sign-in-link.ts'
 import { PERSON_ROLES, PERSON_STATUSES } from '../../register/index.ts'
@@ -21,7 +22,7 @@ export async function renderList (app: FastifyInstance, request: ListRequest, re
   const page = { ...found, rows: found.rows.map(row => ({ ...row, sendsSignInLink: maySendSignInLink(request.user!, row) })) }
   const more = async () => ({
     options: {
-      status: choiceOptions(PERSON_STATUSES, list.filters.status),
+      status: choiceOptions(PERSON_STATUSES, list.filters.status, statusLabeller('person')),
       department: choiceOptions(await departments(app.db, request.workspace.id), list.filters.department),
       role: choiceOptions(PERSON_ROLES, list.filters.role, roleLabel)
     }

@@ -4,8 +4,12 @@ import { ConflictError, TRANSITIONS, ValidationError } from '../../register/inde
 import { renderDetail, requestFor, type IdRequest } from './detail.ts'
 import { field, fieldMessages, versionOf } from './form.ts'
 import { findRequest, type RequestView } from './queries.ts'
+import { statusLabel } from '../../admin/status-labels.ts'
 
 export type Decision = 'approve' | 'reject' | 'fulfil'
+
+/** A request's status inside a sentence: "submitted". */
+export const inWords = (status: string): string => statusLabel('request', status).toLowerCase()
 
 const MOVES: Record<Decision, keyof typeof TRANSITIONS> = { approve: 'approved', reject: 'rejected', fulfil: 'fulfilled' }
 
@@ -48,12 +52,12 @@ export async function decide (app: FastifyInstance, request: IdRequest, reply: F
     const fresh = await findRequest(app.db, ws, view.id)
     if (err instanceof ConflictError) {
       return renderDetail(app, request, reply, fresh, {
-        status: 409, values, problem: `Someone changed this request after you opened it: it is now ${fresh.status}. Check it below and decide again.`
+        status: 409, values, problem: `Someone changed this request after you opened it: it is now ${inWords(fresh.status)}. Check it below and decide again.`
       })
     }
     const to = MOVES[decision]
     if (!TRANSITIONS[to].includes(fresh.status)) {
-      return renderDetail(app, request, reply, fresh, { status: 409, values, problem: `This request is ${fresh.status}, so it cannot be ${to} now.` })
+      return renderDetail(app, request, reply, fresh, { status: 409, values, problem: `This request is ${inWords(fresh.status)}, so it cannot be ${to} now.` })
     }
     const { errors, other } = fieldMessages(err, FORM)
     // The request could move, so a status refusal is about the chosen hardware (e.g. assigned meanwhile).

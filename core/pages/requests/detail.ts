@@ -35,6 +35,7 @@ export async function renderDetail (app: FastifyInstance, request: IdRequest, re
     title: `${view.category} request`,
     request: view,
     actions: actions.approve || actions.reject || actions.fulfil ? actions : null,
+    canWithdraw: view.requester_id === request.user!.id && TRANSITIONS.withdrawn.includes(view.status),
     hardwareUrl: view.fulfilled_hardware_id && app.hasRoute({ method: 'GET', url: '/hardware/:id' }) ? `/hardware/${view.fulfilled_hardware_id}` : null,
     hardware: hardware && {
       search,

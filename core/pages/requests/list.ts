@@ -3,6 +3,7 @@ import type { Knex } from 'knex'
 import { keysetBatches, keysetPage, parseListQuery, type ListQuery, type ListSpec, type Page, type PageSource, type RawQuery } from '../../admin/list/index.ts'
 import { OPEN_REQUEST_STATUSES, REQUEST_STATUSES, type RequestStatus } from '../../register/index.ts'
 import { isAdmin } from '../../auth/session.ts'
+import { statusLabel } from '../../admin/status-labels.ts'
 import { requestsQuery, toRequestView, type RequestScope, type RequestView } from './queries.ts'
 
 /** The status filter: a status, `open` (created + approved) or `all`. */
@@ -10,7 +11,7 @@ export type StatusFilter = RequestStatus | 'open' | 'all'
 
 export const STATUS_FILTERS: Array<{ value: StatusFilter, label: string }> = [
   { value: 'open', label: 'Open' },
-  ...REQUEST_STATUSES.map(value => ({ value, label: value[0].toUpperCase() + value.slice(1) })),
+  ...REQUEST_STATUSES.map(value => ({ value, label: statusLabel('request', value) })),
   { value: 'all', label: 'All' }
 ]
 

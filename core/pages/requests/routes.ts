@@ -8,6 +8,7 @@ import { decide, type Decision } from './decide.ts'
 import { renderDetail, requestFor, type IdRequest } from './detail.ts'
 import { readRequestList, requestPage, STATUS_FILTERS } from './list.ts'
 import { detailQuery, formBody } from './schemas.ts'
+import { withdraw } from './withdraw.ts'
 
 const PAGE_SIZE = 50
 
@@ -51,6 +52,10 @@ export default async function requestRoutes (app: FastifyInstance) {
 
   app.get('/requests/:id', { preHandler: signedIn, schema: { querystring: detailQuery } }, async (request: IdRequest, reply) => {
     return renderDetail(app, request, reply, await requestFor(app, request))
+  })
+
+  app.post('/requests/:id/withdraw', { preHandler: signedIn, schema: { body: formBody } }, async (request: IdRequest, reply) => {
+    return withdraw(app, request, reply)
   })
 
   for (const decision of ['approve', 'reject', 'fulfil'] as Decision[]) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { listHref, pageLinks, parseListQuery, sortHeaders, tableColumns } from '../../admin/list/index.ts'
 import { IDLE_SEAT_DAYS } from '../../register/index.ts'
+import { formatDate } from '../../admin/dates.ts'
 import { activePeople } from '../hardware/queries.ts'
 import type { IdRequest } from './form-page.ts'
 import { MANUAL_COUNT_HINT } from './form.ts'
@@ -25,13 +26,13 @@ export interface DetailState {
   problem?: string
 }
 
-function figures (s: SoftwareView) {
+function figures (s: SoftwareView, dateFormat: string) {
   return [
     ['Vendor', s.vendor], ['Seats purchased', s.seats_purchased],
     ['Seats in use', s.counted_by_hand ? `${s.seats_in_use} (counted by hand)` : s.seats_in_use],
     ['Seats assigned here', s.seats_assigned],
     [`Active in the last ${IDLE_SEAT_DAYS} days`, s.seats_active], ['Idle', s.seats_idle],
-    ['Utilization', s.utilization === null ? null : `${s.utilization}%`], ['Renewal date', s.renewal_date], ['Source', s.source]
+    ['Utilization', s.utilization === null ? null : `${s.utilization}%`], ['Renewal date', formatDate(s.renewal_date, dateFormat) || null], ['Source', s.source]
   ].map(([label, value]) => ({ label, value: value === null || value === '' ? null : String(value) }))
 }
 
@@ -59,7 +60,7 @@ export async function renderDetail (app: FastifyInstance, request: IdRequest, re
   return reply.code(state.status ?? (seats.invalid ? 422 : 200)).header('Vary', 'HX-Request, HX-Target').view('pages/software/detail', {
     title: software.name,
     software,
-    figures: figures(software),
+    figures: figures(software, request.workspace.date_format),
     idleDays: IDLE_SEAT_DAYS,
     reclaim: { rows: reclaim.rows, more: reclaim.next !== null, allUrl: listHref(base, reclaimQuery.params) },
     seatList: {
