@@ -74,6 +74,13 @@ t.test("Excel's CSV: a byte-order mark, `;`, CRLF, a quoted line break and dates
   ])
 })
 
+t.test("an upload reads dates in the workspace's format (Settings → Workspace) until the admin picks another", async t => {
+  t.equal((await upload('hardware', 'blank-keep.csv')).date_format, 'DD/MM/YYYY', 'an ISO workspace: the upload\'s default')
+  await app.db('workspaces').where({ id: acme }).update({ date_format: 'mdy' })
+  t.teardown(async () => { await app.db('workspaces').where({ id: acme }).update({ date_format: 'iso' }) })
+  t.equal((await upload('hardware', 'blank-keep.csv')).date_format, 'MM/DD/YYYY', 'a month-first workspace: month-first')
+})
+
 t.test('a bad date is that row\'s error, with its line number and column; the other rows are imported', async t => {
   const run = await importFile('hardware', 'bad-date.csv')
   t.match(run, { status: 'succeeded', read: 3, created: 1, errors: 2 })

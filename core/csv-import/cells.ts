@@ -6,6 +6,19 @@ export const DATE_FORMATS = ['DD/MM/YYYY', 'MM/DD/YYYY', 'DD.MM.YYYY', 'YYYY-MM-
 export type DateFormat = typeof DATE_FORMATS[number]
 export const isDateFormat = (value: unknown): value is DateFormat => DATE_FORMATS.includes(value as DateFormat)
 
+/**
+ * The file's date format an upload starts with, from the one the workspace writes dates in
+ * (Settings → Workspace, core/admin/dates.ts). ISO is read whatever the choice, so an ISO or
+ * "7 Dec 2026" workspace keeps the upload's default and the admin picks on the columns page.
+ */
+export function csvDateFormatFor (workspaceFormat: unknown): DateFormat | undefined {
+  switch (workspaceFormat) {
+    case 'dmy': return 'DD/MM/YYYY'
+    case 'mdy': return 'MM/DD/YYYY'
+    default: return undefined
+  }
+}
+
 /** This project's CSV export guards text a spreadsheet would run as a formula with a leading quote: undone here. */
 const GUARDED_FORMULA = /^'[=+\-@\t\r]/
 

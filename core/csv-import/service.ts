@@ -5,7 +5,7 @@ import type { Knex } from 'knex'
 import { recordAudit, type Actor } from '../audit/index.ts'
 import { csvLine } from '../admin/list/csv.ts'
 import type { RunRow, RunTrigger } from '../integrations/runs.ts'
-import { isDateFormat, type DateFormat } from './cells.ts'
+import { csvDateFormatFor, isDateFormat, type DateFormat } from './cells.ts'
 import { CSV_IMPORTS, CSV_KINDS, unmappedRequired, type CsvKind, type Mapping } from './fields.ts'
 import { csvSourceId } from './source.ts'
 import { findUpload, storeUpload, sweepUploads, type CsvUpload } from './uploads.ts'
@@ -50,9 +50,8 @@ export class CsvImports {
   /** Stores and reads through an uploaded file (see storeUpload); audited with its name and size. */
   async upload (workspaceId: string, actor: Actor, kind: CsvKind, filename: string, body: AsyncIterable<Buffer | string>): Promise<CsvUpload> {
     await sweepUploads(this.app.db, workspaceId)
-    // The workspace's date format, once workspaces have one (a `date_format` column), is the default.
     const workspace = await this.app.db('workspaces').where({ id: workspaceId }).first()
-    const dateFormat = isDateFormat(workspace?.date_format) ? workspace.date_format : undefined
+    const dateFormat = csvDateFormatFor(workspace?.date_format)
     const upload = await storeUpload(this.app.db, { workspaceId, kind, filename, uploadedBy: actor.label, maxBytes: this.maxBytes, dateFormat }, body)
     await recordAudit(this.app.db, workspaceId, actor, {
       action: 'csv.uploaded',
