@@ -48,22 +48,25 @@ export interface StagedChunk {
  * that the same input always keeps the same record.
  */
 export async function * stagedChunks (db: Knex, scope: StagedScope, size: number): AsyncGenerator<StagedChunk> {
+  const where = 'workspace_id = ? AND run_id = ? AND sync_id = ?'
+  const keys = [scope.workspaceId, scope.runId, scope.syncId]
   let after = ''
   for (;;) {
+    // Two range scans of the (run, sync, serial key) index: the chunk's last key (the size-th row
+    // after the last chunk, or the end), then every row up to it, so a serial's rows stay together.
+    // (Joining on a list of keys instead let the planner, without statistics on rows staged a
+    // moment ago, scan the whole run for each chunk.)
+    const { rows: [bound] } = await db.raw<{ rows: Array<{ serial_key: string }> }>(`
+      SELECT serial_key FROM integration_run_devices WHERE ${where} AND serial_key > ?
+      ORDER BY serial_key OFFSET ? LIMIT 1`, [...keys, after, size - 1])
     const { rows } = await db.raw<{ rows: Array<{ serial_key: string, record: DeviceRecord, records: number }> }>(`
-      WITH keys AS (
-        SELECT DISTINCT serial_key FROM integration_run_devices
-        WHERE run_id = ? AND sync_id = ? AND serial_key > ? ORDER BY serial_key LIMIT ?
-      )
-      SELECT DISTINCT ON (d.serial_key) d.serial_key, d.record, (count(*) OVER (PARTITION BY d.serial_key))::int AS records
-      FROM integration_run_devices d JOIN keys USING (serial_key)
-      WHERE d.run_id = ? AND d.sync_id = ? AND d.workspace_id = ?
-      ORDER BY d.serial_key, d.checked_in_at DESC NULLS LAST, d.external_id DESC`,
-    [scope.runId, scope.syncId, after, size, scope.runId, scope.syncId, scope.workspaceId])
+      SELECT DISTINCT ON (serial_key) serial_key, record, (count(*) OVER (PARTITION BY serial_key))::int AS records
+      FROM integration_run_devices WHERE ${where} AND serial_key > ? ${bound === undefined ? '' : 'AND serial_key <= ?'}
+      ORDER BY serial_key, checked_in_at DESC NULLS LAST, external_id DESC`, [...keys, after, ...(bound === undefined ? [] : [bound.serial_key])])
     if (rows.length === 0) return
     after = rows[rows.length - 1].serial_key
     yield { records: rows.map(r => r.record), duplicates: rows.reduce((n, r) => n + r.records - 1, 0) }
-    if (rows.length < size) return
+    if (bound === undefined) return
   }
 }
 

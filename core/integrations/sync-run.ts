@@ -192,6 +192,7 @@ function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPl
     }
   }
   const staged: StagedScope = { workspaceId, runId: run.id, syncId }
+  let stagedNow = 0
   /** Imports records in chunks; `duplicates` (skipped) is counted with the first chunk. */
   const importChunks = async (model: Model, records: CanonicalRecord[], before: SyncCounts, batches: BatchCounts[], duplicates = 0) => {
     for (let i = 0; i < records.length; i += CHUNK) {
@@ -211,6 +212,7 @@ function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPl
       // Devices wait for the whole run (see mergeDevices); the register sees them once each.
       if (model === 'device') {
         await stageDevices(deps.db, lease, staged, records as DeviceRecord[])
+        stagedNow += records.length
         return emptyBatchCounts()
       }
       const batches: BatchCounts[] = []
@@ -218,6 +220,8 @@ function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPl
       return sumBatches(batches)
     },
     async mergeDevices (read) {
+      // Planned on statistics of the rows just staged, the merge reads each chunk by index.
+      if (stagedNow >= ANALYZE_AFTER_CREATED) await deps.db.raw('ANALYZE integration_run_devices')
       const batches: BatchCounts[] = []
       for await (const chunk of stagedChunks(deps.db, staged, CHUNK)) {
         await importChunks('device', chunk.records, read, batches, chunk.duplicates)
