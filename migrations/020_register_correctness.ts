@@ -18,10 +18,14 @@ export async function up (knex: Knex): Promise<void> {
       record jsonb NOT NULL,
       PRIMARY KEY (run_id, sync_id, external_id)
     );
-    CREATE INDEX integration_run_devices_key_idx ON integration_run_devices (run_id, sync_id, serial_key);
+    CREATE INDEX integration_run_devices_key_idx ON integration_run_devices (workspace_id, run_id, sync_id, serial_key);
+
+    -- The currency every amount of the workspace is in (ISO 4217; the list Node's Intl knows is
+    -- checked by the Settings form). Amounts were shown without one: US dollars by default.
+    ALTER TABLE workspaces ADD COLUMN currency text NOT NULL DEFAULT 'USD' CHECK (currency ~ '^[A-Z]{3}$');
   `)
 }
 
 export async function down (knex: Knex): Promise<void> {
-  await knex.raw('DROP TABLE integration_run_devices')
+  await knex.raw('ALTER TABLE workspaces DROP COLUMN currency; DROP TABLE integration_run_devices')
 }

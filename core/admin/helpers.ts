@@ -1,8 +1,8 @@
 import type { HelperDelegate } from 'handlebars'
 import type handlebars from 'handlebars'
+import { DEFAULT_CURRENCY, formatMoney } from '../tenancy/currency.ts'
 
 const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
-const amount = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 
 const helpers: Record<string, HelperDelegate> = {
   eq: (a: unknown, b: unknown) => a === b,
@@ -10,8 +10,10 @@ const helpers: Record<string, HelperDelegate> = {
   json: (value: unknown) => JSON.stringify(value),
   formatDateTime: (value: Date | string | null) => value ? `${dateTime.format(new Date(value))} UTC` : '',
   isoDateTime: (value: Date | string | null) => value ? new Date(value).toISOString() : '',
-  /** An amount in the workspace currency, two decimals ("1,234.50"); '' for none. */
-  money: (value: number | string | null) => value === null || value === undefined || value === '' ? '' : amount.format(Number(value)),
+  /** An amount with its currency (`{{money value @root.workspace.currency}}`): "US$1,234.50"; '' for none. */
+  money: (value: number | string | null, currency: unknown) => value === null || value === undefined || value === ''
+    ? ''
+    : formatMoney(Number(value), typeof currency === 'string' ? currency : DEFAULT_CURRENCY),
   humanize: (value: string | null) => value ? value.replace(/[._-]+/g, ' ') : '',
   /** Stringifies a changed value for display; objects become compact JSON. */
   showValue: (value: unknown) => value === null || value === undefined || value === '' ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value),

@@ -7,6 +7,8 @@ export interface Workspace {
   asset_tag_prefix: string
   asset_tag_digits: number
   asset_tag_next: number
+  /** ISO 4217 code of every amount in the workspace (cost per seat, purchase price). */
+  currency: string
   created_at: Date
   updated_at: Date
 }
