@@ -11,7 +11,7 @@ export {
 } from './sdk/contract.ts'
 
 export {
-  MODELS, RECORD_SCHEMAS, recordProblem, skipReason,
+  checkInTime, latestCheckIn, MODELS, RECORD_SCHEMAS, recordProblem, skipReason,
   type CanonicalRecord, type Checkpoint, type DeviceRecord, type Model, type PersonRecord, type SeatRecord, type SyncMessage
 } from './sdk/records.ts'
 

@@ -189,8 +189,10 @@ t.test('a rate limit schedules a retry that resumes from the last checkpoint', a
   const run = await app.integrations.sync(ws.id, 'flaky')
   await app.integrations.executeNow(ws.id, run.id)
   const waiting = await app.integrations.run(ws.id, run.id)
-  t.match(waiting, { status: 'retry_scheduled', created: 1, attempt: 2, message: /rate limited/ })
+  t.match(waiting, { status: 'retry_scheduled', read: 1, created: 0, attempt: 2, message: /rate limited/ })
   t.ok(waiting?.retry_at)
+  t.match(await app.db('integration_run_devices').where({ run_id: run.id }).select('external_id'), [{ external_id: String }],
+    'the device read before the failure waits, staged, for the rest of the run (it may have a newer duplicate)')
   await t.rejects(app.integrations.sync(ws.id, 'flaky'), { name: 'RunActiveError' }, 'the waiting run keeps the slot')
   const done = await until(async () => {
     await app.integrations.executeNow(ws.id, run.id)
@@ -200,7 +202,7 @@ t.test('a rate limit schedules a retry that resumes from the last checkpoint', a
   t.match(done, { status: 'succeeded', created: 2 }, 'the totals include the first attempt')
   t.same(checkpointsSeen, [null, { page: 1 }], 'the retry started from the saved checkpoint')
   t.equal(retryAttempts, 2)
-  t.ok(await app.db('hardware').where({ workspace_id: ws.id, serial: 'FLAKY-1' }).first(), 'records before the failure stayed committed')
+  t.ok(await app.db('hardware').where({ workspace_id: ws.id, serial: 'FLAKY-1' }).first(), 'records before the failure were kept for the retry')
 })
 
 t.test('a plugin cannot write a model it did not declare', async t => {

@@ -138,7 +138,8 @@ t.test('a failure mid-import is retried from the last page that committed', asyn
   fake.failPage(8, 503, undefined, { 'retry-after': '0' }, 5) // the third page: every attempt of ctx.http fails
   const run = await app.integrations.sync(ws.id, 'intune')
   await app.integrations.executeNow(ws.id, run.id)
-  t.match(await app.integrations.run(ws.id, run.id), { status: 'retry_scheduled', attempt: 2, read: 8, created: 0, unchanged: 8, message: /HTTP 503/ })
+  t.match(await app.integrations.run(ws.id, run.id), { status: 'retry_scheduled', attempt: 2, read: 8, created: 0, unchanged: 0, message: /HTTP 503/ })
+  t.equal(Number((await app.db('integration_run_devices').where({ run_id: run.id }).count({ n: '*' }))[0].n), 8, 'the pages read wait, staged, for the rest of the run')
   t.match(await app.db('integration_state').where({ workspace_id: ws.id, plugin_id: 'intune' }).first(), { checkpoint: { nextLink: /\$skiptoken=/ } },
     'the link to the page that failed, saved after the pages before it')
 

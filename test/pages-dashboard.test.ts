@@ -40,6 +40,8 @@ const revoked = await software.assignSeat(ws, systemActor, figma.id, { externalE
 await software.revokeSeat(ws, systemActor, revoked.id)
 const otherTool = await software.create(other.id, systemActor, { name: 'Figma', cost_per_seat: 99 })
 await software.assignSeat(other.id, systemActor, otherTool.id, { externalEmail: 'x@other.test' })
+// Held for 90 days: a seat is not idle in its first 30 (test/software-spend.test.ts).
+await app.db('software_assignments').whereIn('workspace_id', [ws, other.id]).update({ assigned_at: app.db.raw("now() - interval '90 days'") })
 
 // Requests: Eve 2 created + 1 rejected, Bob 1 approved + 1 fulfilled -> 3 open.
 const evesLaptop = await requests.create(ws, systemActor, { requester_id: eve.id, category: 'laptop' })
@@ -92,7 +94,7 @@ t.test('the admin dashboard', async t => {
 
   t.test('idle seats and their monthly cost', async t => {
     t.equal(number(html, 'idle-seats'), '4')
-    t.equal(number(html, 'idle-cost'), '33.00', 'two Figma seats at 12.50 and one Slack seat at 8')
+    t.equal(number(html, 'idle-cost'), 'US$33.00', 'two Figma seats at 12.50 and one Slack seat at 8, in the workspace currency')
     t.match(await software.idleSeats(ws), { seats: 4, monthlyCost: 33 }, 'the register computes the same')
     t.match(await software.idleSeats(ws, 60), { seats: 2, monthlyCost: 12.5 }, 'a longer window leaves the never-used seats')
   })

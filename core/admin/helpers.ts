@@ -2,11 +2,12 @@ import type { HelperDelegate, HelperOptions } from 'handlebars'
 import type handlebars from 'handlebars'
 import { statusLabel, type StatusKind } from './status-labels.ts'
 import { formatDate, formatDateTime } from './dates.ts'
+import { DEFAULT_CURRENCY, formatMoney } from '../tenancy/currency.ts'
 
-/** The date format of the page's workspace (layout context), for pages and fragments alike; a plugin's template has none (ISO). */
-const dateFormatOf = (options: HelperOptions): unknown => (options?.data?.root as { workspace?: { date_format?: string } } | undefined)?.workspace?.date_format
-
-const amount = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+/** The page's workspace (layout context), for pages and fragments alike; a plugin's template has none. */
+const workspaceOf = (options: HelperOptions) => (options?.data?.root as { workspace?: { date_format?: string, currency?: string } } | undefined)?.workspace
+/** The date format of the page's workspace; ISO without one. */
+const dateFormatOf = (options: HelperOptions): unknown => workspaceOf(options)?.date_format
 
 const helpers: Record<string, HelperDelegate> = {
   eq: (a: unknown, b: unknown) => a === b,
@@ -17,8 +18,13 @@ const helpers: Record<string, HelperDelegate> = {
   /** A moment as its date in the workspace's format and its UTC time. */
   formatDateTime: (value: Date | string | null, options: HelperOptions) => formatDateTime(value, dateFormatOf(options)),
   isoDateTime: (value: Date | string | null) => value ? new Date(value).toISOString() : '',
-  /** An amount in the workspace currency, two decimals ("1,234.50"); '' for none. */
-  money: (value: number | string | null) => value === null || value === undefined || value === '' ? '' : amount.format(Number(value)),
+  /** An amount with the workspace's currency ("US$1,234.50"), or the one given (`{{money value code}}`); '' for none. */
+  money: (value: number | string | null, ...rest: unknown[]) => {
+    if (value === null || value === undefined || value === '') return ''
+    const options = rest.at(-1) as HelperOptions
+    const currency = typeof rest[0] === 'string' ? rest[0] : workspaceOf(options)?.currency ?? DEFAULT_CURRENCY
+    return formatMoney(Number(value), currency)
+  },
   lowercase: (value: unknown) => typeof value === 'string' ? value.toLowerCase() : '',
   humanize: (value: string | null) => value ? value.replace(/[._-]+/g, ' ') : '',
   /** Stringifies a changed value for display; objects become compact JSON. */

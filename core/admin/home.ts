@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Knex } from 'knex'
 import { isAdmin, requireUser } from '../auth/session.ts'
 import { HARDWARE_STATUSES, IDLE_SEAT_DAYS, OPEN_REQUEST_STATUSES } from '../register/index.ts'
+import { formatMoney } from '../tenancy/currency.ts'
 
 const RECENT_RUNS = 5
 const RECENT_REQUESTS = 5
-const money = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 
 type StatusCount = { status: string, count: string | number }
 
@@ -17,7 +17,7 @@ async function countByStatus (db: Knex, table: string, workspaceId: string, stat
 }
 
 /** The register at a glance for admins: every figure an aggregate query, links only to pages that exist. */
-async function adminHome (app: FastifyInstance, workspaceId: string) {
+async function adminHome (app: FastifyInstance, workspaceId: string, currency: string) {
   const page = (url: string) => app.hasRoute({ method: 'GET', url })
   const [hardware, idle, requests, runs] = await Promise.all([
     countByStatus(app.db, 'hardware', workspaceId),
@@ -35,7 +35,7 @@ async function adminHome (app: FastifyInstance, workspaceId: string) {
     hardwareUrl: hardwareList ? '/hardware' : null,
     available: hardware.get('available') ?? 0,
     availableUrl: hardwareList ? '/hardware?status=available' : null,
-    idle: { seats: idle.seats, monthlyCost: money.format(idle.monthlyCost), days: IDLE_SEAT_DAYS },
+    idle: { seats: idle.seats, monthlyCost: formatMoney(idle.monthlyCost, currency), days: IDLE_SEAT_DAYS },
     softwareUrl: page('/software') ? '/software' : null,
     requests: OPEN_REQUEST_STATUSES.map(status => ({ status, count: requests.get(status) ?? 0 })),
     openRequests: [...requests.values()].reduce((a, b) => a + b, 0),
@@ -59,7 +59,7 @@ async function personalHome (app: FastifyInstance, workspaceId: string, userId: 
 export default async function homeRoutes (app: FastifyInstance) {
   app.get('/', { preHandler: requireUser() }, async (request: FastifyRequest, reply) => {
     const ws = request.workspace.id
-    if (isAdmin(request)) return reply.view('pages/home', { title: 'Overview', admin: await adminHome(app, ws) })
+    if (isAdmin(request)) return reply.view('pages/home', { title: 'Overview', admin: await adminHome(app, ws, request.workspace.currency) })
     return reply.view('pages/home', { title: 'Overview', personal: await personalHome(app, ws, request.user!.id) })
   })
 }

@@ -67,8 +67,15 @@ const Person = record('User', 'A person of the workspace (employees and admins).
   id: uuid, ...PERSON_PROPERTIES, role: { type: 'string', enum: [...PERSON_ROLES] }, ...stamps
 })
 
-const Software = record('Software', 'A software title, with the number of seats held now and how many of those are idle (unused for 30 days or never used).', {
-  id: uuid, ...SOFTWARE_PROPERTIES, seats_assigned: { type: 'integer' }, seats_idle: { type: 'integer' }, ...stamps
+const Software = record('Software', 'A software title, with the number of seats held now, how many of those were used in the last 30 days and how many are idle (held for 30 days or more and not used in the last 30, or never); and what it costs a month.', {
+  id: uuid,
+  ...SOFTWARE_PROPERTIES,
+  seats_assigned: { type: 'integer' },
+  seats_active: { type: 'integer', description: 'Held seats used in the last 30 days.' },
+  seats_idle: { type: 'integer' },
+  monthly_spend: { type: ['number', 'null'], readOnly: true, description: 'cost_per_seat × seats_purchased: every purchased seat is paid for, assigned or not; null without a cost per seat. In `currency`.' },
+  currency: { type: 'string', readOnly: true, description: 'The workspace currency (ISO 4217) of cost_per_seat and monthly_spend, set by a super admin in Settings.' },
+  ...stamps
 })
 
 const Seat = record('Assignment', 'A seat of software held by a person or an outside email address; revoked seats keep revoked_at.', {

@@ -5,14 +5,15 @@ import type { Jobs } from '../jobs/index.ts'
 import { IMPORTERS, type ImportedBatch, type ImportSource, type PlannedChange } from '../register/importers/index.ts'
 import { drainMessages, emptyCounts, readAhead, type BatchCounts, type RecordError, type SyncCounts, type SyncSink } from '../sdk/drain.ts'
 import { failureReason } from '../sdk/failures.ts'
-import type { Checkpoint, Model } from '../sdk/records.ts'
+import type { CanonicalRecord, Checkpoint, DeviceRecord, Model } from '../sdk/records.ts'
 import type { Workspace } from '../tenancy/index.ts'
 import { connectorContext, pluginActor, type ContextDeps } from './context.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
 import { RetryLaterError } from './http-types.ts'
-import type { RunRow } from './runs.ts'
+import { ACTIVE, type RunRow } from './runs.ts'
 import type { Change } from '../register/change.ts'
 import { RunStoppedError, type RunLease } from './lease.ts'
+import { clearStaged, stageDevices, stagedChunks, sweepStaged, type StagedScope } from './run-devices.ts'
 
 export interface SyncDeps extends ContextDeps { events: Outbox, jobs: Jobs }
 
@@ -63,11 +64,15 @@ export async function executeSync (deps: SyncDeps, plugin: DiscoveredPlugin, wor
   const counts: SyncCounts = run.attempt > 1 ? countsOf(run) : emptyCounts()
   let current = emptyCounts()
   const preview: PlannedChange[] = []
+  /** The sync being drained, whose staged devices a final failure still merges. */
+  let draining: RegisterSink | null = null
   try {
+    await sweepStaged(deps.db, workspace.id, ACTIVE)
     const ctx = await connectorContext(deps, plugin, workspace, AbortSignal.any([AbortSignal.timeout(SYNC_TIMEOUT_MS), lease.signal]))
     for (const declared of plugin.manifest.syncs ?? []) {
       const checkpoint = await loadCheckpoint(deps.db, workspace.id, plugin.id, declared.id)
       const sink = registerSink(deps, workspace.id, plugin, run, lease, declared.id, preview, counts)
+      draining = sink
       // The next vendor page is fetched while the last one is written.
       const messages = readAhead(plugin.connector!.sync!(ctx, { syncId: declared.id, checkpoint }))
       current = emptyCounts()
@@ -80,7 +85,9 @@ export async function executeSync (deps: SyncDeps, plugin: DiscoveredPlugin, wor
       }
       const drained = drainMessages(messages, { ...sink, progress }, { permissions: plugin.manifest.permissions ?? [], batchSize: CHUNK })
       drained.catch(() => {}) // when the lease is lost first, its failure is not awaited
-      await Promise.race([drained, lease.lost])
+      const read = await Promise.race([drained, lease.lost])
+      current = withBatch(read, await Promise.race([sink.mergeDevices(read), lease.lost]))
+      draining = null
       if (!run.dry_run && current.created >= ANALYZE_AFTER_CREATED) await deps.db.raw('ANALYZE ??', [TABLE_OF[declared.model]])
       Object.assign(counts, add(counts, current))
       current = emptyCounts()
@@ -89,15 +96,39 @@ export async function executeSync (deps: SyncDeps, plugin: DiscoveredPlugin, wor
     }
     return { status: 'succeeded', counts, preview }
   } catch (err) {
-    Object.assign(counts, add(counts, current))
-    if (lease.signal.aborted || err instanceof RunStoppedError) return { status: 'stopped', counts, message: (lease.signal.reason as Error | undefined)?.message ?? String(err) }
+    if (lease.signal.aborted || err instanceof RunStoppedError) {
+      Object.assign(counts, add(counts, current))
+      return { status: 'stopped', counts, message: (lease.signal.reason as Error | undefined)?.message ?? String(err) }
+    }
     const message = err instanceof Error ? err.message : String(err)
     const reason = failureReason(err)
     if (reason === 'network' && !(err instanceof TypeError) && run.attempt < MAX_ATTEMPTS) {
+      // The retry continues the run: its staged devices wait for the rest of the fleet.
+      Object.assign(counts, add(counts, current))
       const retryAt = err instanceof RetryLaterError ? err.retryAt : new Date(Date.now() + 30_000 * 2 ** (run.attempt - 1))
       return { status: 'retry_scheduled', counts, retryAt, message }
     }
+    // The run ends here: what it read before the failure is still written, as it would have been
+    // page by page.
+    if (draining !== null) {
+      try {
+        current = withBatch(current, await draining.mergeDevices(current))
+      } catch {} // the failure reported is the sync's
+    }
+    Object.assign(counts, add(counts, current))
     return { status: 'failed', counts, reason, message }
+  }
+}
+
+/** Counts with a batch's added. */
+function withBatch (counts: SyncCounts, batch: BatchCounts): SyncCounts {
+  return {
+    ...counts,
+    created: counts.created + batch.created,
+    updated: counts.updated + batch.updated,
+    unchanged: counts.unchanged + batch.unchanged,
+    skipped: counts.skipped + batch.skipped,
+    errors: [...counts.errors, ...batch.errors]
   }
 }
 
@@ -124,7 +155,15 @@ function add (done: SyncCounts, current: SyncCounts): SyncCounts {
  * written on the run row in the chunk's own transaction — the run's totals so far, this chunk
  * included — so the counts never disagree with the register, whenever the process stops.
  */
-function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPlugin, run: { dry_run: boolean }, lease: RunLease, syncId: string, preview: PlannedChange[], earlier: SyncCounts): SyncSink {
+interface RegisterSink extends SyncSink {
+  /**
+   * Merges the devices this sync staged, one serial at a time whatever the pages (the record that
+   * checked in last; the others count as skipped), then forgets them. `read`: the drain's totals.
+   */
+  mergeDevices: (read: SyncCounts) => Promise<BatchCounts>
+}
+
+function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPlugin, run: { id: string, dry_run: boolean }, lease: RunLease, syncId: string, preview: PlannedChange[], earlier: SyncCounts): RegisterSink {
   const actor = pluginActor(plugin)
   const mdm = plugin.manifest.categories.includes('device-management')
   const source: ImportSource = { pluginId: plugin.id, name: plugin.manifest.name, ...(mdm ? {} : { origin: plugin.manifest.name }) }
@@ -153,23 +192,43 @@ function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPl
       throw err
     }
   }
+  const staged: StagedScope = { workspaceId, runId: run.id, syncId }
+  let stagedNow = 0
+  /** Imports records in chunks; `duplicates` (skipped) is counted with the first chunk. */
+  const importChunks = async (model: Model, records: CanonicalRecord[], before: SyncCounts, batches: BatchCounts[], duplicates = 0) => {
+    for (let i = 0; i < records.length; i += CHUNK) {
+      const plan = run.dry_run ? MAX_PREVIEW - preview.length : 0
+      const skipped = i === 0 ? duplicates : 0
+      const batch: ImportedBatch = await apply(async trx => {
+        const change = await IMPORTERS[model].upsert(trx, workspaceId, source, records.slice(i, i + CHUNK), { plan })
+        change.result.skipped += skipped
+        return change
+      }, b => b.created + b.updated + b.eventsWritten > 0, b => [earlier, before, ...batches, b], b => b.eventsWritten)
+      batches.push(batch)
+      preview.push(...batch.planned.slice(0, plan))
+    }
+  }
   return {
     async upsert (model: Model, records, before) {
+      // Devices wait for the whole run (see mergeDevices); the register sees them once each.
+      if (model === 'device') {
+        await stageDevices(deps.db, lease, staged, records as DeviceRecord[])
+        stagedNow += records.length
+        return emptyBatchCounts()
+      }
       const batches: BatchCounts[] = []
-      for (let i = 0; i < records.length; i += CHUNK) {
-        const plan = run.dry_run ? MAX_PREVIEW - preview.length : 0
-        const batch: ImportedBatch = await apply(trx => IMPORTERS[model].upsert(trx, workspaceId, source, records.slice(i, i + CHUNK), { plan }),
-          b => b.created + b.updated + b.eventsWritten > 0, b => [earlier, before, ...batches, b], b => b.eventsWritten)
-        batches.push(batch)
-        preview.push(...batch.planned.slice(0, plan))
+      await importChunks(model, records, before, batches)
+      return sumBatches(batches)
+    },
+    async mergeDevices (read) {
+      // Planned on statistics of the rows just staged, the merge reads each chunk by index.
+      if (stagedNow >= ANALYZE_AFTER_CREATED) await deps.db.raw('ANALYZE integration_run_devices')
+      const batches: BatchCounts[] = []
+      for await (const chunk of stagedChunks(deps.db, staged, CHUNK)) {
+        await importChunks('device', chunk.records, read, batches, chunk.duplicates)
       }
-      return {
-        created: sum(batches, 'created'),
-        updated: sum(batches, 'updated'),
-        unchanged: sum(batches, 'unchanged'),
-        skipped: sum(batches, 'skipped'),
-        errors: batches.flatMap(b => b.errors)
-      }
+      await clearStaged(deps.db, lease, staged)
+      return sumBatches(batches)
     },
     async delete (model: Model, externalIds, before) {
       if (run.dry_run) return 0
@@ -190,6 +249,14 @@ function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPl
 }
 
 const sum = (batches: BatchCounts[], key: 'created' | 'updated' | 'unchanged' | 'skipped') => batches.reduce((n, b) => n + b[key], 0)
+const emptyBatchCounts = (): BatchCounts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [] })
+const sumBatches = (batches: BatchCounts[]): BatchCounts => ({
+  created: sum(batches, 'created'),
+  updated: sum(batches, 'updated'),
+  unchanged: sum(batches, 'unchanged'),
+  skipped: sum(batches, 'skipped'),
+  errors: batches.flatMap(b => b.errors)
+})
 
 async function loadCheckpoint (db: Knex, workspaceId: string, pluginId: string, syncId: string): Promise<Checkpoint | null> {
   const row = await db('integration_state').where({ workspace_id: workspaceId, plugin_id: pluginId, sync_id: syncId }).first('checkpoint')

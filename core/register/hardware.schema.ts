@@ -61,7 +61,7 @@ export const HARDWARE: Kind<Hardware> = {
 
 /** The editable fields' schemas, shared with the API's request schemas. */
 export const HARDWARE_PROPERTIES: Record<string, PropertySchema> = {
-  asset_tag: text(64),
+  asset_tag: { ...text(64), format: 'asset-tag' },
   serial: text(128),
   name: text(),
   category: text(64),

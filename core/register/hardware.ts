@@ -2,6 +2,7 @@ import type { Actor } from '../audit/index.ts'
 import { takeAssetTags } from './asset-tags.ts'
 import type { RegisterContext } from './change.ts'
 import { ValidationError } from './errors.ts'
+import { datePairError } from './validate.ts'
 import { assignHardware, recoverHardware } from './hardware-assign.ts'
 import {
   HARDWARE, normaliseMac, normaliseSerial, validateHardware, validateHardwarePatch,
@@ -18,6 +19,7 @@ export function hardwareService ({ db, run }: RegisterContext) {
     /** Registers hardware; without an asset tag it gets the next one of the workspace convention. */
     async create (workspaceId: string, actor: Actor, input: HardwareInput): Promise<Hardware> {
       const values = validateHardware(input)
+      checkWarranty(values)
       if (values.status) checkStatusChange('available', values.status)
       values.serial = normaliseSerial(values.serial)
       values.mac_address = normaliseMac(values.mac_address)
@@ -39,7 +41,10 @@ export function hardwareService ({ db, run }: RegisterContext) {
         actor,
         action: 'hardware.updated',
         event: 'hardware.updated',
-        check: (_trx, current, changed) => { if (changed.status) checkStatusChange(current.status, changed.status) }
+        check: (_trx, current, changed) => {
+          checkWarranty({ ...current, ...changed })
+          if (changed.status) checkStatusChange(current.status, changed.status)
+        }
       }))
     },
 
@@ -63,6 +68,12 @@ export function hardwareService ({ db, run }: RegisterContext) {
       return await run(workspaceId, actor, trx => recoverHardware(trx, workspaceId, id, opts))
     }
   }
+}
+
+/** The warranty ends after the purchase (either may be unknown). */
+function checkWarranty (values: Partial<Pick<Hardware, 'purchase_date' | 'warranty_end'>>): void {
+  const error = datePairError(values, { field: 'purchase_date', label: 'purchase date' }, { field: 'warranty_end' })
+  if (error !== null) throw new ValidationError([error])
 }
 
 /** `assigned` is entered by assign() and left by recover(), never by editing the status. */

@@ -10,6 +10,7 @@ import {
 } from './people.schema.ts'
 import { editRow, findRow, insertRow, insertRowIfAbsent, isUuid, lockRow, page, targetOf, updateRow, type Page, type VersionCheck } from './records.ts'
 import { SEAT_COLUMNS, type Seat } from './software.schema.ts'
+import { datePairError } from './validate.ts'
 
 export interface PeopleQuery extends Page { status?: PersonStatus }
 export interface Holdings { hardware: Hardware[], seats: Array<Seat & { software_name: string }> }
@@ -144,9 +145,8 @@ async function checkPerson (trx: Knex.Transaction, workspaceId: string, current:
       errors.push({ field: 'manager_id', rule: 'exists', message: 'must be a person in this workspace' })
     }
   }
-  if (merged.start_date && merged.end_date && merged.end_date < merged.start_date) {
-    errors.push({ field: 'end_date', rule: 'range', message: `must be on or after the start date (${merged.start_date})` })
-  }
+  const dates = datePairError(merged, { field: 'start_date', label: 'start date' }, { field: 'end_date' }, { sameDay: true })
+  if (dates !== null) errors.push(dates)
   if (errors.length > 0) throw new ValidationError(errors)
 }
 

@@ -16,8 +16,18 @@ export interface Software {
   updated_at: Date
 }
 
-/** A software record with the number of seats held now, and of those the idle ones (IDLE_SEAT_DAYS). */
-export interface SoftwareWithUsage extends Software { seats_assigned: number, seats_idle: number }
+/**
+ * A software record with the number of seats held now, and of those the idle ones (IDLE_SEAT);
+ * what it costs a month (every purchased seat; null without a cost per seat) and in which currency.
+ */
+export interface SoftwareWithUsage extends Software {
+  seats_assigned: number
+  seats_idle: number
+  /** Held seats used in the last IDLE_SEAT_DAYS days. */
+  seats_active: number
+  monthly_spend: number | null
+  currency: string
+}
 
 export interface Seat {
   id: string

@@ -21,7 +21,16 @@ export function addRegisterFormats (instance: Ajv): Ajv {
     .addFormat('date', { type: 'string', validate: fromYearOne('date') })
     .addFormat('date-time', { type: 'string', validate: fromYearOne('date-time') })
     .addFormat('mac', /^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i)
+    .addFormat('asset-tag', ASSET_TAG)
 }
+
+/**
+ * An asset tag typed by hand or imported: printable characters only (no tab, line break or other
+ * control or invisible character), nor a space at either end, since a tag is read off a label and
+ * searched for. Generated tags (prefix + digits) always are.
+ */
+// Empty passes here: minLength says so once.
+export const ASSET_TAG = /^(?:[^\s\p{C}\p{Zl}\p{Zp}](?:[^\p{C}\p{Zl}\p{Zp}]*[^\s\p{C}\p{Zl}\p{Zp}])?)?$/u
 
 const ajv = addRegisterFormats(new Ajv({ allErrors: true, allowUnionTypes: true, strict: true }))
 
@@ -91,7 +100,21 @@ const FORMAT_MESSAGES: Record<string, string> = {
   date: 'must be a date (YYYY-MM-DD) from 0001-01-01 to 9999-12-31',
   'date-time': 'must be a date and time (ISO 8601 with a time zone) from the year 0001 to 9999',
   uuid: 'must be an id (UUID)',
-  mac: 'must be a MAC address (six pairs of hex digits, like 3C:22:FB:0A:1B:2C)'
+  mac: 'must be a MAC address (six pairs of hex digits, like 3C:22:FB:0A:1B:2C)',
+  'asset-tag': 'must be printable characters, without tabs, line breaks or other control characters, and no space at either end'
+}
+
+/**
+ * A pair of dates where the second comes after the first (purchase → warranty end), or on or
+ * after it with `sameDay` (a person's start → end): the error on the later field, naming the
+ * first and its value, or null. Either one unknown: nothing to compare.
+ */
+export function datePairError (values: Record<string, unknown>, first: { field: string, label: string }, second: { field: string },
+  options: { sameDay?: boolean } = {}): FieldError | null {
+  const from = values[first.field]
+  const to = values[second.field]
+  if (typeof from !== 'string' || typeof to !== 'string' || to > from || (options.sameDay === true && to === from)) return null
+  return { field: second.field, rule: 'range', message: `must be ${options.sameDay === true ? 'on or after' : 'after'} the ${first.label} (${from})` }
 }
 
 const TYPE_NAMES: Record<string, string> = {

@@ -27,6 +27,12 @@ export interface DeviceRecord {
   warrantyEnd?: string | null
   /** Raw specs (CPU, RAM, storage, …): stored as JSON, never over hand-edited fields. */
   specifications?: Record<string, unknown>
+  /**
+   * When the device last checked in with the MDM (ISO 8601 with a time zone). When a run reads
+   * several records with one serial (a re-enrolled device, a repaired Mac), only the one that
+   * checked in last reaches the register; a record without it loses to one with it.
+   */
+  checkedInAt?: string | null
 }
 
 /** A person from an HRIS or identity provider; matched on email. */
@@ -87,7 +93,8 @@ export const RECORD_SCHEMAS: Record<Model, object> = {
       macAddress: { type: ['string', 'null'], pattern: '^[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(\\1[0-9A-Fa-f]{2}){4}$' },
       assignedUserEmail: { type: ['string', 'null'], format: 'email' },
       warrantyEnd: date,
-      specifications: { type: 'object' }
+      specifications: { type: 'object' },
+      checkedInAt: { type: ['string', 'null'], format: 'date-time' }
     }
   },
   person: {
@@ -167,4 +174,30 @@ export function canonicalFields (record: CanonicalRecord): string {
   }
   const { externalId: _id, ...fields } = record
   return JSON.stringify(sort(fields))
+}
+
+const YEAR_ONE = Date.parse('0001-01-01T00:00:00Z')
+
+/**
+ * A vendor's check-in time as a DeviceRecord's `checkedInAt`: an ISO 8601 date-time with a time
+ * zone, UTC, or undefined when the value is not one (a blank, "never", a malformed date), so an
+ * odd value costs the record its place among duplicates, never the record.
+ */
+export function checkInTime (value: unknown): string | undefined {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value.trim())) return undefined
+  const time = Date.parse(value.trim())
+  // Graph's 0001-01-01T00:00:00Z means never.
+  return Number.isNaN(time) || time <= YEAR_ONE ? undefined : new Date(time).toISOString()
+}
+
+/**
+ * Of several records of one serial, the one that checked in last (one without a check-in time
+ * loses to one with it; ties keep the earlier): for a connector's serial lookup, as a run keeps.
+ */
+export function latestCheckIn (records: DeviceRecord[]): DeviceRecord | null {
+  let latest: DeviceRecord | null = null
+  for (const record of records) {
+    if (latest === null || (record.checkedInAt != null && (latest.checkedInAt == null || Date.parse(record.checkedInAt) > Date.parse(latest.checkedInAt)))) latest = record
+  }
+  return latest
 }

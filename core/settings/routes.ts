@@ -11,6 +11,7 @@ import type { Workspace } from '../tenancy/index.ts'
 import { ValidationError } from '../register/index.ts'
 import { escapeLike } from '../db/index.ts'
 import { unstorableRule } from '../boundary/unstorable.ts'
+import { isCurrencyCode } from '../tenancy/currency.ts'
 
 /** The most members listed at once; a search narrows the list in bigger workspaces. */
 export const MEMBER_LIMIT = 200
@@ -22,7 +23,7 @@ const EXAMPLE_NUMBER = 42
 const ROLE_ORDER = ROLES.map(role => `'${role}'`).join(', ')
 
 type Body = Record<string, unknown> | undefined
-type WorkspaceFields = Pick<Workspace, 'name' | 'asset_tag_prefix' | 'asset_tag_digits'> & Partial<Pick<Workspace, 'date_format'>>
+type WorkspaceFields = Pick<Workspace, 'name' | 'asset_tag_prefix' | 'asset_tag_digits' | 'currency'> & Partial<Pick<Workspace, 'date_format'>>
 type FormValues = Record<keyof WorkspaceFields, string>
 type Member = Pick<SessionUser, 'id' | 'email' | 'first_name' | 'last_name' | 'role' | 'status'>
 
@@ -42,6 +43,7 @@ export function readWorkspaceForm (body: Body): { values: FormValues, errors: Pa
     name: text(body?.name),
     asset_tag_prefix: text(body?.asset_tag_prefix),
     asset_tag_digits: text(body?.asset_tag_digits),
+    currency: text(body?.currency).toUpperCase(),
     // Not sent (a form from before the setting): left as it is.
     date_format: text(body?.date_format)
   }
@@ -54,9 +56,10 @@ export function readWorkspaceForm (body: Body): { values: FormValues, errors: Pa
   }
   const digits = /^\d{1,2}$/.test(values.asset_tag_digits) ? Number(values.asset_tag_digits) : NaN
   if (!(digits >= 1 && digits <= 12)) errors.asset_tag_digits = 'The asset-tag digits must be a whole number from 1 to 12.'
+  if (!isCurrencyCode(values.currency)) errors.currency = 'The currency must be a three-letter ISO 4217 code, such as EUR, GBP or USD.'
   if (values.date_format !== '' && !isDateFormat(values.date_format)) errors.date_format = `The date format must be one of ${Object.values(DATE_FORMATS).join(', ')}.`
   if (Object.keys(errors).length > 0) return { values, errors }
-  return { values, errors, update: { name: values.name, asset_tag_prefix: values.asset_tag_prefix, asset_tag_digits: digits, ...(values.date_format ? { date_format: values.date_format } : {}) } }
+  return { values, errors, update: { name: values.name, asset_tag_prefix: values.asset_tag_prefix, asset_tag_digits: digits, currency: values.currency, ...(values.date_format ? { date_format: values.date_format } : {}) } }
 }
 
 async function listMembers (db: Knex, workspaceId: string, search: string): Promise<{ members: Member[], total: number }> {
@@ -97,7 +100,7 @@ async function renderSettings (app: FastifyInstance, request: FastifyRequest<{ Q
   const user = request.user!
   const search = text(request.query?.q).slice(0, 200)
   const { members, total } = await listMembers(app.db, ws.id, search)
-  const values = opts.values ?? { name: ws.name, asset_tag_prefix: ws.asset_tag_prefix, asset_tag_digits: String(ws.asset_tag_digits), date_format: ws.date_format }
+  const values = opts.values ?? { name: ws.name, asset_tag_prefix: ws.asset_tag_prefix, asset_tag_digits: String(ws.asset_tag_digits), currency: ws.currency, date_format: ws.date_format }
   return reply.code(opts.status ?? 200).view('pages/settings', {
     title: 'Settings',
     canEdit: canEdit(request),
@@ -132,7 +135,8 @@ export async function settingsRoutes (app: FastifyInstance) {
   })
 
   app.post('/settings/workspace', { preHandler: requireUser(OWNER_ROLES) }, async (request: FastifyRequest<{ Body: Body, Querystring: { q?: unknown } }>, reply) => {
-    const { values, errors, update } = readWorkspaceForm(request.body)
+    // A form from before the currency field keeps the currency.
+    const { values, errors, update } = readWorkspaceForm({ currency: request.workspace.currency, ...request.body })
     if (!update) return renderSettings(app, request, reply, { status: 422, values, errors })
     const workspaceId = request.workspace.id
     const actor = request.actor()

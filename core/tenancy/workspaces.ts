@@ -9,6 +9,8 @@ export interface Workspace {
   asset_tag_next: number
   /** How pages write dates (core/admin/dates.ts). */
   date_format: string
+  /** ISO 4217 code of every amount in the workspace (cost per seat, purchase price). */
+  currency: string
   created_at: Date
   updated_at: Date
 }

@@ -1,6 +1,6 @@
 // Microsoft Intune (Device management): tests the app registration, imports every managed device
 // page by page, and looks one up by serial, through Microsoft Graph v1.0.
-import { defineConnector, testResultFromError, type DeviceRecord, type SyncMessage } from '../../core/sdk.ts'
+import { defineConnector, latestCheckIn, testResultFromError, type DeviceRecord, type SyncMessage } from '../../core/sdk.ts'
 import { devicePages, devicesWithSerial, readOneDevice } from './client.ts'
 import { isPlaceholderSerial, mapDevice } from './map.ts'
 import type { IntuneSettings } from './settings.ts'
@@ -43,10 +43,9 @@ export default defineConnector<IntuneSettings>({
     if (by !== 'serial' || isPlaceholderSerial(serial)) return null
     const matches = (await devicesWithSerial(ctx, serial)).flatMap(raw => {
       const mapped = mapDevice(raw)
-      return 'record' in mapped && mapped.record.serial !== null ? [{ record: mapped.record, syncedAt: String((raw as { lastSyncDateTime?: unknown }).lastSyncDateTime ?? '') }] : []
+      return 'record' in mapped && mapped.record.serial !== null ? [mapped.record] : []
     })
     // A device enrolled more than once has a record per enrolment: the one that checked in last is current.
-    matches.sort((a, b) => b.syncedAt.localeCompare(a.syncedAt))
-    return matches[0]?.record ?? null
+    return latestCheckIn(matches)
   }
 })

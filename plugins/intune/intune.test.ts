@@ -176,7 +176,8 @@ t.test('sync maps every device, passes on those without a serial and reports mal
     osVersion: '10.0.22631.3593',
     macAddress: '02:00:00:00:00:00',
     assignedUserEmail: 'person0@fleet.test',
-    specifications: { totalStorageSpaceInBytes: 511101108224, storageGb: 511, managedDeviceOwnerType: 'company', enrolledDateTime: '2024-01-08T09:00:00Z' }
+    specifications: { totalStorageSpaceInBytes: 511101108224, storageGb: 511, managedDeviceOwnerType: 'company', enrolledDateTime: '2024-01-08T09:00:00Z' },
+    checkedInAt: '2026-11-01T06:00:00.000Z'
   }, 'device 0 of the fleet, every field')
   const odd = store.device.get('3f1c0a4e-0000-4000-8000-000000000007') as DeviceRecord
   t.match(odd, { serial: 'INT0000007', manufacturer: 'Apple', model: 'iPhone 15', os: 'iOS', macAddress: '02:00:00:00:00:07' })

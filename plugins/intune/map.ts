@@ -1,7 +1,7 @@
 // An Intune managedDevice (Microsoft Graph v1.0) -> the canonical device record. Only values
 // Intune reports are set: a blank or zero value is left out, because the importer overwrites only
 // reported fields.
-import type { DeviceRecord } from '../../core/sdk.ts'
+import { checkInTime, type DeviceRecord } from '../../core/sdk.ts'
 
 /** The managedDevice properties the connector reads (Graph's names; all optional and nullable). */
 const TEXT_FIELDS = [
@@ -109,6 +109,8 @@ export function toDeviceRecord (device: ManagedDevice): DeviceRecord {
   report('osVersion', text(device.osVersion))
   report('macAddress', normaliseMac(device.wiFiMacAddress) ?? normaliseMac(device.ethernetMacAddress))
   report('assignedUserEmail', text(device.userPrincipalName))
+  // A device enrolled more than once has a record per enrolment: the one that synced last is current.
+  report('checkedInAt', checkInTime(device.lastSyncDateTime))
   const specs = specifications(device)
   if (Object.keys(specs).length > 0) record.specifications = specs
   return record

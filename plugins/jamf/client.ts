@@ -13,6 +13,9 @@ import { tenantBase, type JamfSettings } from './settings.ts'
  */
 export const PAGE_SIZE = 1000
 
+/** Records one serial lookup reads per inventory: a serial enrolled this often is beyond any real fleet. */
+const SERIAL_MATCHES = 100
+
 export interface InventoryPage {
   /** Zero-based. */
   page: number
@@ -30,8 +33,8 @@ export interface JamfClient {
   search: (collection: Collection, options?: { page?: number, pageSize?: number, filter?: string }) => Promise<{ totalCount: number, results: unknown[] }>
   /** Every page of an inventory from `start`, reading the next page while the caller handles this one. */
   pages: (collection: Collection, start?: PagePosition) => AsyncGenerator<InventoryPage>
-  /** The first record whose serial number is exactly `serial`, or undefined. */
-  findBySerial: (collection: Collection, serial: string) => Promise<unknown>
+  /** The records whose serial number is `serial` (Jamf compares without case): usually one, a re-enrolled device several. */
+  findBySerial: (collection: Collection, serial: string) => Promise<unknown[]>
 }
 
 /** A value inside an RSQL double-quoted string: backslash and quote escaped, so input cannot widen the filter. */
@@ -98,9 +101,9 @@ export function jamfClient (ctx: ConnectorContext<JamfSettings>): JamfClient {
     }
   }
 
-  async function findBySerial (collection: Collection, serial: string): Promise<unknown> {
-    const { results } = await search(collection, { pageSize: 1, filter: `${collection.serialField}==${rsqlQuoted(serial)}` })
-    return results[0]
+  async function findBySerial (collection: Collection, serial: string): Promise<unknown[]> {
+    const { results } = await search(collection, { pageSize: SERIAL_MATCHES, filter: `${collection.serialField}==${rsqlQuoted(serial)}` })
+    return results
   }
 
   return { search, pages, findBySerial }

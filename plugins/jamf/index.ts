@@ -1,6 +1,6 @@
 // Jamf Pro (device management): looks up Macs, iPhones and iPads by serial, and imports every
 // computer and mobile device into the hardware register through the core's device importer.
-import { defineConnector, testResultFromError, type DeviceRecord } from '../../core/sdk.ts'
+import { defineConnector, latestCheckIn, testResultFromError, type DeviceRecord } from '../../core/sdk.ts'
 import { checkpointAfter, resumePoint } from './checkpoint.ts'
 import { jamfClient } from './client.ts'
 import { COLLECTIONS } from './collections.ts'
@@ -42,18 +42,20 @@ export default defineConnector<JamfSettings>({
     }
   },
 
+  // Every record of the serial in both inventories (a re-enrolled device, a repaired Mac, a serial on
+  // a computer and a mobile device): the one that checked in last is the device as it is now.
   async lookup (ctx, { value }) {
     const serial = value.trim()
     if (serial === '') return null
     const client = jamfClient(ctx)
+    const found: DeviceRecord[] = []
     for (const collection of COLLECTIONS) {
-      const raw = await client.findBySerial(collection, serial)
-      if (raw === undefined) continue
-      const mapped = collection.map(raw)
-      if (mapped.ok) return mapped.record
-      ctx.log.warn({ externalId: mapped.externalId, reason: mapped.reason }, 'Jamf Pro answered a serial lookup with a malformed record')
-      return null
+      for (const raw of await client.findBySerial(collection, serial)) {
+        const mapped = collection.map(raw)
+        if (mapped.ok) found.push(mapped.record)
+        else ctx.log.warn({ externalId: mapped.externalId, reason: mapped.reason }, 'Jamf Pro answered a serial lookup with a malformed record')
+      }
     }
-    return null
+    return latestCheckIn(found)
   }
 })

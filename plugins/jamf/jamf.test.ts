@@ -176,11 +176,12 @@ t.test('mapping: every field, Wi-Fi before Ethernet, lower-case MACs, specs unde
       storageType: 'SSD',
       modelIdentifier: 'Mac14,9',
       appleSilicon: true
-    }
+    },
+    checkedInAt: '2026-05-01T03:00:00.000Z'
   })
   t.match(records.get('computer:102'), { macAddress: 'a4:83:e7:00:00:02' }, 'an iMac\'s Wi-Fi is its second adapter')
   t.match(records.get('computer:103'), { macAddress: '3c:22:fb:00:00:03' }, 'no Wi-Fi: Ethernet')
-  t.same(records.get('computer:104'), { externalId: 'computer:104', serial: 'C02BARE0001', manufacturer: 'Apple' }, 'nothing reported, nothing set')
+  t.same(records.get('computer:104'), { externalId: 'computer:104', serial: 'C02BARE0001', manufacturer: 'Apple', checkedInAt: '2026-05-01T03:00:00.000Z' }, 'nothing reported, nothing set')
   t.notOk('assignedUserEmail' in records.get('computer:105')!, 'free text is not an email')
   t.notOk('assignedUserEmail' in records.get('computer:106')!, 'nor is an address the register would refuse')
   t.same(records.get('mobile:7'), {
@@ -355,14 +356,17 @@ t.test('a Jamf Pro server without the v3 computers inventory is read through v1'
   t.same(fake.requests.filter(r => r.path.includes('computers')).map(r => r.path), [COMPUTERS_PATHS.v3, COMPUTERS_PATHS.v1, COMPUTERS_PATHS.v1], 'v3 is probed once per run')
 })
 
-t.test('lookup by serial filters computers, then mobile devices; a miss is null', async t => {
+t.test('lookup by serial filters computers and mobile devices; a miss is null', async t => {
   const { fake, ctx } = await setup(t, { fleet: { size: 20 } })
   fake.devices.push(computer('500', { hardware: { serialNumber: 'C02LOOKUP1' } }))
   t.match(await connector.lookup!(ctx, { by: 'serial', value: ' C02LOOKUP1 ' }), {
     externalId: 'computer:500', serial: 'C02LOOKUP1', manufacturer: 'Apple', specifications: { processorName: 'Apple M2 Pro', memoryGb: 16, storage: '500 GB' }
   })
   const filters = fake.requests.filter(r => r.path !== TOKEN_PATH).map(r => [r.path, r.query.get('filter'), r.query.get('page-size')])
-  t.same(filters, [[COMPUTERS_PATH, 'hardware.serialNumber=="C02LOOKUP1"', '1']], 'one filtered request, not a listing')
+  t.same(filters, [
+    [COMPUTERS_PATH, 'hardware.serialNumber=="C02LOOKUP1"', '100'],
+    [MOBILE_PATH, 'serialNumber=="C02LOOKUP1"', '100']
+  ], 'one filtered request per inventory, not a listing: the serial may be on a computer and a mobile device')
 
   fake.requests.length = 0
   t.match(await connector.lookup!(ctx, { by: 'serial', value: serialOf(8) }), { externalId: 'mobile:2', os: 'iPadOS', serial: serialOf(8) })

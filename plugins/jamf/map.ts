@@ -1,7 +1,7 @@
 // Jamf Pro inventory records -> canonical device records. Pure: no I/O. A field Jamf leaves null or
 // empty is left out (the importer then keeps what the register has); a field of the wrong type
 // makes the record malformed, reported per record instead of failing the run.
-import type { DeviceRecord } from '../../core/sdk.ts'
+import { checkInTime, type DeviceRecord } from '../../core/sdk.ts'
 
 export type Mapped =
   | { ok: true, record: DeviceRecord }
@@ -145,6 +145,9 @@ export function mapComputer (raw: unknown): Mapped {
       osVersion: text(os, 'version', 'operatingSystem.version'),
       macAddress: wifiFirst(hardware),
       assignedUserEmail: email(text(user, 'email', 'userAndLocation.email')),
+      // The last contact (lastContactTime before v4, lastContact since), else the last inventory report.
+      // Read leniently: an odd value only costs the record its rank among duplicates.
+      checkedInAt: checkInTime(general.lastContactTime ?? general.lastContact ?? general.reportDate),
       specifications: reported({
         // processorName, memoryGb and storage are the names the hardware form's suggestions read
         processorName: text(hardware, 'processorType', 'hardware.processorType'),
@@ -191,6 +194,7 @@ export function mapMobileDevice (raw: unknown): Mapped {
       osVersion: text(general, 'osVersion', 'general.osVersion'),
       macAddress: normaliseMac(text(hardware, 'wifiMacAddress', 'hardware.wifiMacAddress')),
       assignedUserEmail: email(text(user, 'emailAddress', 'userAndLocation.emailAddress')),
+      checkedInAt: checkInTime(general.lastInventoryUpdateDate ?? general.lastInventoryUpdateTimestamp),
       specifications: reported({
         storage: storageLabel(amount(hardware, 'capacityMb', 'hardware.capacityMb')),
         modelIdentifier: text(hardware, 'modelIdentifier', 'hardware.modelIdentifier'),

@@ -60,6 +60,8 @@ export async function softwareFixture (t: Test) {
     FROM generate_series(1, 120) g`, { ws: acme.id, sw: bulk.id })
   // Seats 1–29 were active in the last 30 days except every third: 29 - 9 = 20 active, 100 idle.
   const BULK_ACTIVE = 20
+  // Every seat was handed out long enough ago to be idle when unused (a seat is not idle in its first 30 days).
+  await app.db('software_assignments').whereIn('workspace_id', [acme.id, other.id]).update({ assigned_at: app.db.raw("assigned_at - interval '60 days'") })
 
   const ROW = /<td><a href="\/software\/([0-9a-f-]{36})">([^<]+)<\/a>/g
   const namesIn = (html: string) => [...html.matchAll(ROW)].map(m => m[2].replace(/&#x3D;/g, '='))

@@ -6,6 +6,7 @@ import { displayName } from '../../auth/users.ts'
 import { ConflictError, HARDWARE_CONDITIONS, ValidationError, type Hardware } from '../../register/index.ts'
 import { hardwareFor, isAdmin, postedVersion, type IdRequest } from './access.ts'
 import { activePeople, assignmentHistory, findAssignee } from './queries.ts'
+import { formatMoney } from '../../tenancy/currency.ts'
 
 const TRAIL_LIMIT = 50
 /** Offered in the assign form before anything is typed; typing searches everyone. */
@@ -23,13 +24,13 @@ export interface DetailState {
   problem?: string
 }
 
-function facts (app: FastifyInstance, h: Hardware, dateFormat: string) {
+function facts (app: FastifyInstance, h: Hardware, workspace: { date_format: string, currency: string }) {
   const os = [h.os, h.os_version].filter(Boolean).join(' ')
   return [
     ['Serial number', h.serial], ['Category', h.category], ['Manufacturer', h.manufacturer], ['Model', h.model],
     ['Operating system', os], ['MAC address', h.mac_address], ['CPU', h.cpu], ['RAM', h.ram], ['Storage', h.storage],
-    ['Condition', h.condition], ['Purchase price', h.purchase_price?.toFixed(2)], ['Purchase date', formatDate(h.purchase_date, dateFormat)],
-    ['Warranty ends', formatDate(h.warranty_end, dateFormat)], ['Source', app.integrations.plugin(h.source)?.manifest.name ?? h.source]
+    ['Condition', h.condition], ['Purchase price', h.purchase_price == null ? null : formatMoney(h.purchase_price, workspace.currency)], ['Purchase date', formatDate(h.purchase_date, workspace.date_format)],
+    ['Warranty ends', formatDate(h.warranty_end, workspace.date_format)], ['Source', app.integrations.plugin(h.source)?.manifest.name ?? h.source]
   ].map(([label, value]) => ({ label, value: value || null }))
 }
 
@@ -50,7 +51,7 @@ export async function renderDetail (app: FastifyInstance, request: FastifyReques
     title: `${hardware.asset_tag} ${hardware.name}`,
     hardware,
     admin,
-    facts: facts(app, hardware, request.workspace.date_format),
+    facts: facts(app, hardware, request.workspace),
     specifications: Object.entries(hardware.specifications ?? {}).map(([name, value]) => ({ name, value: typeof value === 'object' ? JSON.stringify(value) : String(value) })),
     assignee: assignee && { ...assignee, name: displayName(assignee) },
     history,

@@ -37,7 +37,7 @@ async function renderForm (app: FastifyInstance, request: FastifyRequest, reply:
     cancelUrl: current ? `/hardware/${current.id}` : '/hardware',
     submitLabel: current ? 'Save changes' : 'Register hardware',
     version: page.version ?? current?.version,
-    groups: formGroups({ ...page, lookupWith: providers.map(p => p.name).join(' or ') }),
+    groups: formGroups({ ...page, lookupWith: providers.map(p => p.name).join(' or '), currency: request.workspace.currency }),
     invalid: Boolean(page.errors && Object.keys(page.errors).length > 0) || Boolean(page.problems?.length),
     problems: page.problems ?? [],
     conflict: page.conflict ?? false,

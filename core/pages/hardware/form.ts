@@ -162,6 +162,8 @@ export interface FormState {
   current?: Hardware
   /** Names of the connected lookup integrations; '' hides the button. */
   lookupWith?: string
+  /** The workspace currency, named in the purchase price's hint. */
+  currency?: string
 }
 
 /** The fieldsets to render, each field with its value, message, choices and hints. */
@@ -184,6 +186,7 @@ export function formGroups (state: FormState) {
       }
       if (def.name === 'asset_tag' && !state.current) view.hint = 'Leave blank to take the next tag of the workspace.'
       if (def.name === 'category' && !state.current) view.hint = 'Leave blank for “other”.'
+      if (def.name === 'purchase_price' && state.currency) view.hint = `In ${state.currency} (the workspace currency, set in Settings), e.g. 1299.00.`
       if (def.options) {
         const label = def.optionLabel ?? ((option: string) => option.replace(/_/g, ' '))
         view.choices = def.options.map(option => ({ value: option, label: label(option), selected: option === value }))

@@ -15,7 +15,7 @@ async function renderForm (request: FastifyRequest, reply: FastifyReply, page: F
     ...formFrame('/software', 'software', 'Add software', page),
     title: current ? `Edit ${current.name}` : 'Add software',
     software: current ?? null,
-    groups: fieldsets(SOFTWARE_FORM, { values: page.values, errors: page.errors, saved: page.saved })
+    groups: fieldsets(SOFTWARE_FORM, { values: page.values, errors: page.errors, saved: page.saved, hints: { cost_per_seat: `A month, in ${request.workspace.currency} (the workspace currency, set in Settings), e.g. 12.50.` } })
   })
 }
 

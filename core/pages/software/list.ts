@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { containsPattern, readListBatches, readListPage, type ListQuery, type ListSpec, type Page, type PageSource } from '../../admin/list/index.ts'
-import { IN_USE, MONTHLY_SPEND, seatsQuery, softwareQuery, toSeatView, toSoftwareView, whereIdle, type SeatView, type SoftwareView } from './queries.ts'
+import { IN_USE, seatsQuery, softwareQuery, toSeatView, toSoftwareView, whereIdle, type SeatView, type SoftwareView } from './queries.ts'
 
 type SoftwareSort = 'name' | 'in_use' | 'idle' | 'spend' | 'renewal'
 
@@ -17,7 +17,7 @@ export const SOFTWARE_LIST: ListSpec<never, SoftwareSort> = {
     spend: {
       label: 'Monthly spend',
       defaultDir: 'desc',
-      segments: [{ where: 's.cost_per_seat IS NOT NULL', keys: [MONTHLY_SPEND] }, { where: 's.cost_per_seat IS NULL', keys: [] }]
+      segments: [{ where: 's.cost_per_seat IS NOT NULL', keys: ['s.monthly_spend'] }, { where: 's.cost_per_seat IS NULL', keys: [] }]
     },
     renewal: { label: 'Renewal', segments: [{ where: 's.renewal_date IS NOT NULL', keys: ['s.renewal_date'] }, { where: 's.renewal_date IS NULL', keys: [] }] }
   },

@@ -1,42 +1,35 @@
 import type { Knex } from 'knex'
 import { displayName } from '../../auth/users.ts'
-import { IDLE_SEAT, IDLE_SEAT_DAYS, isUuid, NotFoundError, softwareUsage, type Software } from '../../register/index.ts'
+import { IDLE_SEAT, IDLE_SEAT_DAYS, isUuid, NotFoundError, softwareUsage, type SoftwareWithUsage } from '../../register/index.ts'
 
 // A tool with no API has its seats in use counted by hand (manual_seat_count); the others count the
-// seats held in the register. Cost per seat is monthly. SQL on the register's usage query, alias `s`.
+// seats held in the register. Cost per seat is monthly, and every purchased seat is paid for
+// (MONTHLY_SPEND, the register's). SQL on the register's usage query, alias `s`.
 export const IN_USE = 'coalesce(s.manual_seat_count, s.seats_assigned)'
-export const MONTHLY_SPEND = `s.cost_per_seat * ${IN_USE}`
 
 /** Software as the pages show it: seats purchased against in use, utilization and what it costs a month. */
-export interface SoftwareView extends Software {
-  seats_assigned: number
-  seats_idle: number
-  /** Used in the last IDLE_SEAT_DAYS days. */
-  seats_active: number
+export interface SoftwareView extends SoftwareWithUsage {
   seats_in_use: number
   counted_by_hand: boolean
   /** Active seats as a percentage of those held; null with no seats held. */
   utilization: number | null
   /** More seats in use than purchased. */
   over: boolean
-  monthly_spend: number | null
   idle_cost: number | null
 }
 
 /** The workspace's software with its figures, one row a title (a derived table, so pages sort on the figures). */
 export function softwareQuery (db: Knex, workspaceId: string): Knex.QueryBuilder {
   return db.from(softwareUsage(db, workspaceId).as('s'))
-    .select('s.*', db.raw(`${IN_USE}::int AS seats_in_use`), db.raw(`(${MONTHLY_SPEND})::float8 AS monthly_spend`),
-      db.raw('(s.cost_per_seat * s.seats_idle)::float8 AS idle_cost'))
+    .select('s.*', db.raw(`${IN_USE}::int AS seats_in_use`), db.raw('(s.cost_per_seat * s.seats_idle)::float8 AS idle_cost'))
 }
 
 export function toSoftwareView (raw: Record<string, unknown>): SoftwareView {
   const row = raw as unknown as SoftwareView
-  const active = row.seats_assigned - row.seats_idle
+  const active = row.seats_active
   return {
     ...row,
     cost_per_seat: row.cost_per_seat == null ? null : Number(row.cost_per_seat),
-    seats_active: active,
     counted_by_hand: row.manual_seat_count !== null,
     utilization: row.seats_assigned > 0 ? Math.round(100 * active / row.seats_assigned) : null,
     over: row.seats_in_use > row.seats_purchased
