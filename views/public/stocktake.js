@@ -37,3 +37,29 @@ document.addEventListener('htmx:load', event => {
     dialog.showModal()
   }
 })
+
+// <time datetime="…" data-local-time>14:05 UTC</time>: the page writes times in UTC; here they read
+// in the browser's own time zone ("09:25"), with the zone's name in the tooltip.
+function localTimes (root) {
+  const times = root.matches?.('time[data-local-time]') ? [root] : root.querySelectorAll('time[data-local-time]')
+  for (const time of times) {
+    const at = new Date(time.getAttribute('datetime'))
+    if (Number.isNaN(at.getTime())) continue
+    time.textContent = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    time.title = Intl.DateTimeFormat().resolvedOptions().timeZone
+  }
+}
+document.addEventListener('htmx:load', event => {
+  const root = event.detail?.elt ?? event.target
+  if (root instanceof Element) localTimes(root)
+})
+
+// A result the admin asked for (a form posted with htmx) is brought into view where it lands:
+// the element marked data-reveal, in a modal that has scrolled away from it.
+document.addEventListener('htmx:afterSettle', event => {
+  if (event.detail?.requestConfig?.verb !== 'post') return
+  const target = event.detail.target
+  if (!(target instanceof Element)) return
+  const shown = target.matches('[data-reveal]') ? target : target.querySelector('[data-reveal]')
+  shown?.scrollIntoView({ block: 'nearest' })
+})

@@ -5,7 +5,7 @@ import { ADMIN_ROLES } from '../../auth/roles.ts'
 import { requireUser } from '../../auth/session.ts'
 import { isHtmx, redirectPage } from '../../admin/errors.ts'
 import { RunActiveError, type DiscoveredPlugin, type RunRow } from '../../integrations/index.ts'
-import { BASE, isSourceConfigured, mdmPlugin, mdmSources, sourceRunView } from './sources.ts'
+import { BASE, isSourceConfigured, mdmPlugin, mdmSources, sourceRunView, type MdmSource } from './sources.ts'
 
 type SourceRequest = FastifyRequest<{ Params: { id: string } }>
 type RunRequest = FastifyRequest<{ Params: { id: string, runId: string } }>
@@ -33,6 +33,12 @@ async function renderPage (app: FastifyInstance, request: FastifyRequest, reply:
   // A run's own address shows that run in its source's area, even if a newer one exists.
   if (shown) for (const s of sources) if (s.id === shown.plugin_id) s.run = sourceRunView(s.id, shown)
   return reply.view('pages/bulk-import', { title: 'Bulk import', sources })
+}
+
+/** Once a run has ended, its source's badges (Configured, Needs attention and why), swapped out of band. */
+async function finishedStatus (app: FastifyInstance, workspaceId: string, pluginId: string, run: { pending: boolean }): Promise<MdmSource | null> {
+  if (run.pending) return null
+  return (await mdmSources(app, workspaceId)).find(s => s.id === pluginId) ?? null
 }
 
 /** Preview and Import: queue the run (a dry run for Preview) and answer with its polling area. */
@@ -77,7 +83,10 @@ export default async function bulkImportRoutes (app: FastifyInstance) {
   app.get(`${BASE}/:id/runs/:runId`, admins, async (request: RunRequest, reply) => {
     const { plugin, run } = await sourceRun(app, request)
     reply.header('Vary', 'HX-Request').header('Cache-Control', 'no-store')
-    if (isHtmx(request)) return reply.view('partials/bulk-import-run', { fragment: true, run: sourceRunView(plugin.id, run) })
+    if (isHtmx(request)) {
+      const view = sourceRunView(plugin.id, run)
+      return reply.view('partials/bulk-import-run', { fragment: true, run: view, status: await finishedStatus(app, request.workspace.id, plugin.id, view) })
+    }
     return renderPage(app, request, reply, run)
   })
 
@@ -91,7 +100,8 @@ export default async function bulkImportRoutes (app: FastifyInstance) {
       reply.flash(result.cancelled ? 'success' : 'info', notice ?? `${plugin.manifest.name}: cancelled.`)
       return redirectPage(request, reply, `${BASE}/${plugin.id}/runs/${result.run.id}`)
     }
-    return reply.view('partials/bulk-import-run', { fragment: true, notice, run: sourceRunView(plugin.id, result.run) })
+    const view = sourceRunView(plugin.id, result.run)
+    return reply.view('partials/bulk-import-run', { fragment: true, notice, run: view, status: await finishedStatus(app, request.workspace.id, plugin.id, view) })
   })
 
   app.get(`${BASE}/:id/runs/:runId/errors`, admins, async (request: RunRequest, reply) => {
