@@ -3,7 +3,7 @@ import { recordAudit, type Actor } from '../audit/index.ts'
 import { asPgBossExecutor, isUniqueViolation } from '../db/index.ts'
 import { connectionColumns } from './connection-state.ts'
 import type { Jobs } from '../jobs/index.ts'
-import { testResultFromError } from '../sdk/failures.ts'
+import { namedVendor, testResultFromError } from '../sdk/failures.ts'
 import type { TestResult } from '../sdk/contract.ts'
 import { emptyCounts } from '../sdk/drain.ts'
 import { systemActor } from '../audit/index.ts'
@@ -175,7 +175,7 @@ function syncMessage (s: { created: number, updated: number, unchanged: number, 
 }
 
 async function recordTestResult (db: Knex, run: RunRow, lease: RunLease, actor: Actor, result: TestResult): Promise<void> {
-  const message = result.message ?? (result.ok ? 'Connected.' : 'The test failed.')
+  const message = namedVendor(result.message ?? (result.ok ? 'Connected.' : 'The test failed.'), actor.label)
   await db.transaction(async trx => {
     if (await lease.scope(trx).update({ status: result.ok ? 'succeeded' : 'failed', message, finished_at: trx.fn.now(), lease_until: null }) === 0) return
     await trx('integrations').where({ workspace_id: run.workspace_id, plugin_id: run.plugin_id }).update({

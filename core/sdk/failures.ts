@@ -20,6 +20,13 @@ export function failureReason (err: unknown): FailureReason {
   return 'network'
 }
 
+/** Who the words name when the caller does not say: the core puts the plugin's name in its place (namedVendor). */
+export const UNNAMED_VENDOR = 'The vendor'
+
+/** Words that begin with UNNAMED_VENDOR (a plugin's testResultFromError(err) without its name) with the plugin's name instead. */
+export const namedVendor = (message: string, name: string): string =>
+  message.startsWith(`${UNNAMED_VENDOR} `) ? `${name}${message.slice(UNNAMED_VENDOR.length)}` : message
+
 interface SystemError { code?: unknown, hostname?: unknown, address?: unknown, port?: unknown, message?: unknown, cause?: unknown }
 
 /** The error, or the first of its causes, that carries a system or undici error code. */
@@ -49,7 +56,7 @@ const CUT_OFF_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR
  * 5xx). A connector's own ConnectorError, and a token endpoint's refusal (which carries the
  * vendor's explanation), keep their messages; anything else keeps its message too.
  */
-export function failureWords (err: unknown, vendor = 'The vendor'): string {
+export function failureWords (err: unknown, vendor = UNNAMED_VENDOR): string {
   if (err instanceof ConnectorError || err instanceof HostNotAllowedError || err instanceof AddressNotAllowedError) return err.message
   if (err instanceof OAuth2TokenError && err.status < 500 && err.status !== 429) return err.message
   if (err instanceof HttpStatusError) {
