@@ -178,12 +178,12 @@ export async function integrationRoutes (app: FastifyInstance) {
   }
 
   /**
-   * Once a run has ended, its card on the grid behind the modal says what the run found (Connected,
-   * Needs attention): swapped out of band, and only when the request comes from the grid (elsewhere
-   * there is no card to swap).
+   * Once a run has ended or waits to retry, its card on the grid behind the modal says what the run
+   * found (Connected, Needs attention): swapped out of band, and only when the request comes from the
+   * grid (elsewhere there is no card to swap).
    */
-  async function finishedCard (request: FastifyRequest, run: { pending: boolean }): Promise<CardView | null> {
-    if (run.pending) return null
+  async function finishedCard (request: FastifyRequest, run: { pending: boolean, retrying: boolean }): Promise<CardView | null> {
+    if (run.pending && !run.retrying) return null
     const from = String(request.headers['hx-current-url'] ?? '')
     if (!URL.canParse(from) || new URL(from).pathname !== BASE) return null
     const id = (request.params as { id: string }).id

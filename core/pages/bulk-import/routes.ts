@@ -35,9 +35,9 @@ async function renderPage (app: FastifyInstance, request: FastifyRequest, reply:
   return reply.view('pages/bulk-import', { title: 'Bulk import', sources })
 }
 
-/** Once a run has ended, its source's badges (Configured, Needs attention and why), swapped out of band. */
-async function finishedStatus (app: FastifyInstance, workspaceId: string, pluginId: string, run: { pending: boolean }): Promise<MdmSource | null> {
-  if (run.pending) return null
+/** Once a run has ended or waits to retry, its source's badges (Configured, Needs attention and why), swapped out of band. */
+async function finishedStatus (app: FastifyInstance, workspaceId: string, pluginId: string, run: { pending: boolean, retrying: boolean }): Promise<MdmSource | null> {
+  if (run.pending && !run.retrying) return null
   return (await mdmSources(app, workspaceId)).find(s => s.id === pluginId) ?? null
 }
 
