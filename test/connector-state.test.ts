@@ -80,6 +80,7 @@ t.test('a refused connection needs attention; the next test that succeeds clears
 t.test('a sync waiting to retry: the wait in words, Test connection not blocked, Cancel cancels its retry job', async t => {
   const port = await closedPort()
   await app.integrations.settings.save(acme.id, systemActor, example, { ...fake.settings, baseUrl: `http://127.0.0.1:${port}` }, { enabled: true })
+  const auditedBefore = (await app.db('audit_log').max('id as id').first())!.id
   const started = await session.post('/settings/integrations/acme-inventory/sync', {}, { headers: HX })
   const url = /hx-get="([^"]+)"/.exec(started.body)![1]
   const runId = url.split('/').pop()!
@@ -93,6 +94,10 @@ t.test('a sync waiting to retry: the wait in words, Test connection not blocked,
   const at = run!.retry_at!.toISOString()
   t.match(waiting, `Sync waiting: Acme Inventory (example) could not be reached (127.0.0.1:${port} refused the connection); trying again at <time datetime="${at}" data-local-time>${at.slice(11, 16)} UTC</time>.`)
   t.match(waiting, 'Cancel<span class="visually-hidden"> the sync</span>')
+  const calls = await app.db('audit_log').where({ workspace_id: acme.id, action: 'integration.http_call' }).where('id', '>', auditedBefore)
+  t.equal(calls.length, 1, 'one audit entry for the call, not one per retry')
+  t.match(calls[0].details, { host: `127.0.0.1:${port}`, path: '/v1/devices', status: null, attempts: 5, statuses: [null, null, null, null, null], error: /ECONNREFUSED/ })
+  t.equal(calls[0].outcome, 'failure')
   t.match(card(await grid(), 'acme-inventory'), /Needs attention[\s\S]*refused the connection\); the sync will try again by itself/)
 
   // Test connection is not blocked by the waiting sync.
