@@ -120,7 +120,10 @@ export default fp<{ secret: string, secure: boolean }>(async (app, opts) => {
 export function requireUser (roles?: readonly Role[]) {
   return async (request: FastifyRequest) => {
     if (!request.user) throw new SignInRequiredError()
-    if (roles && !roles.includes(request.user.role)) throw new ForbiddenError(roles)
+    if (roles && !roles.includes(request.user.role)) {
+      await request.server.audit.denied(request, request.workspace.id, request.actor(), { reason: 'role', needed: roles })
+      throw new ForbiddenError(roles)
+    }
   }
 }
 
