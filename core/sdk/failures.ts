@@ -60,7 +60,9 @@ export function failureWords (err: unknown, vendor = UNNAMED_VENDOR): string {
   if (err instanceof ConnectorError || err instanceof HostNotAllowedError || err instanceof AddressNotAllowedError) return err.message
   if (err instanceof OAuth2TokenError && err.status < 500 && err.status !== 429) return err.message
   if (err instanceof HttpStatusError) {
-    const from = `HTTP ${err.status} from ${hostOfUrl(err.url)}`
+    // A token endpoint's own error code ("temporarily_unavailable") is worth keeping.
+    const code = err instanceof OAuth2TokenError && err.error !== undefined ? `: ${err.error}` : ''
+    const from = `HTTP ${err.status} from ${hostOfUrl(err.url)}${code}`
     if (err.status === 401) return `${vendor} refused the saved credentials (${from}): check them and save again`
     if (err.status === 403) return `${vendor} refused access (${from}): the account or API client lacks a permission`
     if (err.status === 429) return `${vendor} is limiting requests (${from})`
