@@ -156,10 +156,7 @@ async function recordSyncOutcome (deps: SyncDeps & { jobs: Jobs }, run: RunRow, 
     const message = ok ? syncMessage(summary, run.dry_run) : outcome.message
     // Cancelled or resumed elsewhere meanwhile: the outcome is no longer this execution's to record.
     if (await lease.scope(trx).update({ ...common, status: outcome.status, message, finished_at: trx.fn.now(), lease_until: null }) === 0) return
-    if (!run.dry_run) {
-      await trx('integrations').where({ workspace_id: run.workspace_id, plugin_id: run.plugin_id }).update({ last_sync_at: trx.fn.now(), last_sync_ok: ok })
-    }
-    await markConnection(trx, run, ok, message)
+    await markConnection(trx, run, ok, message, run.dry_run ? {} : { last_sync_at: trx.fn.now(), last_sync_ok: ok })
     await recordAudit(trx, run.workspace_id, actor, {
       action: run.dry_run ? 'integration.previewed' : 'integration.synced',
       target: { type: 'integration', id: run.plugin_id, label: actor.label },
@@ -178,12 +175,7 @@ async function recordTestResult (db: Knex, run: RunRow, lease: RunLease, actor: 
   const message = namedVendor(result.message ?? (result.ok ? 'Connected.' : 'The test failed.'), actor.label)
   await db.transaction(async trx => {
     if (await lease.scope(trx).update({ status: result.ok ? 'succeeded' : 'failed', message, finished_at: trx.fn.now(), lease_until: null }) === 0) return
-    await trx('integrations').where({ workspace_id: run.workspace_id, plugin_id: run.plugin_id }).update({
-      last_test_at: trx.fn.now(),
-      last_test_ok: result.ok,
-      last_test_message: message,
-      ...connectionColumns(trx, result.ok, message)
-    })
+    await markConnection(trx, run, result.ok, message, { last_test_at: trx.fn.now(), last_test_ok: result.ok, last_test_message: message })
     await recordAudit(trx, run.workspace_id, actor, {
       action: 'integration.tested',
       target: { type: 'integration', id: run.plugin_id, label: run.plugin_id },
@@ -193,9 +185,9 @@ async function recordTestResult (db: Knex, run: RunRow, lease: RunLease, actor: 
   })
 }
 
-/** A finished (or waiting) test or run's verdict on the connection, written on its integration. */
-async function markConnection (trx: Knex.Transaction, run: RunRow, ok: boolean, reason: string): Promise<void> {
-  await trx('integrations').where({ workspace_id: run.workspace_id, plugin_id: run.plugin_id }).update(connectionColumns(trx, ok, reason))
+/** A finished (or waiting) test or run's verdict on the connection, written on its integration with `also`. */
+async function markConnection (trx: Knex.Transaction, run: RunRow, ok: boolean, reason: string, also: Record<string, unknown> = {}): Promise<void> {
+  await trx('integrations').where({ workspace_id: run.workspace_id, plugin_id: run.plugin_id }).update({ ...also, ...connectionColumns(trx, ok, reason) })
 }
 
 /**
