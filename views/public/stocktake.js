@@ -54,12 +54,11 @@ document.addEventListener('htmx:load', event => {
   if (root instanceof Element) localTimes(root)
 })
 
-// A result the admin asked for (a form posted with htmx) is brought into view where it lands:
-// the element marked data-reveal, in a modal that has scrolled away from it.
+// A result the admin asked for lands where they clicked: when a posted form (Test connection, Sync
+// now, Preview changes, Import) fills an area marked data-reveal, the area is scrolled into view,
+// in a modal too. Polling (GET) never scrolls.
 document.addEventListener('htmx:afterSettle', event => {
   if (event.detail?.requestConfig?.verb !== 'post') return
   const target = event.detail.target
-  if (!(target instanceof Element)) return
-  const shown = target.matches('[data-reveal]') ? target : target.querySelector('[data-reveal]')
-  shown?.scrollIntoView({ block: 'nearest' })
+  if (target instanceof Element && target.matches('[data-reveal]')) target.scrollIntoView({ block: 'nearest' })
 })
