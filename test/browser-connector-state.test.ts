@@ -80,6 +80,21 @@ t.test('a broken connector needs attention, and its waiting import is cancelled'
   t.equal((await source.locator('time[data-local-time]').innerText()).trim(), local, `the time reads in the browser's zone (${ZONE}), not UTC`)
   t.equal((await source.locator('.badge').first().innerText()).trim(), 'Needs attention')
   await page.screenshot({ path: `${shots}/bulk-import-waiting.png`, fullPage: true })
+
+  // On the card the waiting sync keeps its area, and Test connection runs beside it.
+  await page.goto(`http://acme.localhost:${port}/settings/integrations`)
+  await page.getByRole('link', { name: 'Acme Inventory (example)', exact: true }).click()
+  const modal = page.getByRole('dialog', { name: 'Acme Inventory (example)' })
+  await modal.getByText(/^Import waiting: .*; trying again at/).or(modal.getByText(/^Sync waiting: .*; trying again at/)).waitFor()
+  await settled()
+  await modal.getByRole('button', { name: 'Test connection' }).click()
+  await modal.getByText(/^Test failed\. Acme Inventory \(example\) could not be reached \(127\.0\.0\.1:\d+ refused the connection\)\.$/).waitFor({ timeout: 45_000 })
+  t.equal(await modal.getByText(/^Sync waiting: /).count(), 1, 'a test is not blocked by the waiting sync, and the sync stays shown')
+  await settled()
+  await page.screenshot({ path: `${shots}/integration-waiting-and-test.png` })
+  await modal.getByRole('button', { name: 'Close' }).click()
+
+  await page.goto(`http://acme.localhost:${port}/bulk-import`)
   await source.getByRole('button', { name: 'Cancel the import' }).click()
   await source.getByText('Import stopped. Cancelled by admin@acme.test.').waitFor()
   t.match(await app.integrations.run(ws.id, run.id), { status: 'cancelled' })

@@ -60,5 +60,5 @@ document.addEventListener('htmx:load', event => {
 document.addEventListener('htmx:afterSettle', event => {
   if (event.detail?.requestConfig?.verb !== 'post') return
   const target = event.detail.target
-  if (target instanceof Element && target.matches('[data-reveal]')) target.scrollIntoView({ block: 'nearest' })
+  if (target instanceof Element && target.matches('[data-reveal]')) target.scrollIntoView({ block: 'center' }) // centred: the result grows as the run goes on
 })
