@@ -96,7 +96,7 @@ t.test('a broken connector needs attention, and its waiting import is cancelled'
 
   await page.goto(`http://acme.localhost:${port}/bulk-import`)
   await source.getByRole('button', { name: 'Cancel the import' }).click()
-  await source.getByText('Import stopped. Cancelled by admin@acme.test.').waitFor()
+  await source.getByText('Import stopped. Cancelled by admin@acme.test. Nothing was written.').waitFor()
   t.match(await app.integrations.run(ws.id, run.id), { status: 'cancelled' })
   t.equal((await app.db.raw('SELECT state FROM pgboss.job WHERE id = ?', [run.job_id])).rows[0].state, 'cancelled', 'its retry job will never start')
   await page.screenshot({ path: `${shots}/bulk-import-waiting-cancelled.png`, fullPage: true })
