@@ -15,7 +15,7 @@ export {
   type CanonicalRecord, type Checkpoint, type DeviceRecord, type Model, type PersonRecord, type SeatRecord, type SyncMessage
 } from './sdk/records.ts'
 
-export { failureReason, testResultFromError } from './sdk/failures.ts'
+export { failureReason, failureWords, testResultFromError } from './sdk/failures.ts'
 
 export type {
   Directory, DirectoryPeople, DirectoryPerson, DirectoryTransaction, InboundAuthentication, InboundToken,

@@ -42,7 +42,7 @@ t.test('preview, then import devices from an MDM in a browser', { skip: chromium
   const source = page.locator('#bulk-import-acme-inventory')
   t.equal((await source.locator('.badge').first().innerText()).trim(), 'Configured')
 
-  await source.getByRole('button', { name: 'Preview the import from Acme Inventory (example)' }).click()
+  await source.getByRole('button', { name: 'Preview changes from Acme Inventory (example)' }).click()
   await source.getByText(/Preview completed — nothing was written/).waitFor({ timeout: 45_000 })
   await settled()
   t.match(await source.getByRole('status').innerText(), 'An import would make 2 created, 0 updated, 0 unchanged, 1 skipped, 0 errors.')

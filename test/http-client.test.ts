@@ -104,7 +104,7 @@ t.test('OAuth2 client credentials', async t => {
     const res = await http.request<{ auth: string }>({ url: `${v.base}/api` })
     t.equal(res.body.auth, 'Bearer tok-2')
     t.equal(v.issued(), 2)
-    t.same(calls.filter(c => c.path === '/api').map(c => [c.attempt, c.status]), [[1, 401], [2, 200]])
+    t.same(calls.filter(c => c.path === '/api').map(c => [c.attempts, c.statuses, c.status]), [[2, [401, 200], 200]], 'one entry: the stale token and the fresh one')
 
     const stubborn = await tokenVendor(t, { alwaysReject: true })
     const http2 = client(stubborn, { oauth2: { tokenUrl: `${stubborn.base}/token`, clientId: 'id', clientSecret: 'secret' } })
@@ -167,7 +167,7 @@ t.test('retries', async t => {
     const calls: OutboundCall[] = []
     const res = await client(v, {}, calls).request({ url: `${v.base}/api` })
     t.equal(res.status, 200)
-    t.same(calls.map(c => [c.attempt, c.status]), [[1, 503], [2, 503], [3, 200]])
+    t.same(calls.map(c => [c.attempts, c.statuses, c.status]), [[3, [503, 503, 200], 200]], 'one entry per call, with its attempts')
   })
 
   t.test('5xx after the retries are used up throws HttpStatusError with the parsed body', async t => {
@@ -202,7 +202,7 @@ t.test('retries', async t => {
     const calls: OutboundCall[] = []
     const http = createHttpClient({ allowedHosts: ['127.0.0.1'], allowPrivateHosts: ['127.0.0.1'], maxRetries: 2, onCall: c => { calls.push(c) } })
     await rejectsWith(t, http.request({ url: `http://127.0.0.1:${port}/api` }), { code: 'ECONNREFUSED' })
-    t.same(calls.map(c => [c.attempt, c.status]), [[1, null], [2, null], [3, null]])
+    t.same(calls.map(c => [c.attempts, c.statuses, c.status]), [[3, [null, null, null], null]], 'one entry, three attempts, no answer')
     t.match(calls[0].error, /ECONNREFUSED/)
   })
 })

@@ -73,7 +73,7 @@ t.test('a name is checked on the address it resolves to, when connecting', async
   t.match(refused.message, new RegExp(`^Stocktake did not connect: localhost resolves to (?:127\\.0\\.0\\.1|::1), a loopback address, and integrations reach only public addresses\\. ${REMEDY}`),
     'allowing 127.0.0.1 does not allow a name that resolves there')
   const call = await app.db('audit_log').where({ workspace_id: acme.id, action: 'integration.http_call' }).orderBy('id', 'desc').first()
-  t.match(call.details, { host: `localhost:${vendor.port}`, status: null, attempt: 1, error: /localhost resolves to/ }, 'one attempt, audited: no retry')
+  t.match(call.details, { host: `localhost:${vendor.port}`, status: null, attempts: 1, statuses: [null], error: /localhost resolves to/ }, 'one attempt, audited: no retry')
   t.equal(vendor.connections(), before, 'nothing reached the vendor')
   await allowPrivateHosts(app.db, acme.id, systemActor, ['LOCALHOST.'])
   t.match(await run(url), { status: 'succeeded' })

@@ -36,7 +36,7 @@ t.test('Test connection runs as a job against the vendor and records the outcome
   t.equal(row?.last_test_ok, true)
   const calls = await app.db('audit_log').where({ workspace_id: ws.id, action: 'integration.http_call' })
   t.equal(calls.length, 1)
-  t.match(calls[0], { actor_type: 'plugin', actor_id: 'slack-alerts', details: { method: 'POST', host: 'hooks.slack.com', path: '[secret path]', status: 200, attempt: 1 } })
+  t.match(calls[0], { actor_type: 'plugin', actor_id: 'slack-alerts', details: { method: 'POST', host: 'hooks.slack.com', path: '[secret path]', status: 200, attempts: 1, statuses: [200] } })
   t.notMatch(JSON.stringify(await app.db('audit_log').where({ workspace_id: ws.id })), fake.settings.webhookUrl.split('/').pop()!, 'the webhook secret is in no audit entry')
   t.equal(await app.integrations.run('00000000-0000-0000-0000-000000000000', run.id), undefined, 'another workspace cannot see the run')
 })

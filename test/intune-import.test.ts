@@ -105,7 +105,7 @@ t.test('the token request of the manifest\'s oauth2 block is audited like any ca
   t.match(await testToEnd(), { status: 'succeeded' })
   const calls = (await httpCalls()).slice(before)
   t.match(calls.map(c => c.details), [
-    { method: 'POST', host: 'login.microsoftonline.com', path: `/${fake.settings.tenantId}/oauth2/v2.0/token`, status: 200, attempt: 1 },
+    { method: 'POST', host: 'login.microsoftonline.com', path: `/${fake.settings.tenantId}/oauth2/v2.0/token`, status: 200, attempts: 1 },
     { method: 'GET', host: 'graph.microsoft.com', path: '/v1.0/deviceManagement/managedDevices', status: 200 }
   ])
   t.notOk(JSON.stringify(await app.db('audit_log').where({ workspace_id: ws.id })).includes(fake.settings.clientSecret), 'the secret is in no audit entry')

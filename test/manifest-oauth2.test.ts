@@ -124,7 +124,7 @@ t.test('createTestContext signs in with the manifest\'s block over real HTTP', a
   })
   t.equal(v.hits.length, 3, 'one token for both requests')
   t.match(calls, [
-    { method: 'POST', host: 'login.acme.test', path: '/contoso/oauth2/v2.0/token', status: 200, attempt: 1 },
+    { method: 'POST', host: 'login.acme.test', path: '/contoso/oauth2/v2.0/token', status: 200, attempts: 1 },
     { method: 'GET', host: 'api.acme.test', path: '/devices', status: 200 },
     { method: 'GET', host: 'api.acme.test', path: '/devices', status: 200 }
   ], 'the token request is audited like any call')

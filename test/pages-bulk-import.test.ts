@@ -89,7 +89,7 @@ t.test('a source is configured only when enabled with valid settings', async t =
   await app.integrations.settings.save(acme.id, systemActor, mdm, fake.settings, { enabled: true })
   const source = sectionOf((await session.get('/bulk-import')).body, 'acme-inventory')
   t.match(source, '<span class="badge badge-success">Configured</span>')
-  t.match(source, /<button type="submit" class="button" id="bulk-import-preview-acme-inventory">Preview<span class="visually-hidden"> the import from Acme Inventory \(example\)<\/span><\/button>/)
+  t.match(source, /<button type="submit" class="button" id="bulk-import-preview-acme-inventory">Preview changes<span class="visually-hidden"> from Acme Inventory \(example\)<\/span><\/button>/)
   t.match(source, 'hx-confirm="Import every device from Acme Inventory (example) into Hardware?')
   t.match(source, '>Import devices from Acme Inventory (example)</button>')
   t.match(source, 'aria-live="polite"')
@@ -187,11 +187,11 @@ t.test('a run the vendor rate-limits for long is rescheduled, and says when it r
   t.equal(res.statusCode, 200)
   const url = /hx-get="([^"]+)"/.exec(res.body)![1]
   let fragment = ''
-  for (let i = 0; i < 300 && !fragment.includes('paused'); i++) {
+  for (let i = 0; i < 300 && !fragment.includes('waiting'); i++) {
     await new Promise(resolve => setTimeout(resolve, 100))
     fragment = (await session.get(url, HX)).body
   }
-  t.match(fragment, 'Import paused: Graph answered 429 Too Many Requests. It continues by itself — retry at <time datetime="2030-05-01T14:05:00.000Z">14:05 UTC</time>.')
+  t.match(fragment, 'Import waiting: Graph answered 429 Too Many Requests; trying again at <time datetime="2030-05-01T14:05:00.000Z" data-local-time>14:05 UTC</time>.')
   t.match(fragment, `hx-get="${url}"`, 'still polling')
   const run = await app.db('integration_runs').where({ workspace_id: acme.id, plugin_id: 'limited' }).first()
   t.match(run, { status: 'retry_scheduled', attempt: 2 }, 'rescheduled, not lost')

@@ -100,8 +100,7 @@ t.test('the grid, filters, modal, save, secrets, test connection and disconnect'
   t.match(modal.body, /name="enabled"[^>]*>\s*Enabled/)
   t.match(modal.body, '>Save changes</button>')
   t.match(modal.body, '>Test connection</button>')
-  t.match(modal.body, /hx-confirm="Disconnect Slack?[^"]*"/)
-  t.match(modal.body, '>Disconnect</button>')
+  t.notMatch(modal.body, '>Disconnect</button>', 'nothing saved: nothing to disconnect')
   const page = await session.get('/settings/integrations/slack-alerts')
   t.equal(page.statusCode, 200)
   t.match(page.body, '<h1>Slack</h1>')
@@ -126,12 +125,14 @@ t.test('the grid, filters, modal, save, secrets, test connection and disconnect'
   t.match(badPage.body, '<h1>Slack</h1>')
   t.match(badPage.body, 'Webhook URL ')
 
-  // A valid save turns the card Connected, in the response (out of band) and on the grid.
+  // A valid save: the card says it is not tested yet (Connected needs a test or run that succeeded), in the response (out of band) and on the grid.
   const webhookSecret = fake.settings.webhookUrl.split('/').pop()!
   const good = await session.post('/settings/integrations/slack-alerts', { webhookUrl: fake.settings.webhookUrl, events: ['hardware.created', 'user.offboarded'], enabled: 'true' }, { headers: HX })
   t.equal(good.statusCode, 200)
   t.match(good.body, '>Saved.</p>')
-  t.match(good.body, /<li id="integration-card-slack-alerts"[^>]*hx-swap-oob="true"[\s\S]*>Connected</, 'the card badge updates out of band')
+  t.match(good.body, /<li id="integration-card-slack-alerts"[^>]*hx-swap-oob="true"[\s\S]*>Not tested yet</, 'the card badge updates out of band')
+  t.match(good.body, /hx-confirm="Disconnect Slack?[^"]*"/)
+  t.match(good.body, '>Disconnect</button>', 'saved: Disconnect is offered')
   const row = await app.integrations.settings.get(acme.id, 'slack-alerts')
   t.match(row, { enabled: true, settings: { events: ['hardware.created', 'user.offboarded'] } })
 
@@ -144,7 +145,7 @@ t.test('the grid, filters, modal, save, secrets, test connection and disconnect'
     t.notMatch(res.body, webhookSecret, `the secret is not in the ${label}`)
     t.notMatch(res.body, 'hooks.slack.com/services/T0', `nor the webhook URL (${label})`)
   }
-  t.match(card((await session.get('/settings/integrations')).body, 'slack-alerts'), />Connected</)
+  t.match(card((await session.get('/settings/integrations')).body, 'slack-alerts'), />Not tested yet</)
   const reopened = await session.get('/settings/integrations/slack-alerts', HX)
   t.match(reopened.body, 'placeholder="saved — leave blank to keep"')
   t.match(reopened.body, /value="user\.offboarded" checked/)
@@ -164,6 +165,10 @@ t.test('the grid, filters, modal, save, secrets, test connection and disconnect'
   const runPage = await session.get(runUrl)
   t.equal(runPage.statusCode, 200, 'the run has a page without JavaScript')
   t.match(runPage.body, 'Test succeeded')
+  t.match(card((await session.get('/settings/integrations')).body, 'slack-alerts'), />Connected</, 'a test that succeeded makes it Connected')
+  const fromGrid = await session.get(runUrl, { ...HX, 'hx-current-url': 'http://acme.localhost/settings/integrations' })
+  t.match(fromGrid.body, /<li id="integration-card-slack-alerts"[^>]*hx-swap-oob="true"[\s\S]*>Connected</, 'the finished run updates the card behind the modal')
+  t.notMatch((await session.get(runUrl, HX)).body, 'hx-swap-oob', 'but not on a page without the grid')
 
   // Runs are per plugin and per workspace.
   const runId = runUrl.split('/').pop()!

@@ -48,6 +48,7 @@ export default fp<{ tokens: ApiTokens }>(async (app, opts) => {
     }
     const missing = missingAbilities(found.token.abilities, request.routeOptions.config.abilities ?? [])
     if (missing.length > 0) {
+      await app.audit.denied(request, found.token.workspace_id, tokenActor(found.token, request.id), { reason: 'ability', needed: missing })
       throw new ProblemError(problem(403, 'missing-ability', `This token lacks the ${missing.join(' and ')} abilit${missing.length > 1 ? 'ies' : 'y'} that this request needs.`,
         missing.map(a => ({ field: 'Authorization', rule: 'ability', message: `needs the ${a} ability` })), { missing_abilities: missing }),
       { 'www-authenticate': `Bearer realm="stocktake", error="insufficient_scope", scope="${missing.join(' ')}"` })

@@ -123,7 +123,10 @@ const guardRoles = new WeakMap<Guard, readonly Role[] | null>()
 export function requireUser (roles?: readonly Role[]): Guard {
   const guard: Guard = async (request) => {
     if (!request.user) throw new SignInRequiredError()
-    if (roles && !roles.includes(request.user.role)) throw new ForbiddenError(roles)
+    if (roles && !roles.includes(request.user.role)) {
+      await request.server.audit.denied(request, request.workspace.id, request.actor(), { reason: 'role', needed: roles })
+      throw new ForbiddenError(roles)
+    }
   }
   guardRoles.set(guard, roles ?? null)
   return guard

@@ -54,12 +54,19 @@ export interface OAuth2ClientCredentials {
 }
 
 /** One outbound call as the audit log records it: never headers, bodies or query values. */
+/**
+ * One outbound call as the audit log records it: once, when it is over, whatever its retries.
+ * `status` and `error` are the final outcome; `statuses` what each attempt got (null: no answer).
+ */
 export interface OutboundCall {
   method: HttpMethod
   host: string
   path: string
   status: number | null
-  attempt: number
+  /** How many times it was sent (retries and a token refresh included). */
+  attempts: number
+  statuses: Array<number | null>
+  /** From the first attempt to the end of the last, waits between them included. */
   durationMs: number
   error?: string
 }
@@ -75,6 +82,7 @@ export interface HttpClientOptions {
   /** The longest wait (Retry-After or backoff) a request may sit out; longer -> RetryLaterError. */
   maxWaitMs?: number
   signal?: AbortSignal
+  /** Called once per request when it is over (not per retry): the audit log's entry. */
   onCall?: (call: OutboundCall) => void | Promise<void>
   /**
    * Hosts the operator allows to be, or resolve to, loopback, private, link-local or other

@@ -1,7 +1,7 @@
 // ctx.http: the only way a connector reaches its vendor (contract: ./http-types.ts). Enforces
 // allowedHosts, the private-address guard (core/net/address-guard.ts), rate limits and timeouts,
 // caches OAuth2 client-credentials tokens, retries network errors, 5xx and 429, paginates, and
-// reports every attempt to onCall (the audit log).
+// reports every call once, with its attempts, to onCall (the audit log).
 import type { Agent, Dispatcher } from 'undici'
 import { bareHostname, guardedAgent, normalizeHost, privateAddressCause, refusedLiteral, type PrivateAddressError } from '../net/address-guard.ts'
 import { AddressNotAllowedError, HttpStatusError } from './http-types.ts'
@@ -43,10 +43,10 @@ function notAllowed (refused: PrivateAddressError, workspace: string | undefined
     `If ${refused.host} is a server of yours on a private network (an on-premises server), the operator can allow it for this workspace with: ${command}`)
 }
 
-function describe (attempt: Attempt, timeoutMs: number): Pick<OutboundCall, 'error'> {
-  if (attempt.error === undefined) return {}
-  if (attempt.timedOut) return { error: `timed out after ${timeoutMs} ms` }
-  return { error: attempt.error instanceof Error ? attempt.error.message : String(attempt.error) }
+function describe (attempt: Attempt, timeoutMs: number): string | undefined {
+  if (attempt.error === undefined) return undefined
+  if (attempt.timedOut) return `timed out after ${timeoutMs} ms`
+  return attempt.error instanceof Error ? attempt.error.message : String(attempt.error)
 }
 
 export function createHttpClient (options: HttpClientOptions): HttpClient {
@@ -91,20 +91,43 @@ export function createHttpClient (options: HttpClientOptions): HttpClient {
     }
   }
 
+  /** What each attempt of one call got, for its one audit entry. */
+  interface Tries { statuses: Array<number | null>, error?: string }
+
   async function execute (req: HttpRequest, isAnswer: (status: number) => boolean): Promise<HttpResponse> {
     const p = prepare(req) // throws HostNotAllowedError or AddressNotAllowedError before anything is sent
+    const tries: Tries = { statuses: [] }
+    const started = performance.now()
+    try {
+      return await sendWithRetries(p, req.auth ?? (tokens === null ? 'none' : 'oauth2'), isAnswer, tries)
+    } finally {
+      // One entry per call, once it is over (answered, failed, or aborted between attempts).
+      if (tries.statuses.length > 0) {
+        await report({
+          method: p.method,
+          host: p.url.host,
+          path: p.url.pathname,
+          status: tries.statuses[tries.statuses.length - 1],
+          attempts: tries.statuses.length,
+          statuses: tries.statuses,
+          durationMs: Math.round(performance.now() - started),
+          ...(tries.error === undefined ? {} : { error: tries.error })
+        })
+      }
+    }
+  }
+
+  async function sendWithRetries (p: Prepared, auth: 'none' | 'oauth2', isAnswer: (status: number) => boolean, tries: Tries): Promise<HttpResponse> {
     const dispatcher = dispatcherFor(p.url)
-    const auth = req.auth ?? (tokens === null ? 'none' : 'oauth2')
     if (auth === 'oauth2' && tokens === null) throw new Error('auth: oauth2 requested but the client has no oauth2 settings')
     let retries = 0
     let refreshed = false
-    for (let attempt = 1; ; attempt++) {
+    for (;;) {
       throwIfAborted(signal)
       // the token is fetched before taking a concurrency slot: its own request needs one
       const token = auth === 'oauth2' ? await (tokens as TokenSource).get() : undefined
       const headers = token === undefined ? p.headers : { ...p.headers, authorization: `Bearer ${token}` }
       const release = await gate.enter(signal)
-      const started = performance.now()
       let outcome: Attempt
       try {
         outcome = await sendOnce(p, headers, signal, dispatcher)
@@ -112,15 +135,8 @@ export function createHttpClient (options: HttpClientOptions): HttpClient {
         release()
       }
       const { response } = outcome
-      await report({
-        method: p.method,
-        host: p.url.host,
-        path: p.url.pathname,
-        status: response?.status ?? null,
-        attempt,
-        durationMs: Math.round(performance.now() - started),
-        ...describe(outcome, p.timeoutMs)
-      })
+      tries.statuses.push(response?.status ?? null)
+      tries.error = describe(outcome, p.timeoutMs)
 
       if (response !== undefined) {
         if (response.status === 401 && token !== undefined && !refreshed) {

@@ -65,8 +65,11 @@ function cardView (card: IntegrationCard) {
     description: m.description,
     icon: safeIcon(card.plugin.iconSvg),
     initial: m.name.slice(0, 1).toUpperCase(),
-    connected: card.connected,
-    needsAttention: Boolean(card.row?.needs_attention),
+    /** Saved, enabled, and its last test or run succeeded. */
+    connected: card.state.kind === 'connected',
+    notTested: card.state.kind === 'not-tested',
+    /** Why it needs attention (its last test or run failed), or null. */
+    attention: card.state.kind === 'needs-attention' ? card.state.reason : null,
     countBadge: m.countBadge && card.row?.badge_count != null
       ? `${card.row.badge_count} ${card.row.badge_count === 1 ? m.countBadge.one : m.countBadge.other}`
       : null,
@@ -174,6 +177,19 @@ export async function integrationRoutes (app: FastifyInstance) {
     return reply.view('partials/integration-page', { title: `${plugin.manifest.name} · Integrations`, ...form, pluginPage })
   }
 
+  /**
+   * Once a run has ended or waits to retry, its card on the grid behind the modal says what the run
+   * found (Connected, Needs attention): swapped out of band, and only when the request comes from the
+   * grid (elsewhere there is no card to swap).
+   */
+  async function finishedCard (request: FastifyRequest, run: { pending: boolean, retrying: boolean }): Promise<CardView | null> {
+    if (run.pending && !run.retrying) return null
+    const from = String(request.headers['hx-current-url'] ?? '')
+    if (!URL.canParse(from) || new URL(from).pathname !== BASE) return null
+    const id = (request.params as { id: string }).id
+    return await cardOf(request.workspace.id, id)
+  }
+
   async function cardOf (workspaceId: string, id: string): Promise<CardView | null> {
     const card = (await app.integrations.cards(workspaceId)).find(c => c.plugin.id === id)
     return card ? cardView(card) : null
@@ -199,11 +215,15 @@ export async function integrationRoutes (app: FastifyInstance) {
     }
     const ctx: CardContext = errors.length > 0 ? cardContext(plugin.manifest, plugin.settingsSchema, { ...form, errors: byField }) : base
     const m = plugin.manifest
-    const active = await app.integrations.activeRun(ws.id, plugin.id)
+    const active = await app.integrations.activeRuns(ws.id, plugin.id)
+    const activeOf = (kind: RunRow['kind']) => active.filter(r => r.kind === kind).map(r => runView(BASE, plugin.id, r))[0] ?? null
     return {
       plugin: { id: m.id, name: m.name, description: m.description, docsUrl: m.docsUrl ?? null, vendorScopes: m.vendorScopes ?? [], preview: m.status === 'preview' },
       canTest: Boolean(plugin.connector?.test),
       canSync: Boolean(plugin.connector?.sync),
+      /** Sync now and Preview changes need saved, enabled settings; Disconnect needs something saved. */
+      runnable: Boolean(plugin.connector?.sync && row?.enabled),
+      hasSettings: row !== undefined,
       schedule: plugin.connector?.sync ? scheduleView(plugin, row?.schedule_minutes ?? null, state.scheduleError) : null,
       lastSync: row?.last_sync_at ? { at: row.last_sync_at, ok: row.last_sync_ok } : null,
       enabled: ctx.enabled,
@@ -211,10 +231,11 @@ export async function integrationRoutes (app: FastifyInstance) {
       fields: plugin.cardTemplate === null ? ctx.fieldList.map(f => genericField(m.id, f)) : [],
       errors: errors.length > 0,
       generalErrors: general,
-      saved: state.saved ?? false,
+      justSaved: state.saved ?? false,
       notice: state.notice ?? null,
-      // A run in progress is shown (with Cancel) whenever the card is opened.
-      run: active ? runView(BASE, plugin.id, active) : null
+      // Runs in progress are shown (with Cancel) whenever the card is opened: a test and a sync each in its own area.
+      testRun: activeOf('test'),
+      run: activeOf('sync')
     }
   }
 
@@ -345,9 +366,10 @@ export async function integrationRoutes (app: FastifyInstance) {
     const run = await app.integrations.run(request.workspace.id, request.params.runId)
     if (!run || run.plugin_id !== plugin.id) throw new RunNotFoundError()
     reply.header('Vary', 'HX-Request').header('Cache-Control', 'no-store')
-    if (isHtmx(request)) return reply.view('partials/integration-run', { fragment: true, run: runView(BASE, plugin.id, run) })
+    const view = runView(BASE, plugin.id, run)
+    if (isHtmx(request)) return reply.view('partials/integration-run', { fragment: true, run: view, oobCard: await finishedCard(request, view) })
     const form = await formView(request, plugin)
-    return reply.view('partials/integration-page', { title: `${plugin.manifest.name} · Integrations`, ...form, run: runView(BASE, plugin.id, run) })
+    return reply.view('partials/integration-page', { title: `${plugin.manifest.name} · Integrations`, ...form, ...(run.kind === 'test' ? { testRun: view } : { run: view }) })
   })
 
   /** Cancel, on a pending run's area: the run ends "Cancelled by <who>" and the slot is free at once. */
@@ -360,7 +382,8 @@ export async function integrationRoutes (app: FastifyInstance) {
       reply.flash(result.cancelled ? 'success' : 'info', notice ?? `${plugin.manifest.name}: cancelled.`)
       return redirectPage(request, reply, `${BASE}/${plugin.id}/runs/${result.run.id}`)
     }
-    return reply.view('partials/integration-run', { fragment: true, notice, run: runView(BASE, plugin.id, result.run) })
+    const view = runView(BASE, plugin.id, result.run)
+    return reply.view('partials/integration-run', { fragment: true, notice, run: view, oobCard: await finishedCard(request, view) })
   })
 
   app.post(`${BASE}/:id/disconnect`, admin, async (request: FastifyRequest<IdParams>, reply) => {

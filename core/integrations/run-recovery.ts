@@ -12,6 +12,7 @@ export const WORKER_STOPPED = 'The worker running it stopped.'
 interface Recovered {
   outcome: 'resumed' | 'failed'
   id: string
+  job_id: string
   workspace_id: string
   plugin_id: string
   kind: 'test' | 'sync'
@@ -39,7 +40,7 @@ export async function recoverRuns (trx: Knex.Transaction, jobs: Jobs, gone: stri
       WHERE status = 'running' AND (lease_until IS NULL OR lease_until < now() OR worker_id = ANY (?::uuid[]))
       FOR UPDATE
     ), resumed AS (
-      UPDATE integration_runs r SET status = 'queued', attempt = r.attempt + 1, lease_id = NULL, lease_until = NULL,
+      UPDATE integration_runs r SET status = 'queued', attempt = r.attempt + 1, lease_id = NULL, lease_until = NULL, job_id = gen_random_uuid(),
         message = 'Resuming from its last checkpoint: the worker running it stopped.'
       FROM lapsed l WHERE r.id = l.id AND ${resumable}
       RETURNING r.*
@@ -54,13 +55,13 @@ export async function recoverRuns (trx: Knex.Transaction, jobs: Jobs, gone: stri
       UPDATE integrations i SET last_test_at = now(), last_test_ok = false, last_test_message = ?
       FROM failed f WHERE i.workspace_id = f.workspace_id AND i.plugin_id = f.plugin_id AND f.kind = 'test'
     )
-    SELECT 'resumed' AS outcome, id, workspace_id, plugin_id, kind, dry_run, trigger, read, created, updated, unchanged, skipped, deleted, errors FROM resumed
+    SELECT 'resumed' AS outcome, id, job_id, workspace_id, plugin_id, kind, dry_run, trigger, read, created, updated, unchanged, skipped, deleted, errors FROM resumed
     UNION ALL
-    SELECT 'failed', id, workspace_id, plugin_id, kind, dry_run, trigger, read, created, updated, unchanged, skipped, deleted, errors FROM failed`,
+    SELECT 'failed', id, job_id, workspace_id, plugin_id, kind, dry_run, trigger, read, created, updated, unchanged, skipped, deleted, errors FROM failed`,
   [gone, WORKER_STOPPED, WORKER_STOPPED])
   if (rows.length === 0) return
   const resumed = rows.filter(r => r.outcome === 'resumed')
-  await jobs.sendMany(RUN_JOB, resumed.map(r => ({ runId: r.id, workspaceId: r.workspace_id })), { trx, retryLimit: 0 })
+  await jobs.sendMany(RUN_JOB, resumed.map(r => ({ runId: r.id, workspaceId: r.workspace_id })), { trx, retryLimit: 0, ids: resumed.map(r => r.job_id) })
   const byWorkspace = new Map<string, AuditEntry[]>()
   for (const r of rows.filter(r => r.outcome === 'failed')) {
     const { read, created, updated, unchanged, skipped, deleted, errors } = r

@@ -11,7 +11,10 @@ export interface RunViewOptions {
 
 const ING: Record<string, string> = { Sync: 'Syncing', Import: 'Importing', Preview: 'Previewing', Test: 'Testing' }
 
-/** "14:05" of a UTC time (the pages show times in UTC). */
+/** "14:05" of a UTC time: what a page shows without JavaScript; stocktake.js rewrites it in the browser's time zone. */
+/** Words from core/sdk/failures.ts end without a full stop; a banner's sentence has one. */
+const sentence = (text: string) => /[.!?]$/.test(text) ? text : `${text}.`
+
 const hoursMinutes = (at: Date) => new Date(at).toISOString().slice(11, 16)
 
 /**
@@ -25,6 +28,7 @@ export function runView (base: string, pluginId: string, run: RunRow, options: R
   const label = sync ? (run.dry_run ? 'Preview' : options.verb ?? 'Sync') : 'Test'
   const retrying = run.status === 'retry_scheduled'
   const url = `${base}/${pluginId}/runs/${run.id}`
+  const wrote = run.created + run.updated + run.deleted + run.errors > 0
   return {
     id: run.id,
     sync,
@@ -39,12 +43,16 @@ export function runView (base: string, pluginId: string, run: RunRow, options: R
     /** Cancel, offered while it is pending (queued, running or waiting to retry). */
     cancelUrl: `${url}/cancel`,
     retrying,
-    /** When a rate-limited run resumes: ISO for <time>, and HH:MM (UTC) to read. */
+    /** When a waiting run tries again: ISO for <time data-local-time>, and HH:MM UTC to read without JavaScript. */
     retryAt: retrying && run.retry_at ? { iso: new Date(run.retry_at).toISOString(), time: hoursMinutes(run.retry_at) } : null,
-    /** Why it waits: the failure, without the "— retrying at …" that runs.ts appends. */
-    retryReason: retrying ? (run.message ?? '').replace(/\s+—\s+retrying at .*$/, '') : null,
+    /** Why it waits, in words (core/sdk/failures.ts); a run from before they were kept apart carries "— retrying at …". */
+    retryReason: retrying ? (run.message ?? '').replace(/\s+—\s+retrying at .*$/, '').replace(/\.$/, '') : null,
     succeeded: run.status === 'succeeded',
-    message: run.message ?? (run.status === 'succeeded' ? 'Connected.' : `The ${label.toLowerCase()} failed.`),
+    /** A stopped or failed sync wrote (or refused) records before it ended: its counts are worth showing. */
+    wroteSomething: wrote,
+    /** A sync's counts table: after it succeeded, or when a stopped or failed one wrote something (never "failed" above "Errors 0"). */
+    showCounts: sync && !pending && (run.status === 'succeeded' || wrote),
+    message: sentence(run.message ?? (run.status === 'succeeded' ? 'Connected.' : `The ${label.toLowerCase()} failed.`)),
     counts: sync ? { written: run.created + run.updated, read: run.read, created: run.created, updated: run.updated, unchanged: run.unchanged, skipped: run.skipped, errors: run.errors, deleted: run.deleted } : null,
     errorDetails: (run.error_details ?? []).slice(0, SHOWN_ERRORS),
     moreErrors: Math.max(0, run.errors - SHOWN_ERRORS),

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex'
 import { recordAudit, type Actor } from '../audit/index.ts'
-import { isUniqueViolation } from '../db/index.ts'
+import { asPgBossExecutor, isUniqueViolation } from '../db/index.ts'
+import { connectionColumns } from './connection-state.ts'
 import type { Jobs } from '../jobs/index.ts'
-import { testResultFromError } from '../sdk/failures.ts'
+import { namedVendor, testResultFromError } from '../sdk/failures.ts'
 import type { TestResult } from '../sdk/contract.ts'
 import { emptyCounts } from '../sdk/drain.ts'
 import { systemActor } from '../audit/index.ts'
@@ -14,7 +15,7 @@ import type { DiscoveredPlugin } from './discovery.ts'
 import { RunLease } from './lease.ts'
 
 export const RUN_JOB = 'integration.run'
-/** The statuses that hold a plugin's one run slot (a partial unique index enforces it). */
+/** The statuses that hold a plugin's run slots, one for a test and one for a sync (partial unique indexes enforce them). */
 export const ACTIVE: ReadonlyArray<RunRow['status']> = ['queued', 'running', 'retry_scheduled']
 const TEST_TIMEOUT_MS = 60_000
 
@@ -38,6 +39,8 @@ export interface RunRow {
   preview: PlannedChange[]
   message: string | null
   retry_at: Date | null
+  /** The pg-boss job that executes it next (cancelled with the run while it waits). */
+  job_id: string
   /** The process executing it, this execution, and until when (core/integrations/lease.ts). */
   worker_id: string | null
   lease_id: string | null
@@ -70,26 +73,26 @@ export async function startRun (db: Knex, jobs: Jobs, workspaceId: string, plugi
   const insert = async () => await db.transaction(async trx => {
     const [run] = await trx('integration_runs').insert({ workspace_id: workspaceId, plugin_id: pluginId, kind, trigger, dry_run: dryRun }).returning('*')
     await options.attach?.(trx, run)
-    await jobs.send(RUN_JOB, { runId: run.id, workspaceId }, { trx, retryLimit: 0 })
+    await jobs.send(RUN_JOB, { runId: run.id, workspaceId }, { trx, retryLimit: 0, id: run.job_id })
     return run as RunRow
   })
   for (let attempt = 1; ; attempt++) {
     try {
       return await insert()
     } catch (err) {
-      if (!isUniqueViolation(err, 'integration_runs_one_active_key')) throw err
+      if (!isUniqueViolation(err, 'integration_runs_one_active_key') && !isUniqueViolation(err, 'integration_runs_one_active_test_key')) throw err
       if (attempt === 1) {
         await jobs.sweep()
         continue
       }
-      throw new RunActiveError((await findActiveRun(db, workspaceId, pluginId))?.id ?? '')
+      throw new RunActiveError((await findActiveRuns(db, workspaceId, pluginId)).find(r => r.kind === kind)?.id ?? '')
     }
   }
 }
 
-/** The plugin's queued, running or waiting run, if any (at most one). */
-export async function findActiveRun (db: Knex, workspaceId: string, pluginId: string): Promise<RunRow | undefined> {
-  return await db('integration_runs').where({ workspace_id: workspaceId, plugin_id: pluginId }).whereIn('status', ACTIVE).first()
+/** The plugin's queued, running or waiting runs: a sync and a test at most, the sync first. */
+export async function findActiveRuns (db: Knex, workspaceId: string, pluginId: string): Promise<RunRow[]> {
+  return await db('integration_runs').where({ workspace_id: workspaceId, plugin_id: pluginId }).whereIn('status', ACTIVE).orderBy('kind')
 }
 
 export async function getRun (db: Knex, workspaceId: string, runId: string): Promise<RunRow | undefined> {
@@ -131,7 +134,7 @@ export async function executeRun (deps: SyncDeps & { jobs: Jobs }, plugins: Map<
         result = await Promise.race([plugin.connector.test(ctx), lease.lost])
       } catch (err) {
         if (lease.signal.aborted) return
-        result = testResultFromError(err)
+        result = testResultFromError(err, plugin.manifest.name)
       }
     }
     await recordTestResult(db, run, lease, actor, result)
@@ -146,23 +149,20 @@ async function recordSyncOutcome (deps: SyncDeps & { jobs: Jobs }, run: RunRow, 
   await deps.db.transaction(async trx => {
     const common = { ...countColumns(counts), preview: JSON.stringify(outcome.status === 'succeeded' ? outcome.preview : []) }
     if (outcome.status === 'retry_scheduled') {
-      const held = await lease.scope(trx)
-        .update({ ...common, status: 'retry_scheduled', retry_at: outcome.retryAt, attempt: run.attempt + 1, lease_id: null, lease_until: null, message: `${outcome.message} — retrying at ${outcome.retryAt.toISOString()}` })
-      if (held === 0) return
-      await deps.jobs.send(RUN_JOB, { runId: run.id, workspaceId: run.workspace_id }, { trx, retryLimit: 0, startAfter: outcome.retryAt })
+      // The retry is a job of its own, named on the run so that Cancel cancels it too.
+      const [held] = await lease.scope(trx)
+        .update({ ...common, status: 'retry_scheduled', retry_at: outcome.retryAt, attempt: run.attempt + 1, lease_id: null, lease_until: null, message: outcome.message, job_id: trx.raw('gen_random_uuid()') })
+        .returning('job_id')
+      if (held === undefined) return
+      await deps.jobs.send(RUN_JOB, { runId: run.id, workspaceId: run.workspace_id }, { trx, retryLimit: 0, startAfter: outcome.retryAt, id: held.job_id })
+      await markConnection(trx, run, false, `${outcome.message}; the ${run.dry_run ? 'preview' : 'sync'} will try again by itself`)
       return
     }
     const ok = outcome.status === 'succeeded'
     const message = ok ? syncMessage(summary, run.dry_run) : outcome.message
     // Cancelled or resumed elsewhere meanwhile: the outcome is no longer this execution's to record.
     if (await lease.scope(trx).update({ ...common, status: outcome.status, message, finished_at: trx.fn.now(), lease_until: null }) === 0) return
-    if (!run.dry_run) {
-      await trx('integrations').where({ workspace_id: run.workspace_id, plugin_id: run.plugin_id }).update({
-        last_sync_at: trx.fn.now(),
-        last_sync_ok: ok,
-        ...(outcome.status === 'failed' && outcome.reason === 'auth' ? { needs_attention: true } : {})
-      })
-    }
+    await markConnection(trx, run, ok, message, run.dry_run ? {} : { last_sync_at: trx.fn.now(), last_sync_ok: ok })
     await recordAudit(trx, run.workspace_id, actor, {
       action: run.dry_run ? 'integration.previewed' : 'integration.synced',
       target: { type: 'integration', id: run.plugin_id, label: actor.label },
@@ -178,15 +178,10 @@ function syncMessage (s: { created: number, updated: number, unchanged: number, 
 }
 
 async function recordTestResult (db: Knex, run: RunRow, lease: RunLease, actor: Actor, result: TestResult): Promise<void> {
-  const message = result.message ?? (result.ok ? 'Connected.' : 'The test failed.')
+  const message = namedVendor(result.message ?? (result.ok ? 'Connected.' : 'The test failed.'), actor.label)
   await db.transaction(async trx => {
     if (await lease.scope(trx).update({ status: result.ok ? 'succeeded' : 'failed', message, finished_at: trx.fn.now(), lease_until: null }) === 0) return
-    await trx('integrations').where({ workspace_id: run.workspace_id, plugin_id: run.plugin_id }).update({
-      last_test_at: trx.fn.now(),
-      last_test_ok: result.ok,
-      last_test_message: message,
-      needs_attention: !result.ok && result.reason === 'auth'
-    })
+    await markConnection(trx, run, result.ok, message, { last_test_at: trx.fn.now(), last_test_ok: result.ok, last_test_message: message })
     await recordAudit(trx, run.workspace_id, actor, {
       action: 'integration.tested',
       target: { type: 'integration', id: run.plugin_id, label: run.plugin_id },
@@ -196,36 +191,51 @@ async function recordTestResult (db: Knex, run: RunRow, lease: RunLease, actor: 
   })
 }
 
+/** A finished (or waiting) test or run's verdict on the connection, written on its integration with `also`. */
+async function markConnection (trx: Knex.Transaction, run: RunRow, ok: boolean, reason: string, also: Record<string, unknown> = {}): Promise<void> {
+  await trx('integrations').where({ workspace_id: run.workspace_id, plugin_id: run.plugin_id }).update({ ...also, ...connectionColumns(trx, ok, reason) })
+}
+
 /**
  * Cancels a queued, running or waiting run: it ends "Cancelled by <who>" and frees the plugin's slot
- * at once. A running execution notices at its next lease renewal or write and stops through its
- * signal (core/integrations/lease.ts). Returns the run as it is now, or undefined if there is none.
+ * at once. A queued or waiting run's pg-boss job is cancelled in the same transaction, so a retry
+ * never starts after Cancel; a running execution notices at its next lease renewal or write and
+ * stops through its signal (core/integrations/lease.ts). Returns the run as it is now, or undefined
+ * if there is none.
  */
-export async function cancelRun (db: Knex, workspaceId: string, actor: Actor, pluginId: string, runId: string, pluginName: string): Promise<{ run: RunRow, cancelled: boolean } | undefined> {
+export async function cancelRun (db: Knex, jobs: Jobs, workspaceId: string, actor: Actor, pluginId: string, runId: string, pluginName: string): Promise<{ run: RunRow, cancelled: boolean } | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(runId)) return undefined
-  const scope = { workspace_id: workspaceId, plugin_id: pluginId, id: runId }
   return await db.transaction(async trx => {
-    const [cancelled] = await trx('integration_runs').where(scope).whereIn('status', ACTIVE)
-      .update(cancelledColumns(trx, `Cancelled by ${actor.label}.`)).returning('*') as RunRow[]
+    const [cancelled] = await cancelRuns(trx, jobs, { workspace_id: workspaceId, plugin_id: pluginId, id: runId }, `Cancelled by ${actor.label}.`)
     if (!cancelled) {
-      const run = await trx('integration_runs').where(scope).first()
+      const run = await trx('integration_runs').where({ workspace_id: workspaceId, plugin_id: pluginId, id: runId }).first()
       return run ? { run, cancelled: false } : undefined
     }
     await recordAudit(trx, workspaceId, actor, {
       action: 'integration.run_cancelled',
       target: { type: 'integration', id: cancelled.plugin_id, label: pluginName },
-      details: { run_id: cancelled.id, kind: cancelled.kind, dry_run: cancelled.dry_run, trigger: cancelled.trigger, created: cancelled.created, updated: cancelled.updated }
+      details: { run_id: cancelled.id, kind: cancelled.kind, dry_run: cancelled.dry_run, trigger: cancelled.trigger, created: cancelled.created, updated: cancelled.updated, ...(cancelled.waited ? { was: 'waiting to retry' } : {}) }
     })
     return { run: cancelled, cancelled: true }
   })
 }
 
-/** Disconnect: every active run of the plugin ends cancelled (their executions stop writing). Returns their ids. */
-export async function cancelActiveRuns (db: Knex | Knex.Transaction, workspaceId: string, pluginId: string, message: string): Promise<string[]> {
-  const rows = await db('integration_runs').where({ workspace_id: workspaceId, plugin_id: pluginId }).whereIn('status', ACTIVE)
-    .update(cancelledColumns(db, message)).returning('id')
-  return rows.map((r: { id: string }) => r.id)
+/** Disconnect: every active run of the plugin ends cancelled (their executions stop writing, their waiting jobs are cancelled). Returns their ids. */
+export async function cancelActiveRuns (db: Knex, jobs: Jobs, workspaceId: string, pluginId: string, message: string): Promise<string[]> {
+  return await db.transaction(async trx => (await cancelRuns(trx, jobs, { workspace_id: workspaceId, plugin_id: pluginId }, message)).map(r => r.id))
 }
 
-const cancelledColumns = (db: Knex | Knex.Transaction, message: string) =>
-  ({ status: 'cancelled', message, finished_at: db.fn.now(), retry_at: null, lease_until: null })
+type CancelledRun = RunRow & { waited: boolean, started: boolean }
+
+/** Cancels the active runs in `scope`, and the pg-boss jobs of those that were not running yet. */
+async function cancelRuns (trx: Knex.Transaction, jobs: Jobs, scope: Record<string, string>, message: string): Promise<CancelledRun[]> {
+  const before = trx('integration_runs').where(scope).whereIn('status', ACTIVE).forUpdate().select('id', 'status').toSQL()
+  const { rows } = await trx.raw<{ rows: CancelledRun[] }>(`
+    WITH before AS (${before.sql})
+    UPDATE integration_runs r SET status = 'cancelled', message = ?, finished_at = now(), retry_at = NULL, lease_until = NULL
+    FROM before b WHERE r.id = b.id
+    RETURNING r.*, b.status = 'retry_scheduled' AS waited, b.status = 'running' AS started`, [...before.bindings, message])
+  const notStarted = rows.filter(r => !r.started).map(r => r.job_id)
+  if (notStarted.length > 0) await jobs.boss.cancel(RUN_JOB, notStarted, { db: asPgBossExecutor(trx) })
+  return rows
+}

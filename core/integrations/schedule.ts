@@ -62,7 +62,7 @@ export async function startDueSyncs (db: Knex, jobs: Jobs, plugins: Map<string, 
   const syncing = [...plugins.values()].filter(p => p.connector?.sync && p.manifest.status !== 'coming-soon').map(p => p.id)
   if (syncing.length === 0) return 0
   return await db.transaction(async trx => {
-    const { rows: runs } = await trx.raw<{ rows: Array<{ id: string, workspace_id: string }> }>(`
+    const { rows: runs } = await trx.raw<{ rows: Array<{ id: string, workspace_id: string, job_id: string }> }>(`
       WITH due AS (
         UPDATE integrations SET next_sync_at = now() + make_interval(mins => schedule_minutes)
         WHERE enabled AND schedule_minutes IS NOT NULL AND next_sync_at <= now() AND plugin_id = ANY(?)
@@ -70,9 +70,9 @@ export async function startDueSyncs (db: Knex, jobs: Jobs, plugins: Map<string, 
       )
       INSERT INTO integration_runs (workspace_id, plugin_id, kind, trigger)
       SELECT workspace_id, plugin_id, 'sync', 'schedule' FROM due
-      ON CONFLICT (workspace_id, plugin_id) WHERE status IN ('queued', 'running', 'retry_scheduled') DO NOTHING
-      RETURNING id, workspace_id`, [syncing])
-    await jobs.sendMany(RUN_JOB, runs.map(r => ({ runId: r.id, workspaceId: r.workspace_id })), { trx, retryLimit: 0 })
+      ON CONFLICT (workspace_id, plugin_id) WHERE kind = 'sync' AND status IN ('queued', 'running', 'retry_scheduled') DO NOTHING
+      RETURNING id, workspace_id, job_id`, [syncing])
+    await jobs.sendMany(RUN_JOB, runs.map(r => ({ runId: r.id, workspaceId: r.workspace_id })), { trx, retryLimit: 0, ids: runs.map(r => r.job_id) })
     return runs.length
   })
 }

@@ -7,18 +7,21 @@ import { connectorContext } from './context.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
 import { lookupSerial, type LookupResult } from './lookup.ts'
 import { deliverNotification, NOTIFY_JOB, notifyListener } from './notify.ts'
-import { cancelActiveRuns, cancelRun, executeRun, findActiveRun, getRun, RUN_JOB, startRun, type RunRow, type StartRunOptions } from './runs.ts'
+import { cancelActiveRuns, cancelRun, executeRun, findActiveRuns, getRun, RUN_JOB, startRun, type RunRow, type StartRunOptions } from './runs.ts'
 import { recoverRuns } from './run-recovery.ts'
 import { setSchedule, startDueSyncs } from './schedule.ts'
 import type { SyncDeps } from './sync-run.ts'
 import type { Jobs } from '../jobs/index.ts'
 import { IntegrationSettings, type IntegrationRow } from './settings.ts'
+import { connectionState, type ConnectionState } from './connection-state.ts'
 
 export interface IntegrationCard {
   plugin: DiscoveredPlugin
   row: IntegrationRow | undefined
-  /** Credentials saved and switched on. */
+  /** Credentials saved and switched on: its capabilities are offered (lookup, sync). */
   connected: boolean
+  /** What its card says: connected only once a test or run succeeded, needs attention after one failed. */
+  state: ConnectionState
 }
 
 const SWEEP_JOB = 'integration.cache-sweep'
@@ -70,7 +73,7 @@ export class Integrations {
     const rows = new Map((await this.settings.list(workspaceId)).map(r => [r.plugin_id, r]))
     return this.plugins.map(plugin => {
       const row = rows.get(plugin.id)
-      return { plugin, row, connected: Boolean(row?.enabled && plugin.manifest.status !== 'coming-soon') }
+      return { plugin, row, connected: Boolean(row?.enabled && plugin.manifest.status !== 'coming-soon'), state: connectionState(plugin, row) }
     })
   }
 
@@ -111,14 +114,14 @@ export class Integrations {
     return await getRun(this.app.db, workspaceId, runId)
   }
 
-  /** The plugin's run in progress (queued, running or waiting to retry), shown with Cancel on its card. */
-  async activeRun (workspaceId: string, pluginId: string): Promise<RunRow | undefined> {
-    return await findActiveRun(this.app.db, workspaceId, pluginId)
+  /** The plugin's runs in progress (queued, running or waiting to retry: a sync and a test at most), shown with Cancel on its card. */
+  async activeRuns (workspaceId: string, pluginId: string): Promise<RunRow[]> {
+    return await findActiveRuns(this.app.db, workspaceId, pluginId)
   }
 
   /** Cancel on a run's card (a run of this plugin, or undefined): `cancelled` is false when it had already ended. */
   async cancel (workspaceId: string, actor: Actor, pluginId: string, runId: string): Promise<{ run: RunRow, cancelled: boolean } | undefined> {
-    return await cancelRun(this.app.db, workspaceId, actor, pluginId, runId, this.byId.get(pluginId)?.manifest.name ?? pluginId)
+    return await cancelRun(this.app.db, this.app.jobs, workspaceId, actor, pluginId, runId, this.byId.get(pluginId)?.manifest.name ?? pluginId)
   }
 
   /**
@@ -129,7 +132,7 @@ export class Integrations {
   async disconnect (workspace: Workspace, actor: Actor, pluginId: string): Promise<void> {
     const plugin = this.byId.get(pluginId)
     const name = plugin?.manifest.name ?? pluginId
-    const cancelled = await cancelActiveRuns(this.app.db, workspace.id, pluginId, `Cancelled: ${name} was disconnected by ${actor.label}.`)
+    const cancelled = await cancelActiveRuns(this.app.db, this.app.jobs, workspace.id, pluginId, `Cancelled: ${name} was disconnected by ${actor.label}.`)
     if (plugin?.connector?.disconnect && (await this.settings.get(workspace.id, pluginId))) {
       try {
         await plugin.connector.disconnect(await connectorContext(this.deps, plugin, workspace, AbortSignal.timeout(30_000)))

@@ -24,7 +24,11 @@ export interface IntegrationRow {
   enabled: boolean
   settings: Record<string, unknown>
   secrets: Record<string, string>
+  /** After a failed test or run, until one succeeds (core/integrations/connection-state.ts). */
   needs_attention: boolean
+  attention_reason: string | null
+  /** When a test or run last succeeded. */
+  last_ok_at: Date | null
   last_test_at: Date | null
   last_test_ok: boolean | null
   last_test_message: string | null

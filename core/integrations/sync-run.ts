@@ -4,7 +4,7 @@ import type { Outbox } from '../events/index.ts'
 import type { Jobs } from '../jobs/index.ts'
 import { IMPORTERS, type ImportedBatch, type ImportSource, type PlannedChange } from '../register/importers/index.ts'
 import { drainMessages, emptyCounts, readAhead, type BatchCounts, type RecordError, type SyncCounts, type SyncSink } from '../sdk/drain.ts'
-import { failureReason } from '../sdk/failures.ts'
+import { failureReason, failureWords } from '../sdk/failures.ts'
 import type { CanonicalRecord, Checkpoint, DeviceRecord, Model } from '../sdk/records.ts'
 import type { Workspace } from '../tenancy/index.ts'
 import { connectorContext, pluginActor, type ContextDeps } from './context.ts'
@@ -100,7 +100,7 @@ export async function executeSync (deps: SyncDeps, plugin: DiscoveredPlugin, wor
       Object.assign(counts, add(counts, current))
       return { status: 'stopped', counts, message: (lease.signal.reason as Error | undefined)?.message ?? String(err) }
     }
-    const message = err instanceof Error ? err.message : String(err)
+    const message = failureWords(err, plugin.manifest.name)
     const reason = failureReason(err)
     if (reason === 'network' && !(err instanceof TypeError) && run.attempt < MAX_ATTEMPTS) {
       // The retry continues the run: its staged devices wait for the rest of the fleet.

@@ -153,12 +153,12 @@ export class Jobs {
     return await this.boss.send(name, data, trx ? { ...sendOptions, db: asPgBossExecutor(trx) } : sendOptions)
   }
 
-  /** Enqueues one job per item of `data` in one statement (inside `trx` when given). */
-  async sendMany (name: string, data: object[], options: { trx?: Knex.Transaction, retryLimit?: number, startAfter?: Date } = {}): Promise<void> {
+  /** Enqueues one job per item of `data` in one statement (inside `trx` when given); `ids[i]` names the job of `data[i]`. */
+  async sendMany (name: string, data: object[], options: { trx?: Knex.Transaction, retryLimit?: number, startAfter?: Date, ids?: string[] } = {}): Promise<void> {
     if (!this.definitions.has(name)) throw new Error(`unknown job ${name}`)
     if (data.length === 0) return
     const startAfter = options.startAfter?.toISOString()
-    const jobs = data.map(item => ({ name, data: item, retryLimit: options.retryLimit, startAfter }))
+    const jobs = data.map((item, i) => ({ id: options.ids?.[i], name, data: item, retryLimit: options.retryLimit, startAfter }))
     await this.boss.insert(jobs, options.trx ? { db: asPgBossExecutor(options.trx) } : {})
   }
 

@@ -16,7 +16,7 @@ export default defineConnector<IntuneSettings>({
           : 'Connected: the app signed in to Microsoft Entra and can read Intune\'s managed devices (none are enrolled yet).'
       }
     } catch (err) {
-      return testResultFromError(err)
+      return testResultFromError(err, 'Microsoft Intune')
     }
   },
 

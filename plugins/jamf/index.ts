@@ -17,7 +17,7 @@ export default defineConnector<JamfSettings>({
       }
       return { ok: true, message: `Connected to Jamf Pro: ${counts.join(' and ')}.` }
     } catch (err) {
-      return testResultFromError(err)
+      return testResultFromError(err, 'Jamf Pro')
     }
   },
 

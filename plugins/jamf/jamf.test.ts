@@ -315,7 +315,7 @@ t.test('Jamf unavailable at sign-in: the token request is retried, then reported
 
   const down = await setup(t)
   down.fake.failNext(503, undefined, { 'retry-after': '0' }, 4, TOKEN_PATH)
-  t.same(await connector.test!(down.ctx), { ok: false, reason: 'network', message: 'OAuth2 token request to acme.jamfcloud.com/api/oauth/token failed with HTTP 503' })
+  t.same(await connector.test!(down.ctx), { ok: false, reason: 'network', message: 'Jamf Pro had a server error (HTTP 503 from acme.jamfcloud.com)' })
   t.same(down.fake.requests.map(r => r.path), Array(4).fill(TOKEN_PATH), 'the first attempt and three retries, then nothing read')
 })
 

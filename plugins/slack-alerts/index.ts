@@ -9,7 +9,7 @@ export default defineConnector<SlackSettings>({
       await postToWebhook(ctx, TEST_MESSAGE)
       return { ok: true, message: 'Slack accepted the test message: check the channel.' }
     } catch (err) {
-      return testResultFromError(err)
+      return testResultFromError(err, 'Slack')
     }
   },
 

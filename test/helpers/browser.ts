@@ -9,10 +9,11 @@ const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser']
 export const chromiumPath = CANDIDATES.find(p => fs.existsSync(p)) ?? null
 export const noBrowserReason = 'Chromium is not installed (apt-get install chromium); CI installs it'
 
-/** Headless Chromium with a fresh profile and no background traffic (this machine has no network). */
-export async function launchBrowser (teardown: (fn: () => unknown) => void): Promise<BrowserContext> {
+/** Headless Chromium with a fresh profile and no background traffic (this machine has no network); a time zone or viewport when given. */
+export async function launchBrowser (teardown: (fn: () => unknown) => void, options: { timezoneId?: string, viewport?: { width: number, height: number } } = {}): Promise<BrowserContext> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'stocktake-chromium-'))
   const browser = await chromium.launchPersistentContext(profile, {
+    ...options,
     executablePath: chromiumPath!,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',

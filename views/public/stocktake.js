@@ -180,3 +180,28 @@ document.addEventListener('DOMContentLoaded', () => {
   const offset = current.getBoundingClientRect().left - nav.getBoundingClientRect().left
   nav.scrollLeft += offset - (nav.clientWidth - current.offsetWidth) / 2
 })
+
+// <time datetime="…" data-local-time>14:05 UTC</time>: the page writes times in UTC; here they read
+// in the browser's own time zone ("09:25"), with the zone's name in the tooltip.
+function localTimes (root) {
+  const times = root.matches?.('time[data-local-time]') ? [root] : root.querySelectorAll('time[data-local-time]')
+  for (const time of times) {
+    const at = new Date(time.getAttribute('datetime'))
+    if (Number.isNaN(at.getTime())) continue
+    time.textContent = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    time.title = Intl.DateTimeFormat().resolvedOptions().timeZone
+  }
+}
+document.addEventListener('htmx:load', event => {
+  const root = event.detail?.elt ?? event.target
+  if (root instanceof Element) localTimes(root)
+})
+
+// A result the admin asked for lands where they clicked: when a posted form (Test connection, Sync
+// now, Preview changes, Import) fills an area marked data-reveal, the area is scrolled into view,
+// in a modal too. Polling (GET) never scrolls.
+document.addEventListener('htmx:afterSettle', event => {
+  if (event.detail?.requestConfig?.verb !== 'post') return
+  const target = event.detail.target
+  if (target instanceof Element && target.matches('[data-reveal]')) target.scrollIntoView({ block: 'center' }) // centred: the result grows as the run goes on
+})

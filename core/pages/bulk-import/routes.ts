@@ -5,7 +5,7 @@ import { ADMIN_ROLES } from '../../auth/roles.ts'
 import { requireUser } from '../../auth/session.ts'
 import { isHtmx, redirectPage } from '../../admin/errors.ts'
 import { RunActiveError, type DiscoveredPlugin, type RunRow } from '../../integrations/index.ts'
-import { BASE, isSourceConfigured, mdmPlugin, mdmSources, sourceRunView } from './sources.ts'
+import { BASE, isSourceConfigured, mdmPlugin, mdmSources, sourceRunView, type MdmSource } from './sources.ts'
 import csvImportRoutes, { csvSections } from './csv-routes.ts'
 import { csvKindOf } from '../../csv-import/index.ts'
 
@@ -39,6 +39,12 @@ async function renderPage (app: FastifyInstance, request: FastifyRequest, reply:
   // A run's own address shows that run in its source's area, even if a newer one exists.
   if (shown) for (const s of [...sources, ...csv]) if (s.id === shown.plugin_id) s.run = sourceRunView(s.id, shown, csvKindOf(s.id) ? 'rows' : 'devices')
   return reply.view('pages/bulk-import', { title: 'Bulk import', sources, csv, csvMaxMb: app.config.csvMaxMb })
+}
+
+/** Once a run has ended or waits to retry, its source's badges (Configured, Needs attention and why), swapped out of band. */
+async function finishedStatus (app: FastifyInstance, workspaceId: string, pluginId: string, run: { pending: boolean, retrying: boolean }): Promise<MdmSource | null> {
+  if (run.pending && !run.retrying) return null
+  return (await mdmSources(app, workspaceId)).find(s => s.id === pluginId) ?? null
 }
 
 /** Preview and Import: queue the run (a dry run for Preview) and answer with its polling area. */
@@ -84,7 +90,10 @@ export default async function bulkImportRoutes (app: FastifyInstance) {
   app.get(`${BASE}/:id/runs/:runId`, admins, async (request: RunRequest, reply) => {
     const { plugin, run } = await sourceRun(app, request)
     reply.header('Vary', 'HX-Request').header('Cache-Control', 'no-store')
-    if (isHtmx(request)) return reply.view('partials/bulk-import-run', { fragment: true, run: sourceRunView(plugin.id, run, recordsOf(plugin)) })
+    if (isHtmx(request)) {
+      const view = sourceRunView(plugin.id, run, recordsOf(plugin))
+      return reply.view('partials/bulk-import-run', { fragment: true, run: view, status: await finishedStatus(app, request.workspace.id, plugin.id, view) })
+    }
     return renderPage(app, request, reply, run)
   })
 
@@ -98,7 +107,8 @@ export default async function bulkImportRoutes (app: FastifyInstance) {
       reply.flash(result.cancelled ? 'success' : 'info', notice ?? `${plugin.manifest.name}: cancelled.`)
       return redirectPage(request, reply, `${BASE}/${plugin.id}/runs/${result.run.id}`)
     }
-    return reply.view('partials/bulk-import-run', { fragment: true, notice, run: sourceRunView(plugin.id, result.run, recordsOf(plugin)) })
+    const view = sourceRunView(plugin.id, result.run, recordsOf(plugin))
+    return reply.view('partials/bulk-import-run', { fragment: true, notice, run: view, status: await finishedStatus(app, request.workspace.id, plugin.id, view) })
   })
 
   app.get(`${BASE}/:id/runs/:runId/errors`, admins, async (request: RunRequest, reply) => {

@@ -14,7 +14,8 @@ export interface MdmSource {
   preview: boolean
   /** Connected, enabled and with settings that pass its schema (credentials saved). */
   configured: boolean
-  needsAttention: boolean
+  /** Why it needs attention (after a failed test or run, until one succeeds), or null. */
+  attention: string | null
   /** Where to finish the setup: its card in Settings → Integrations. */
   settingsUrl: string
   run: RunView | null
@@ -70,7 +71,7 @@ export async function mdmSources (app: FastifyInstance, workspaceId: string): Pr
       description: m.description,
       preview: m.status === 'preview',
       configured: await isConfigured(app, workspaceId, card),
-      needsAttention: Boolean(card.row?.needs_attention),
+      attention: card.state.kind === 'needs-attention' ? card.state.reason : null,
       settingsUrl: m.configure === 'page' ? `/settings/${m.id}` : `/settings/integrations/${m.id}`,
       run: run ? sourceRunView(m.id, run) : null
     }
