@@ -26,7 +26,7 @@ t.test('an employee requests a laptop; an admin fulfils it with a chosen one', {
   await page.getByRole('link', { name: 'Request an asset' }).click()
   await page.getByRole('heading', { name: 'Request an asset' }).waitFor()
   await page.getByRole('button', { name: 'Send request' }).click()
-  await page.getByText('Say what you need, for example laptop.').waitFor()
+  await page.locator('.field-error', { hasText: 'Say what you need, for example laptop.' }).waitFor()
   t.equal(await page.getByLabel('Category').getAttribute('aria-invalid'), 'true', 'the empty category is marked invalid')
   await page.getByLabel('Category').fill('laptop')
   await page.getByLabel('Details (optional)').fill('For the new design role')

@@ -45,6 +45,7 @@ t.test('every field of a recorded managedDevice', async t => {
       osVersion: '10.0.22631.3593',
       macAddress: '3c:21:9c:a1:b2:c3',
       assignedUserEmail: 'ada@contoso.com',
+      checkedInAt: '2024-06-01T07:02:49.000Z',
       specifications: { totalStorageSpaceInBytes: 511101108224, storageGb: 511, managedDeviceOwnerType: 'company', enrolledDateTime: '2024-01-10T09:12:43Z' }
     }
   }, 'memory 0 (what device lists report) and the blank IMEI are left out')
