@@ -10,6 +10,7 @@ import type { OutboundCall } from './http-types.ts'
 import { requireSignIn } from './http/oauth2.ts'
 import { resolveAllowedHosts, resolveOAuth2 } from './manifest.ts'
 import { privateHosts } from './private-hosts.ts'
+import { redactingLogger } from './redacting-log.ts'
 import { secretFields } from './settings-validation.ts'
 import type { IntegrationSettings } from './settings.ts'
 
@@ -78,7 +79,7 @@ export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlu
     }), oauth2.notConfigured),
     cache: databaseCache(deps.db, workspace.id, plugin.id),
     badge: { setCount: count => setBadgeCount(deps.db, workspace.id, plugin.id, count) },
-    log: deps.log.child({ plugin: plugin.id, workspace: workspace.slug }),
+    log: redactingLogger(deps.log.child({ plugin: plugin.id, workspace: workspace.slug }), secretFields(plugin.settingsSchema ?? { type: 'object' }).map(name => settings[name])),
     signal
   }
 }

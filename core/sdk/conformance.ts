@@ -68,11 +68,14 @@ async function checkFakeAndTest (t: ConformanceTest, plugin: PluginFolder, conne
     const dispatcher = routeToFake(fake.url)
     t.teardown(async () => { await dispatcher.close(); await fake.close() })
     t.ok(typeof fake.url === 'string' && typeof fake.close === 'function', 'startFake() returns { url, settings, close }')
+    const logged: string[] = []
+    const capture = (obj: unknown, msg?: string) => { logged.push(JSON.stringify([obj, msg], (_key, value: unknown) => value instanceof Error ? { message: value.message, stack: value.stack } : value)) }
     const ctx = createTestContext({
       manifest: plugin.manifest,
       settings: fake.settings,
       settingsSchema: plugin.settingsSchema ?? undefined,
       dispatcher,
+      log: { debug: capture, info: capture, warn: capture, error: capture },
       // The fake listens on loopback, which ctx.http refuses unless allowed (as an operator allows an on-premises host).
       http: { maxRetries: 1, maxWaitMs: 2000, allowPrivateHosts: [new URL(fake.url).hostname] }
     })
@@ -87,6 +90,10 @@ async function checkFakeAndTest (t: ConformanceTest, plugin: PluginFolder, conne
     } catch (err) {
       t.fail(`test() must return a TestResult, not throw: ${(err as Error).message}`)
     }
+    // A connector that logs its settings, a URL or a vendor's echo of its key prints no secret.
+    ctx.log.warn({ settings: ctx.settings, err: new Error(`refused ${JSON.stringify(ctx.settings)}`) }, `settings: ${JSON.stringify(ctx.settings)}`)
+    const secrets = secretFields(plugin.settingsSchema ?? { type: 'object' }).map(name => fake.settings[name]).filter(s => typeof s === 'string' && s.length >= 4) as string[]
+    for (const secret of secrets) t.ok(!logged.some(line => line.includes(secret)), 'ctx.log prints no secret setting value')
   }
 }
 

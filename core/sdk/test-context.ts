@@ -7,7 +7,8 @@ import { createHttpClient } from '../integrations/http.ts'
 import type { HttpClientOptions } from '../integrations/http-types.ts'
 import { requireSignIn } from '../integrations/http/oauth2.ts'
 import { resolveAllowedHosts, resolveOAuth2, type OAuth2BlockJson, type PluginManifest } from '../integrations/manifest.ts'
-import { validateSettings, type SettingsSchema } from '../integrations/settings-validation.ts'
+import { secretFields, validateSettings, type SettingsSchema } from '../integrations/settings-validation.ts'
+import { redactingLogger } from '../integrations/redacting-log.ts'
 import type { ConnectorCache, ConnectorContext, ConnectorLogger } from './contract.ts'
 
 /** A TTL cache in memory, with the semantics of the core's (JSON values, expiry in seconds). */
@@ -91,7 +92,8 @@ export function createTestContext<S extends Record<string, unknown>> (options: T
     }), oauth2.notConfigured),
     cache: createMemoryCache(),
     badge: { setCount: async count => { options.onBadgeCount?.(count) } },
-    log: options.log ?? silentLogger,
+    // Redacted as the platform redacts a connector's log: a test sees what production would print.
+    log: redactingLogger(options.log ?? silentLogger, secretFields((options.settingsSchema ?? { type: 'object' }) as SettingsSchema).map(name => settings[name])),
     signal
   }
 }
