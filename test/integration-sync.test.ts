@@ -7,7 +7,7 @@ import { allowPrivateHosts } from '../core/integrations/private-hosts.ts'
 import { systemActor, type Actor } from '../core/audit/index.ts'
 import { discoverPlugins, type DiscoveredPlugin } from '../core/integrations/index.ts'
 import { ACTIVE, type RunRow } from '../core/integrations/runs.ts'
-import { startDueSyncs } from '../core/integrations/schedule.ts'
+import { declaredSchedule, startDueSyncs } from '../core/integrations/schedule.ts'
 import { RetryLaterError, routeToFake, type Connector, type DeviceRecord, type SyncMessage } from '../core/sdk.ts'
 import { readAhead } from '../core/sdk/drain.ts'
 import { IMPORTERS } from '../core/register/importers/index.ts'
@@ -242,6 +242,29 @@ t.test('scheduled syncs: off by default, never shorter than the minimum, started
   await until(async () => { const r = await app.integrations.run(ws.id, run.id); return r && !ACTIVE.includes(r.status) })
   await app.integrations.schedule(ws.id, admin, 'acme-inventory', null)
   t.match(await app.integrations.settings.get(ws.id, 'acme-inventory'), { schedule_minutes: null, next_sync_at: null })
+})
+
+t.test("a plugin's declared schedule (syncs[].schedule) is where a workspace starts; the admin's choice is kept after", async t => {
+  const nightly = variant('nightly', { syncs: [{ id: 'devices', model: 'device', mode: 'full', schedule: 'daily' }] }, {
+    async * sync () { yield { type: 'upsert', model: 'device', records: [] } as SyncMessage }
+  })
+  await app.integrations.settings.save(ws.id, admin, nightly, fake.settings, { enabled: true })
+  const saved = (await app.integrations.settings.get(ws.id, 'nightly'))!
+  t.equal(saved.schedule_minutes, 1440, 'daily, as declared')
+  const hoursAway = (saved.next_sync_at!.getTime() - Date.now()) / 3_600_000
+  t.ok(hoursAway > 23.9 && hoursAway <= 24, 'the first scheduled run is a day away, not at once')
+  t.match(await app.db('audit_log').where({ workspace_id: ws.id, action: 'integration.settings_saved', target_id: 'nightly' }).first(), { changes: { schedule_minutes: { old: null, new: 1440 } } })
+
+  await app.db('integrations').where({ workspace_id: ws.id, plugin_id: 'nightly' }).update({ schedule_minutes: null, next_sync_at: null }) // the admin turned it off
+  await app.integrations.settings.save(ws.id, admin, nightly, fake.settings, { enabled: true })
+  t.equal((await app.integrations.settings.get(ws.id, 'nightly'))!.schedule_minutes, null, 'a later save keeps the admin\'s choice')
+
+  const declaring = (syncs: Array<{ schedule?: 'off' | 'hourly' | 'daily', minimumIntervalMinutes?: number }>) =>
+    declaredSchedule({ manifest: { syncs: syncs.map((s, i) => ({ id: `s${i}`, model: 'device' as const, mode: 'full' as const, ...s })) } })
+  t.equal(declaring([{}]), null, 'none declared: off')
+  t.equal(declaring([{ schedule: 'off' }]), null)
+  t.equal(declaring([{ schedule: 'hourly' }, { schedule: 'daily' }]), 60, 'the most frequent of several')
+  t.equal(declaring([{ schedule: 'hourly', minimumIntervalMinutes: 90 }]), 240, 'never under the minimum: the next choice above it')
 })
 
 /** `trx`, but right after the importer's first read of hardware, `meanwhile` runs (as another writer would). */

@@ -2,6 +2,7 @@ import type { Knex } from 'knex'
 import { recordAudit, type Actor } from '../audit/index.ts'
 import type { Jobs } from '../jobs/index.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
+import type { PluginManifest } from './manifest.ts'
 import { RUN_JOB } from './runs.ts'
 
 /** The intervals an admin picks from (minutes); a plugin's declared minimum removes the shorter ones. */
@@ -13,8 +14,27 @@ export class ScheduleError extends Error {
   readonly field = 'schedule_minutes'
 }
 
-export function minimumInterval (plugin: DiscoveredPlugin): number {
-  return Math.max(DEFAULT_MINIMUM, ...(plugin.manifest.syncs ?? []).map(s => s.minimumIntervalMinutes ?? 0))
+type DeclaresSyncs = { manifest?: Pick<PluginManifest, 'syncs'> }
+
+export function minimumInterval (plugin: DeclaresSyncs): number {
+  return Math.max(DEFAULT_MINIMUM, ...(plugin.manifest?.syncs ?? []).map(s => s.minimumIntervalMinutes ?? 0))
+}
+
+const DECLARED_MINUTES = { off: null, hourly: 60, daily: 1440 } as const
+
+/**
+ * The schedule a workspace starts with when it first saves the plugin's settings: what its syncs
+ * declare (`syncs[].schedule`; the most frequent if they differ), as the admin's nearest choice at or
+ * above the declared minimum interval; null (off) when none declares one.
+ */
+export function declaredSchedule (plugin: DeclaresSyncs): number | null {
+  const wanted = (plugin.manifest?.syncs ?? []).flatMap(s => {
+    const minutes = s.schedule === undefined ? null : DECLARED_MINUTES[s.schedule]
+    return minutes === null ? [] : [minutes]
+  })
+  if (wanted.length === 0) return null
+  const at = Math.max(Math.min(...wanted), minimumInterval(plugin))
+  return SCHEDULE_CHOICES.find(m => m >= at) ?? SCHEDULE_CHOICES[SCHEDULE_CHOICES.length - 1]
 }
 
 export function scheduleChoices (plugin: DiscoveredPlugin): number[] {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex'
 import { recordAudit, type Actor, type Changes } from '../audit/index.ts'
 import { destinationSettings, listed, type PluginManifest } from './manifest.ts'
+import { declaredSchedule } from './schedule.ts'
 import { secretFields, validateSettings, type SettingsFieldError, type SettingsSchema } from './settings-validation.ts'
 
 /** What settings need of core/secrets: envelope encryption per workspace. */
@@ -13,7 +14,7 @@ export interface PluginSettingsInfo {
   id: string
   settingsSchema: SettingsSchema | null
   /** Where credentials go ({{setting}}s of allowedHosts and oauth2): see destinationSettings. */
-  manifest?: Pick<PluginManifest, 'allowedHosts' | 'oauth2'>
+  manifest?: Pick<PluginManifest, 'allowedHosts' | 'oauth2' | 'syncs'>
 }
 
 const NO_SETTINGS: SettingsSchema = { type: 'object', properties: {}, additionalProperties: false }
@@ -134,9 +135,20 @@ export class IntegrationSettings {
       }
       for (const k of Object.keys(newSecrets)) changes[k] = { old: row?.secrets[k] ? '(set)' : null, new: '(changed)' }
       if (enabled !== (row?.enabled ?? false)) changes.enabled = { old: row?.enabled ?? false, new: enabled }
+      // A first save starts on the schedule the plugin declares (off unless it declares one).
+      const schedule = row === undefined ? declaredSchedule(plugin) : null
+      if (schedule !== null) changes.schedule_minutes = { old: null, new: schedule }
 
       const [saved] = await trx('integrations')
-        .insert({ workspace_id: workspaceId, plugin_id: plugin.id, enabled, settings: JSON.stringify(settings), secrets: JSON.stringify(ciphertexts) })
+        .insert({
+          workspace_id: workspaceId,
+          plugin_id: plugin.id,
+          enabled,
+          settings: JSON.stringify(settings),
+          secrets: JSON.stringify(ciphertexts),
+          schedule_minutes: schedule,
+          next_sync_at: schedule === null ? null : trx.raw('now() + make_interval(mins => ?)', [schedule])
+        })
         .onConflict(['workspace_id', 'plugin_id'])
         .merge({ enabled, settings: JSON.stringify(settings), secrets: JSON.stringify(ciphertexts), updated_at: trx.fn.now(), version: trx.raw('integrations.version + 1') })
         .returning('*')
