@@ -100,6 +100,7 @@ function gridView (cards: IntegrationCard[], rawCategory: string) {
 /** Plain-words reasons, each naming the field, for the inline errors. */
 function fieldMessage (label: string, errors: SettingsFieldError[], field: CardField | undefined): string {
   const reasons = errors.map(e => {
+    if (e.authored === true) return `${e.message.replace(/\.$/, '')}.`
     switch (e.rule) {
       case 'required': return 'is required.'
       case 'pattern':
@@ -113,7 +114,7 @@ function fieldMessage (label: string, errors: SettingsFieldError[], field: CardF
       default: return `${e.message.replace(/\.$/, '')}.`
     }
   })
-  return `${label} ${[...new Set(reasons)].join(' ')}`
+  return [...new Set(reasons)].map(reason => `${label} ${reason}`).join(' ')
 }
 
 interface FormState {

@@ -14,6 +14,11 @@ export function looksSecret (name: string, property: PropertySchema): boolean {
 }
 
 const ajv = createSchemaAjv()
+// The schema's own words for a broken rule (settings-validation.ts reads them): a sentence, or one per keyword.
+ajv.addKeyword({
+  keyword: 'errorMessage',
+  metaSchema: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object', minProperties: 1, additionalProperties: { type: 'string', minLength: 1 } }] }
+})
 const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/
 
 /** writeOnly below the top level: the core would store it in clear, so it is refused. */

@@ -2,7 +2,13 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import { unstorableFields } from '../boundary/unstorable.ts'
 
-export interface SettingsFieldError { field: string, rule: string, message: string }
+export interface SettingsFieldError {
+  field: string
+  rule: string
+  message: string
+  /** The message is the schema author's (`errorMessage`), written to follow the field's title. */
+  authored?: boolean
+}
 
 export interface SettingsSchema {
   type: 'object'
@@ -11,8 +17,9 @@ export interface SettingsSchema {
   [k: string]: unknown
 }
 
-// 'array' coercion: a form posts one checkbox as a string and several as an array.
-const ajv = new Ajv({ allErrors: true, coerceTypes: 'array', useDefaults: true, strict: false })
+// 'array' coercion: a form posts one checkbox as a string and several as an array. verbose: each
+// error carries the schema object it broke, where the author's `errorMessage` is read.
+const ajv = new Ajv({ allErrors: true, coerceTypes: 'array', useDefaults: true, strict: false, verbose: true })
 addFormats.default(ajv)
 const compiled = new WeakMap<SettingsSchema, ValidateFunction>()
 
@@ -45,8 +52,28 @@ function toFieldError (e: ErrorObject): SettingsFieldError {
       ? String(params.additionalProperty)
       : e.instancePath.replace(/^\//, '').split('/')[0] || '(settings)'
   const rule = e.keyword === 'additionalProperties' ? 'unknown' : e.keyword
+  const authored = authoredMessage(e, field)
+  if (authored !== undefined) return { field, rule, message: authored, authored: true }
   const message = e.keyword === 'required'
     ? 'is required'
     : e.keyword === 'additionalProperties' ? 'is not a setting of this integration' : e.message ?? 'is invalid'
   return { field, rule, message }
+}
+
+/**
+ * A schema's own words for a broken rule: `"errorMessage": "…"` beside the keyword (every rule of
+ * that schema object), or `"errorMessage": { "pattern": "…", "required": "…" }` per keyword. A
+ * missing property's message is read from the property's schema (its `required` entry).
+ */
+function authoredMessage (e: ErrorObject, field: string): string | undefined {
+  const parent = e.keyword === 'required'
+    ? (e.parentSchema as SettingsSchema | undefined)?.properties?.[field]
+    : e.parentSchema as Record<string, unknown> | undefined
+  const words = parent?.errorMessage
+  if (typeof words === 'string') return e.keyword === 'required' ? undefined : words
+  if (words !== null && typeof words === 'object') {
+    const own = (words as Record<string, unknown>)[e.keyword]
+    return typeof own === 'string' ? own : undefined
+  }
+  return undefined
 }

@@ -91,10 +91,15 @@ t.test('settings: the tenant URL rules each have their own message; a client ID 
   const valid = { tenantUrl: 'https://acme.jamfcloud.com', clientId: '6cabf059-21c9-44d6-bbde-02898f7430dd', clientSecret: 's3cret' }
   const check = (settings: Record<string, unknown>) => createTestContext({ manifest, settingsSchema, settings })
   t.doesNotThrow(() => check(valid))
-  for (const tenantUrl of ['http://acme.jamfcloud.com', 'https://acme.jamfcloud.com/', 'https://acme.jamfcloud.com/api', 'https://acme.jamfcloud.com/API']) {
-    t.throws(() => check({ ...valid, tenantUrl }), /tenantUrl must match pattern/, `the schema refuses ${tenantUrl}`)
-  }
-  t.throws(() => check({ ...valid, clientId: 'not-a-uuid' }), /clientId must match format "uuid"/)
+  // The schema's own words (errorMessage), so the settings form names the rule without plugin code.
+  const refusals: Array<[string, RegExp]> = [
+    ['http://acme.jamfcloud.com', /tenantUrl must start with https:\/\//],
+    ['https://acme.jamfcloud.com/', /tenantUrl must not end with a slash/],
+    ['https://acme.jamfcloud.com/api', /tenantUrl must not end with \/api/],
+    ['https://acme.jamfcloud.com/API', /tenantUrl must not end with \/api/]
+  ]
+  for (const [tenantUrl, words] of refusals) t.throws(() => check({ ...valid, tenantUrl }), words, `the schema refuses ${tenantUrl}`)
+  t.throws(() => check({ ...valid, clientId: 'not-a-uuid' }), /clientId must be the API client's ID, a UUID/)
   t.throws(() => check({ tenantUrl: valid.tenantUrl, clientId: valid.clientId }), /clientSecret is required/)
   t.equal(settingsSchema.properties.clientSecret.writeOnly, true)
 })

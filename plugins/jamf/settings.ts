@@ -1,6 +1,6 @@
-// The settings of a Jamf Pro connection, and the tenant URL's rules in plain words. The settings
-// schema enforces the same rules, but the core's form reports any pattern miss with one generic
-// sentence; these messages name the rule that was broken.
+// The settings of a Jamf Pro connection, and the tenant URL's rules in plain words for the
+// connector itself (settings that reach it other than through the form, e.g. a test context): the
+// settings form reports the same rules from the schema's own errorMessage words.
 import { ConnectorError } from '../../core/sdk.ts'
 
 export interface JamfSettings extends Record<string, unknown> {

@@ -1,0 +1,59 @@
+// A settings schema says in its own words what a broken rule means (`errorMessage`), so the
+// settings form names the rule without a plugin writing code to explain a pattern.
+import t from 'tap'
+import { discoverPlugins } from '../core/integrations/index.ts'
+import { settingsSchemaProblems } from '../core/integrations/settings-schema.ts'
+import { validateSettings, type SettingsSchema } from '../core/integrations/settings-validation.ts'
+import { buildTestApp } from './helpers/app.ts'
+import { signIn } from './helpers/session.ts'
+
+const schema: SettingsSchema = {
+  type: 'object',
+  required: ['subdomain', 'region'],
+  properties: {
+    subdomain: {
+      type: 'string',
+      pattern: '^[a-z0-9-]+$',
+      maxLength: 20,
+      errorMessage: { pattern: 'must be the part before .example.com, in lower case', required: 'is required: it is in your address bar' }
+    },
+    region: { type: 'string', enum: ['eu', 'us'], errorMessage: 'must be eu or us' },
+    apiKey: { type: 'string', writeOnly: true, allOf: [{ minLength: 10, errorMessage: 'is 10 characters or more' }] },
+    plain: { type: 'integer' }
+  }
+}
+
+t.test('per keyword, for every keyword of a schema object, in a nested schema, for a missing property', async t => {
+  const errors = validateSettings(schema, { subdomain: 'Acme Corp', region: 'asia', apiKey: 'short', plain: 'x' })
+  t.same(errors.filter(e => e.field !== 'plain'), [
+    { field: 'subdomain', rule: 'pattern', message: 'must be the part before .example.com, in lower case', authored: true },
+    { field: 'region', rule: 'enum', message: 'must be eu or us', authored: true },
+    { field: 'apiKey', rule: 'minLength', message: 'is 10 characters or more', authored: true }
+  ])
+  t.match(errors.find(e => e.field === 'plain'), { rule: 'type', message: 'must be integer' }, 'without one, the validator\'s words')
+  t.notOk('authored' in errors.find(e => e.field === 'plain')!)
+  t.same(validateSettings(schema, { region: 'eu' }), [{ field: 'subdomain', rule: 'required', message: 'is required: it is in your address bar', authored: true }])
+  t.same(validateSettings(schema, { subdomain: 'a'.repeat(21), region: 'eu' }).map(e => [e.rule, e.authored ?? false]), [['maxLength', false]], 'a keyword without words keeps the default')
+})
+
+t.test('discovery refuses an errorMessage that is not words', async t => {
+  const withMessage = (errorMessage: unknown) => settingsSchemaProblems({ type: 'object', properties: { a: { type: 'string', errorMessage } } }, {})
+  t.same(withMessage('must be a thing'), [])
+  t.same(withMessage({ pattern: 'must be a thing' }), [])
+  for (const bad of [42, '', {}, { pattern: 7 }]) t.ok(withMessage(bad).length > 0, `refused: ${JSON.stringify(bad)}`)
+})
+
+t.test("Jamf's settings form names the broken tenant URL rule", async t => {
+  const jamf = (await discoverPlugins()).find(p => p.id === 'jamf')!
+  const { app, workspace } = await buildTestApp(t, {}, { plugins: [jamf] })
+  const acme = await workspace('acme')
+  const [admin] = await app.db('users').insert({ workspace_id: acme.id, email: 'adam@acme.test', role: 'admin' }).returning('*')
+  const session = await signIn(app, { slug: 'acme', workspaceId: acme.id, userId: admin.id })
+  const save = (tenantUrl: string) => session.post('/settings/integrations/jamf', { tenantUrl, clientId: 'not-a-uuid', clientSecret: 'a-secret-value', enabled: 'on' })
+  const refused = await save('http://acme.jamfcloud.com/')
+  t.equal(refused.statusCode, 422)
+  t.match(refused.body, 'Tenant URL must start with https:// (for example https://acme.jamfcloud.com). Tenant URL must not end with a slash.', 'each broken rule, named')
+  t.match(refused.body, 'Client ID must be the API client&#x27;s ID, a UUID')
+  t.match((await save('https://acme.jamfcloud.com/api')).body, 'Tenant URL must not end with /api: Stocktake adds the API paths itself.')
+  t.equal(await app.db('integrations').where({ workspace_id: acme.id, plugin_id: 'jamf' }).first(), undefined, 'nothing saved')
+})
