@@ -29,7 +29,8 @@ export function redactingLogger (log: ConnectorLogger, secrets: unknown[]): Conn
       return copy
     }
     if (Array.isArray(value)) return value.map(item => scrub(item, depth + 1))
-    if (value instanceof Date || value instanceof URL) return value instanceof URL ? text(value.href) : value
+    if (value instanceof URL) return text(value.href)
+    if (value instanceof Date) return value
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrub(item, depth + 1)]))
   }
   const level = (name: Level) => (obj: unknown, msg?: string) => {
