@@ -1,6 +1,8 @@
 // The plugin boundary, enforced by reading import statements: core never imports a plugin, and a
-// plugin imports nothing from the core but core/sdk.ts (plus node builtins, npm packages and files
-// of its own folder). That is what lets a plugin live outside this repository.
+// plugin imports nothing from the core but core/sdk.ts (plus node builtins, npm packages, files of
+// its own folder and plugins/_shared, the code one vendor's plugins share, which itself imports
+// only core/sdk.ts). No plugin imports another. That is what lets a plugin live outside this
+// repository.
 import { readdir, readFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,6 +13,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SDK = join(ROOT, 'core', 'sdk.ts')
 /** Folders whose children are plugin folders. */
 const PLUGIN_ROOTS = [join(ROOT, 'plugins'), join(ROOT, 'test', 'fixtures')]
+/** Code shared by the plugins of one vendor (plugins/_shared/<vendor>/): not a plugin. */
+const SHARED = join(ROOT, 'plugins', '_shared')
 
 /** Every module specifier of a file: static imports, export … from, and import('…') literals. */
 function specifiers (source: string): string[] {
@@ -27,9 +31,10 @@ function violation (file: string, specifier: string): string | null {
   if (pluginRoot === undefined) {
     return inside(file, join(ROOT, 'core')) && PLUGIN_ROOTS.some(root => inside(target, root)) ? 'core imports a plugin' : null
   }
+  if (inside(file, SHARED)) return inside(target, SHARED) || target === SDK ? null : 'plugins/_shared may import only core/sdk.ts and plugins/_shared'
   const own = join(pluginRoot, relative(pluginRoot, file).split(sep)[0])
-  if (inside(target, own) || target === SDK) return null
-  return 'a plugin may import only core/sdk.ts and files of its own folder'
+  if (inside(target, own) || target === SDK || inside(target, SHARED)) return null
+  return 'a plugin may import only core/sdk.ts, files of its own folder and plugins/_shared'
 }
 
 async function tsFiles (dir: string): Promise<string[]> {
@@ -55,6 +60,24 @@ t.test('the checker reads every kind of import and judges them', async t => {
   t.match(violation(plugin, '../other/index.ts'), /own folder/)
   t.match(violation(join(ROOT, 'core', 'app.ts'), '../plugins/demo/index.ts'), /core imports a plugin/)
   t.equal(violation(join(ROOT, 'core', 'app.ts'), './sdk.ts'), null)
+})
+
+t.test('plugins/_shared: a plugin may import it; it imports only core/sdk.ts and itself; no plugin imports another', async t => {
+  const plugin = join(ROOT, 'plugins', 'demo', 'index.ts')
+  const shared = join(SHARED, 'acme', 'errors.ts')
+  t.equal(violation(plugin, '../_shared/acme/errors.ts'), null, 'a plugin imports its vendor\'s shared code')
+  t.equal(violation(join(ROOT, 'plugins', 'demo', 'sync', 'pages.ts'), '../../_shared/acme/paging.ts'), null)
+  t.equal(violation(join(ROOT, 'test', 'fixtures', 'demo', 'index.ts'), '../../../plugins/_shared/acme/errors.ts'), null)
+  t.equal(violation(shared, '../../../core/sdk.ts'), null)
+  t.equal(violation(shared, './paging.ts'), null)
+  t.equal(violation(shared, '../other-vendor/hosts.ts'), null)
+  t.equal(violation(shared, 'undici'), null)
+  t.match(violation(shared, '../../demo/map.ts'), /_shared may import only/, 'shared code never imports a plugin')
+  t.match(violation(shared, '../../../core/db/index.ts'), /_shared may import only/)
+  t.match(violation(shared, '../../../core/sdk/contract.ts'), /_shared may import only/)
+  t.match(violation(plugin, '../other/_shared/x.ts'), /own folder/, 'only plugins/_shared is shared')
+  t.match(violation(plugin, '../other/index.ts'), /own folder/)
+  t.match(violation(join(ROOT, 'core', 'app.ts'), '../plugins/_shared/acme/errors.ts'), /core imports a plugin/)
 })
 
 t.test('no file breaks the boundary', async t => {
