@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import ts from 'typescript'
+import { readPlugins } from '../core/integrations/discovery.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SDK = join(ROOT, 'core', 'sdk.ts')
@@ -35,6 +36,30 @@ function violation (file: string, specifier: string): string | null {
   const own = join(pluginRoot, relative(pluginRoot, file).split(sep)[0])
   if (inside(target, own) || target === SDK || inside(target, SHARED)) return null
   return 'a plugin may import only core/sdk.ts, files of its own folder and plugins/_shared'
+}
+
+/** The string literals of a TypeScript source whose value is one of `ids`, with their line. */
+function idLiterals (source: string, ids: readonly string[]): Array<{ id: string, line: number }> {
+  const file = ts.createSourceFile('core.ts', source, ts.ScriptTarget.Latest, true)
+  const found: Array<{ id: string, line: number }> = []
+  const visit = (node: ts.Node): void => {
+    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && ids.includes(node.text)) {
+      found.push({ id: node.text, line: file.getLineAndCharacterOfPosition(node.getStart()).line + 1 })
+    }
+    ts.forEachChild(node, visit)
+  }
+  visit(file)
+  return found
+}
+
+/**
+ * Core concepts that share a plugin's id, each defined in one file: SCIM the protocol, the actor
+ * type of an identity provider's writes and the kind of token the core issues for it. Everywhere
+ * else the core uses these files' constants.
+ */
+const CONCEPTS: Record<string, string[]> = {
+  [join('core', 'audit', 'types.ts')]: ['scim'],
+  [join('core', 'api', 'tokens.ts')]: ['scim']
 }
 
 async function tsFiles (dir: string): Promise<string[]> {
@@ -91,4 +116,23 @@ t.test('no file breaks the boundary', async t => {
     }
   }
   t.same(found, [])
+})
+
+t.test('the checker finds a plugin\'s id as a string literal, not in words, comments or names', async t => {
+  const ids = ['scim', 'jamf']
+  t.same(idLiterals('const hosted = new Set([\'scim\'])\nif (p.id === "jamf") go()\nconst x = `scim`', ids).map(f => f.id), ['scim', 'jamf', 'scim'])
+  t.same(idLiterals('// the scim plugin\nconst scim = plugin.auth === \'scim-token\'\nconst url = \'/scim/v2\'\nlog(`Jamf ` + id)', ids), [])
+})
+
+t.test('the core names no plugin: no discovered plugin\'s id is a string literal in core code', async t => {
+  const ids = (await readPlugins()).map(p => p.id)
+  t.ok(ids.includes('scim') && ids.includes('jamf'), 'the plugins are read')
+  const found: string[] = []
+  for (const file of (await tsFiles(join(ROOT, 'core'))).filter(f => !f.endsWith('.test.ts'))) {
+    const allowed = CONCEPTS[relative(ROOT, file)] ?? []
+    for (const { id, line } of idLiterals(await readFile(file, 'utf8'), ids)) {
+      if (!allowed.includes(id)) found.push(`${relative(ROOT, file)}:${line} names the plugin "${id}"`)
+    }
+  }
+  t.same(found, [], 'the core keys on manifest data (auth, routesPrefix, configure), never on a plugin\'s id')
 })
