@@ -98,11 +98,11 @@ t.test('a secret the vendor echoes in its body is redacted from the words', asyn
 })
 
 t.test('429, 5xx after the retries and network errors stay as they are, for the core to name', async t => {
-  const busy = await setup(t, (_hit, res) => json(res, 503, { error: { code: 'ServiceUnavailable', message: 'Try later.' } }, { 'retry-after': '0' }))
+  const busy = await setup(t, (_hit, res) => json(res, 503, { error: { code: 'TenantSuspended', message: 'Try later.' } }, { 'retry-after': '0' }))
   const outage = await busy.read()
   t.type(outage, HttpStatusError)
   t.notOk(outage instanceof ConnectorError)
-  t.equal(failureReason(outage), 'network')
+  t.equal(failureReason(outage), 'network', 'a 503 stays transient even with a code that has a rule')
 
   const down = await setup(t, (_hit, res) => { res.socket?.destroy() })
   const cut = await down.read('/things')

@@ -40,7 +40,7 @@ export interface FailureRules<About> {
   key?: (body: Record<string, unknown>) => string | number | null | undefined
   /** By the vendor's error code; looked up first. */
   codes?: Record<string, FailureRule<About>>
-  /** By HTTP status. 429 and 5xx, unless named here, are left as they are: transient, the run is retried. */
+  /** By HTTP status. 429 and 5xx, unless named here, are left as they are (even with a listed code): transient, the run is retried. */
   statuses?: Record<number, FailureRule<About>>
   /** Every other refusal (a 4xx no rule names); without it such an error is left as it is. */
   otherwise?: FailureRule<About>
@@ -88,13 +88,11 @@ function vendorErrors (rules: FailureRules<unknown>, body: unknown, fallback?: (
   }).filter(e => e.code !== undefined || e.message !== undefined)
 }
 
+/** 429 and 5xx only when `statuses` names them; otherwise the vendor's code, then the status, then `otherwise`. */
 function ruleFor<About> (rules: FailureRules<About>, status: number, key: string | undefined): FailureRule<About> | undefined {
-  const byCode = key === undefined ? undefined : rules.codes?.[key]
-  if (byCode !== undefined) return byCode
   const byStatus = rules.statuses?.[status]
-  if (byStatus !== undefined) return byStatus
-  if (status === 429 || status >= 500) return undefined
-  return rules.otherwise
+  if ((status === 429 || status >= 500) && byStatus === undefined) return undefined
+  return (key === undefined ? undefined : rules.codes?.[key]) ?? byStatus ?? rules.otherwise
 }
 
 const say = <About>(message: FailureWords<About>, failure: VendorFailure<About>): string =>
