@@ -16,6 +16,10 @@ export {
 } from './sdk/records.ts'
 
 export { failureReason, failureWords, testResultFromError } from './sdk/failures.ts'
+export {
+  oauthError, vendorFailures, type FailureRule, type FailureRules, type FailureWords,
+  type VendorError, type VendorFailure, type VendorFailureDeclaration, type VendorFailures
+} from './sdk/vendor-errors.ts'
 
 export type {
   Directory, DirectoryPeople, DirectoryPerson, DirectoryTransaction, InboundAuthentication, InboundToken,

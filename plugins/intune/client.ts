@@ -2,7 +2,7 @@
 // a lookup. ctx.http signs every request in with the manifest's oauth2 block (Entra's client
 // credentials, the token cached and renewed, a fresh one once if Graph answers 401).
 import { ConnectorError, PaginationLoopError, type ConnectorContext, type HttpRequest } from '../../core/sdk.ts'
-import { graphFailure } from './errors.ts'
+import { graphFailures } from './failures.ts'
 import { SELECT } from './map.ts'
 import { graphRoot, type IntuneSettings } from './settings.ts'
 
@@ -30,7 +30,7 @@ async function graphGet (ctx: Ctx, url: string, query?: HttpRequest['query']): P
   try {
     body = (await ctx.http.request<Partial<Collection> | null>({ url, query, headers: { accept: 'application/json' } })).body
   } catch (err) {
-    throw graphFailure(err)
+    throw graphFailures.explain(ctx, err)
   }
   if (typeof body !== 'object' || body === null || !Array.isArray(body.value)) {
     throw new ConnectorError('network', 'Microsoft Graph answered the device request without a device list.')

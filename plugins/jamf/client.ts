@@ -4,7 +4,7 @@
 // 429 and 5xx (with Retry-After) itself.
 import { ConnectorError, type ConnectorContext, type HttpResponse } from '../../core/sdk.ts'
 import type { Collection } from './collections.ts'
-import { inventoryFailure, tokenFailure } from './errors.ts'
+import { jamfFailures } from './failures.ts'
 import { tenantBase, type JamfSettings } from './settings.ts'
 
 /**
@@ -71,10 +71,10 @@ export function jamfClient (ctx: ConnectorContext<JamfSettings>): JamfClient {
           expect: [200, 400, 401, 403, 404]
         })
       } catch (err) {
-        throw tokenFailure(err)
+        throw jamfFailures.explain(ctx, err, { collection, path })
       }
       if (res.status === 404 && i < paths.length - 1) continue
-      if (res.status !== 200) throw inventoryFailure(collection, path, res)
+      if (res.status !== 200) throw jamfFailures.response(ctx, res, { collection, path })
       found.set(collection.id, path)
       return envelope(collection, path, res.body)
     }
