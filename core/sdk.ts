@@ -37,7 +37,9 @@ export {
   type HttpClient, type HttpClientOptions, type HttpMethod, type HttpRequest, type HttpResponse,
   type OAuth2ClientCredentials, type OutboundCall, type PaginationScheme
 } from './integrations/http-types.ts'
+export type { Page, PageOptions, QueryValue, ResumeToken } from './integrations/http-types.ts'
 export { OAuth2TokenError, PaginationLoopError, RequestTimeoutError } from './integrations/http.ts'
+export { GraphQLError } from './integrations/http.ts'
 
 export type { PluginManifest } from './integrations/manifest.ts'
 
