@@ -16,6 +16,7 @@ export {
 } from './sdk/records.ts'
 
 export { failureReason, failureWords, testResultFromError } from './sdk/failures.ts'
+export { pageMessages, type MappedRecord, type PageMessagesOptions } from './sdk/page-messages.ts'
 
 export type {
   Directory, DirectoryPeople, DirectoryPerson, DirectoryTransaction, InboundAuthentication, InboundToken,
