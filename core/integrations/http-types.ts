@@ -1,6 +1,8 @@
 // The contract of ctx.http, the only way a connector reaches its vendor. Implemented by
 // core/integrations/http.ts; re-exported to plugin authors by core/sdk.ts.
 
+import type { HeaderAuth } from './http/header-auth.ts'
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 export type QueryValue = string | number | boolean
@@ -16,7 +18,10 @@ export interface HttpRequest {
   json?: unknown
   /** application/x-www-form-urlencoded body. */
   form?: Record<string, string>
-  /** Add the cached OAuth2 client-credentials bearer (default when the client has oauth2 set up). */
+  /**
+   * Add the cached OAuth2 client-credentials bearer (default when the client has oauth2 set up).
+   * 'none' also leaves out the manifest's header auth (headerAuth), which is otherwise on every request.
+   */
   auth?: 'oauth2' | 'none'
   /** Statuses that are answers, not errors (default: 2xx). */
   expect?: number[]
@@ -119,6 +124,8 @@ export interface HttpClientOptions {
   /** Host patterns the plugin may call, exact hosts ('graph.microsoft.com') or '*.example.com'. */
   allowedHosts: string[]
   oauth2?: OAuth2ClientCredentials
+  /** The manifest's headerAuth as resolved for the workspace: set on every request but `auth: 'none'` ones. */
+  headerAuth?: HeaderAuth
   rateLimit?: { requestsPerMinute?: number, concurrency?: number }
   timeoutMs?: number
   /** Retries of network errors, 5xx and 429 (default 4). */

@@ -8,6 +8,7 @@ import { AddressNotAllowedError, HttpStatusError } from './http-types.ts'
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse, OutboundCall } from './http-types.ts'
 import { sleep, throwIfAborted } from './http/abort.ts'
 import { RequestTimeoutError } from './http/errors.ts'
+import { withHeaderAuth } from './http/header-auth.ts'
 import { hostGuard } from './http/hosts.ts'
 import { createTokenSource, type TokenSource } from './http/oauth2.ts'
 import { pages, paginate } from './http/paginate.ts'
@@ -71,7 +72,7 @@ export function createHttpClient (options: HttpClientOptions): HttpClient {
     checkUrl(url)
     const literal = mayBePrivate(url) ? null : refusedLiteral(url)
     if (literal !== null) throw notAllowed(literal, options.workspace)
-    const headers: Record<string, string> = { ...req.headers }
+    const headers = withHeaderAuth({ ...req.headers }, options.headerAuth, req)
     if (!hasHeader(headers, 'accept')) headers.accept = DEFAULT_ACCEPT
     let body: string | undefined
     if (req.json !== undefined) {
