@@ -92,6 +92,8 @@ export function resolveHeaderAuth (
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : null
   }
   const missing = [...new Set(placeholders(block).map(p => p.setting))].filter(name => text(name) === null)
+  // The words of resolveOAuth2's refusal, written out here: importing manifest.ts would load its
+  // schema compiler into every http client.
   if (missing.length > 0) {
     const titles = missing.map(name => {
       const title = settingsSchema?.properties?.[name]?.title
