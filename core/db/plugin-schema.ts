@@ -28,7 +28,7 @@ export async function preparePluginSchema (db: Knex, pluginId: string): Promise<
     if (exists.rows.length > 0) return
     await trx.raw('CREATE SCHEMA ??', [schema])
     const prefix = `${pluginId.replace(/-/g, '_')}\\_%`
-    const legacy = await trx.raw(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE ? ORDER BY tablename`, [prefix])
+    const legacy = await trx.raw('SELECT tablename FROM pg_tables WHERE schemaname = \'public\' AND tablename LIKE ? ORDER BY tablename', [prefix])
     for (const { tablename } of legacy.rows as Array<{ tablename: string }>) {
       await trx.raw('ALTER TABLE ?? SET SCHEMA ??', [`public.${tablename}`, schema])
     }
