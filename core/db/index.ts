@@ -19,8 +19,13 @@ declare module 'fastify' {
   }
 }
 
-/** Decorates the app with the knex instance (the caller owns its life cycle) and the plugins' handles over it. */
-export default fp<{ db: Knex }>(async (app, opts) => {
+/**
+ * Decorates the app with the knex instance (the caller owns its life cycle) and the plugins'
+ * handles over it (closed with the app). Without `embedded`, the handles that work on both databases.
+ */
+export default fp<{ db: Knex, embedded?: boolean }>(async (app, opts) => {
   app.decorate('db', opts.db)
-  app.decorate('pluginDb', pluginHandles(opts.db).of)
+  const handles = pluginHandles(opts.db, { embedded: opts.embedded ?? true })
+  app.decorate('pluginDb', handles.of)
+  app.addHook('onClose', async () => await handles.destroy())
 }, { name: 'db' })
