@@ -1,6 +1,7 @@
-// The plugin SDK: the only module a plugin imports from the core. The connector contract, the
-// canonical records, ctx.http's types and errors, and the test helpers plugin authors use
-// (docs/writing-a-plugin.md). Nothing here imports from plugins/.
+// The plugin SDK's runtime entry (`stocktake/sdk`): with core/sdk/testing.ts (`stocktake/sdk/testing`,
+// for fakes and tests) the only modules a plugin imports from the core. The connector contract, the
+// canonical records, ctx.http's types and errors (docs/writing-a-plugin.md). Nothing here imports
+// from plugins/, and nothing loads the conformance suite or handlebars (test/sdk-entries.test.ts).
 
 export {
   CONTRACT_VERSION, CAPABILITIES, ConnectorError, defineConnector, implementedCapabilities,
@@ -29,7 +30,7 @@ export { EVENT_TYPES, type EventType } from './events/types.ts'
 // and the database's refusal of a value that got through anyway.
 export { printable, storable, unstorableFields, NUL_MESSAGE, type UnstorableField } from './boundary/unstorable.ts'
 export { MAX_JSON_DEPTH, jsonNestedDeeperThan } from './boundary/json-depth.ts'
-export { isDataException } from './db/errors.ts'
+export { isDataException } from './boundary/data-exception.ts'
 export type { ErrorShape } from './boundary/error-shapes.ts'
 
 export {
@@ -41,7 +42,9 @@ export { OAuth2TokenError, PaginationLoopError, RequestTimeoutError } from './in
 
 export type { PluginManifest } from './integrations/manifest.ts'
 
-// Test helpers
+// Deprecated here (kept for one release so that code written against SDK v1 keeps working): import
+// them from `stocktake/sdk/testing`. runConformance has moved there only: it loads discovery and
+// handlebars, which a running connector must not.
 export { createTestContext, createMemoryCache, routeToFake, silentLogger, type TestContextOptions } from './sdk/test-context.ts'
 export { drainSync, createMemoryStore, type DrainOptions, type DrainResult, type MemoryStore, type SyncCounts, type RecordError } from './sdk/drain.ts'
-export { runConformance, type ConformanceTest, type FakeOptions, type PluginFake, type StartFake } from './sdk/conformance.ts'
+export type { FakeOptions, PluginFake, StartFake } from './sdk/testing/plugin-fake.ts'

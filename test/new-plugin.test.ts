@@ -1,7 +1,7 @@
 import t from 'tap'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { runConformance } from '../core/sdk.ts'
+import { runConformance } from '../core/sdk/testing.ts'
 import { discoverPlugins } from '../core/integrations/discovery.ts'
 import { repoRoot, runToEnd } from './helpers/process.ts'
 

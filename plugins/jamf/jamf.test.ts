@@ -4,9 +4,10 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import {
-  createTestContext, drainSync, RetryLaterError, routeToFake, runConformance,
+  createTestContext, drainSync, RetryLaterError, routeToFake,
   type Checkpoint, type ConnectorContext, type SyncMessage
 } from '../../core/sdk.ts'
+import { runConformance } from '../../core/sdk/testing.ts'
 import manifest from './manifest.json' with { type: 'json' }
 import settingsSchema from './settings.schema.json' with { type: 'json' }
 import connector from './index.ts'
