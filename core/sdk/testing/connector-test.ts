@@ -43,7 +43,7 @@ export interface ConnectorTest<S, F extends PluginFake> {
 export type ConnectorTestSetup<S, O extends FakeOptions, F extends PluginFake> =
   (t: TeardownTest, fakeOptions?: O, options?: SetupOptions<S>) => Promise<ConnectorTest<S, F>>
 
-export function connectorTest<S extends Record<string, unknown>, O extends FakeOptions, F extends PluginFake> (
+export function connectorTest<S, O extends FakeOptions, F extends PluginFake> (
   plugin: ConnectorTestOptions<S, O, F>
 ): ConnectorTestSetup<S, O, F> {
   const { connector, manifest } = plugin
@@ -52,18 +52,18 @@ export function connectorTest<S extends Record<string, unknown>, O extends FakeO
     const fake = await plugin.startFake(fakeOptions)
     const dispatcher = routeToFake(fake.url)
     t.teardown(async () => { await dispatcher.close(); await fake.close() })
-    const ctx = createTestContext<S>({
+    const ctx = createTestContext({
       manifest,
       settingsSchema: options.validate === false ? undefined : plugin.settingsSchema,
-      settings: { ...fake.settings, ...options.settings } as S,
+      settings: { ...fake.settings, ...options.settings },
       dispatcher,
       http: plugin.http
-    })
+    }) as ConnectorContext<S>
     return {
       fake,
       ctx,
       dispatcher,
-      sync: async (drain = {}) => await drainSync(connector, ctx, { syncId, permissions: manifest.permissions, ...drain }),
+      sync: async (drain = {}) => await drainSync(connector, ctx as ConnectorContext, { syncId, permissions: manifest.permissions, ...drain }),
       messages: async (checkpoint = null, id = syncId) => {
         if (connector.sync === undefined) throw new TypeError('this connector has no sync capability')
         const messages: SyncMessage[] = []
