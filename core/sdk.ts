@@ -45,6 +45,20 @@ export type { PluginManifest } from './integrations/manifest.ts'
 // Deprecated here (kept for one release so that code written against SDK v1 keeps working): import
 // them from `stocktake/sdk/testing`. runConformance has moved there only: it loads discovery and
 // handlebars, which a running connector must not.
-export { createTestContext, createMemoryCache, routeToFake, silentLogger, type TestContextOptions } from './sdk/test-context.ts'
-export { drainSync, createMemoryStore, type DrainOptions, type DrainResult, type MemoryStore, type SyncCounts, type RecordError } from './sdk/drain.ts'
+import * as testContext from './sdk/test-context.ts'
+import * as drain from './sdk/drain.ts'
+/** @deprecated Import it from `stocktake/sdk/testing`; `stocktake/sdk` drops it in the next release. */
+export const createTestContext = testContext.createTestContext
+/** @deprecated Import it from `stocktake/sdk/testing`; `stocktake/sdk` drops it in the next release. */
+export const createMemoryCache = testContext.createMemoryCache
+/** @deprecated Import it from `stocktake/sdk/testing`; `stocktake/sdk` drops it in the next release. */
+export const routeToFake = testContext.routeToFake
+/** @deprecated Import it from `stocktake/sdk/testing`; `stocktake/sdk` drops it in the next release. */
+export const silentLogger = testContext.silentLogger
+/** @deprecated Import it from `stocktake/sdk/testing`; `stocktake/sdk` drops it in the next release. */
+export const drainSync = drain.drainSync
+/** @deprecated Import it from `stocktake/sdk/testing`; `stocktake/sdk` drops it in the next release. */
+export const createMemoryStore = drain.createMemoryStore
+export type { TestContextOptions } from './sdk/test-context.ts'
+export type { DrainOptions, DrainResult, MemoryStore, SyncCounts, RecordError } from './sdk/drain.ts'
 export type { FakeOptions, PluginFake, StartFake } from './sdk/testing/plugin-fake.ts'
