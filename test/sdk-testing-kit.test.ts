@@ -84,7 +84,7 @@ t.test('injected failures: a status with Retry-After, a bad body, a dropped conn
 
 t.test('client credentials through the core\'s ctx.http: one token, a fresh one after expiry, refusals as OAuth2TokenError', async t => {
   const vendor = await vendorFor(t)
-  const oauth = addOAuthEndpoint(vendor, { tokenPath: '/oauth/token', lifetimeSeconds: 600 })
+  const oauth = addOAuthEndpoint(vendor, { tokenPath: '/oauth/token', lifetimeSeconds: 600, clientSecret: 'a:secret with % and : in it' })
   vendor.route('GET', '/v1/me', () => ({ status: 200, body: { me: true } }), { guard: oauth.guard })
   const manifestBlock = { tokenUrl: `${API}/oauth/token`, clientId: oauth.clientId, clientSecret: oauth.clientSecret }
   const { http } = ctxFor(t, vendor, manifestBlock)
@@ -113,7 +113,7 @@ t.test('client credentials through the core\'s ctx.http: one token, a fresh one 
 
 t.test('authorization code with PKCE, then rotated refresh tokens, with expire and refuse switches', async t => {
   const vendor = await vendorFor(t)
-  const oauth = addOAuthEndpoint(vendor, { tokenPath: '/oauth/token', authorizePath: '/oauth/authorize', grants: ['authorization_code', 'refresh_token'] })
+  const oauth = addOAuthEndpoint(vendor, { tokenPath: '/oauth/token', authorizePath: '/oauth/authorize', grants: ['authorization_code', 'refresh_token'], clientSecret: 'with:colon%' })
   vendor.route('GET', '/v1/me', () => ({ status: 200, body: { me: true } }), { guard: oauth.guard })
   const redirectUri = 'https://stocktake.example/integrations/oauth/callback'
   const verifier = 'a-verifier-of-at-least-forty-three-characters-0123456789'
@@ -129,7 +129,7 @@ t.test('authorization code with PKCE, then rotated refresh tokens, with expire a
   async function token (fields: Record<string, string>): Promise<{ status: number, body: Record<string, unknown> }> {
     const res = await fetch(new URL('/oauth/token', vendor.url), {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${oauth.clientId}:${oauth.clientSecret}`).toString('base64')}` },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${encodeURIComponent(oauth.clientId)}:${encodeURIComponent(oauth.clientSecret)}`).toString('base64')}` }, // RFC 6749 §2.3.1
       body: new URLSearchParams(fields)
     })
     return { status: res.status, body: await res.json() as Record<string, unknown> }

@@ -64,8 +64,10 @@ function defaultRefusal (why: OAuthRefusal): FakeReply {
 function clientOf (req: FakeRequest, form: URLSearchParams): { id: string | null, secret: string | null } {
   const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1]
   if (basic !== undefined) {
-    const [id, secret] = Buffer.from(basic, 'base64').toString().split(':').map(decodeURIComponent)
-    return { id, secret: secret ?? null }
+    const text = Buffer.from(basic, 'base64').toString()
+    const colon = text.indexOf(':')
+    const decode = (part: string): string | null => { try { return decodeURIComponent(part) } catch { return null } }
+    return colon === -1 ? { id: decode(text), secret: null } : { id: decode(text.slice(0, colon)), secret: decode(text.slice(colon + 1)) }
   }
   return { id: form.get('client_id'), secret: form.get('client_secret') }
 }
