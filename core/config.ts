@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv'
 import path from 'node:path'
 import { DEFAULT_STATEMENT_CACHE } from './db/statement-cache.ts'
-import { parsePluginPaths } from './integrations/discovery.ts'
+import { parsePluginPaths } from './integrations/plugin-paths.ts'
 
 export interface Config {
   port: number

@@ -1,6 +1,7 @@
-// The plugin SDK: the only module a plugin imports from the core. The connector contract, the
-// canonical records, ctx.http's types and errors, and the test helpers plugin authors use
-// (docs/writing-a-plugin.md). Nothing here imports from plugins/.
+// The plugin SDK's runtime entry (`stocktake/sdk`): with core/sdk/testing.ts (`stocktake/sdk/testing`,
+// for fakes and tests) the only modules a plugin imports from the core. The connector contract, the
+// canonical records, ctx.http's types and errors (docs/writing-a-plugin.md). Nothing here imports
+// from plugins/, and nothing loads the conformance suite or handlebars (test/sdk-entries.test.ts).
 
 export {
   CONTRACT_VERSION, CAPABILITIES, ConnectorError, defineConnector, implementedCapabilities,
@@ -34,7 +35,7 @@ export { EVENT_TYPES, type EventType } from './events/types.ts'
 // and the database's refusal of a value that got through anyway.
 export { printable, storable, unstorableFields, NUL_MESSAGE, type UnstorableField } from './boundary/unstorable.ts'
 export { MAX_JSON_DEPTH, jsonNestedDeeperThan } from './boundary/json-depth.ts'
-export { isDataException } from './db/errors.ts'
+export { isDataException } from './boundary/data-exception.ts'
 export type { ErrorShape } from './boundary/error-shapes.ts'
 
 export {
@@ -48,7 +49,23 @@ export { GraphQLError } from './integrations/http.ts'
 
 export type { PluginManifest } from './integrations/manifest.ts'
 
-// Test helpers
-export { createTestContext, createMemoryCache, routeToFake, silentLogger, type TestContextOptions } from './sdk/test-context.ts'
-export { drainSync, createMemoryStore, type DrainOptions, type DrainResult, type MemoryStore, type SyncCounts, type RecordError } from './sdk/drain.ts'
-export { runConformance, type ConformanceTest, type FakeOptions, type PluginFake, type StartFake } from './sdk/conformance.ts'
+// Deprecated here (kept for one release so that code written against SDK v1 keeps working): import
+// them from `stocktake/sdk/testing`. runConformance has moved there only: it loads discovery and
+// handlebars, which a running connector must not.
+import * as testContext from './sdk/test-context.ts'
+import * as drain from './sdk/drain.ts'
+/** @deprecated Import it from `stocktake/sdk/testing`; `stocktake/sdk` drops it in the next release. */
+export const createTestContext = testContext.createTestContext
+/** @deprecated Import it from `stocktake/sdk/testing`; `stocktake/sdk` drops it in the next release. */
+export const createMemoryCache = testContext.createMemoryCache
+/** @deprecated Import it from `stocktake/sdk/testing`; `stocktake/sdk` drops it in the next release. */
+export const routeToFake = testContext.routeToFake
+/** @deprecated Import it from `stocktake/sdk/testing`; `stocktake/sdk` drops it in the next release. */
+export const silentLogger = testContext.silentLogger
+/** @deprecated Import it from `stocktake/sdk/testing`; `stocktake/sdk` drops it in the next release. */
+export const drainSync = drain.drainSync
+/** @deprecated Import it from `stocktake/sdk/testing`; `stocktake/sdk` drops it in the next release. */
+export const createMemoryStore = drain.createMemoryStore
+export type { TestContextOptions } from './sdk/test-context.ts'
+export type { DrainOptions, DrainResult, MemoryStore, SyncCounts, RecordError } from './sdk/drain.ts'
+export type { FakeOptions, PluginFake, StartFake } from './sdk/testing/plugin-fake.ts'

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { scaffoldPlugin, ScaffoldError } from './new-plugin.ts'
+import { outsideRepository, scaffoldPlugin, ScaffoldError } from './new-plugin.ts'
 import { integrationCommand, IntegrationUsageError, INTEGRATION_USAGE, readValues } from './integration-command.ts'
 import { syncCommand, SYNC_USAGE } from './sync-command.ts'
 import { checkImportArgs, importCommand, IMPORT_USAGE } from './import-command.ts'
@@ -234,6 +234,7 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
     try {
       const dir = await scaffoldPlugin(id, (values.dir as string | undefined) ?? 'plugins')
       console.log(`Created ${dir}: manifest, settings schema, connector, client, map, card, icon, fake and test.`)
+      if (outsideRepository(dir)) console.log('It is a package of its own (package.json) importing stocktake/sdk and stocktake/sdk/testing: run npm link stocktake (or npm install <this repository>) and npm install in it.')
       console.log(`Next: edit it for your vendor, then run npx tap ${path.relative(process.cwd(), dir)} and npm test.`)
       console.log('Guide: docs/writing-a-plugin.md')
     } catch (err) {

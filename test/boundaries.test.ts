@@ -1,8 +1,9 @@
 // The plugin boundary, enforced by reading import statements: core never imports a plugin, and a
-// plugin imports nothing from the core but core/sdk.ts (plus node builtins, npm packages, files of
-// its own folder and plugins/_shared, the code one vendor's plugins share, which itself imports
-// only core/sdk.ts). No plugin imports another. That is what lets a plugin live outside this
-// repository.
+// plugin imports nothing from the core but the SDK's two entries, core/sdk.ts (`stocktake/sdk`) and,
+// in its fakes and tests only, core/sdk/testing.ts (`stocktake/sdk/testing`) — plus node builtins,
+// npm packages, files of its own folder and plugins/_shared, the code one vendor's plugins share
+// (which itself imports only core/sdk.ts). No plugin imports another. That is what lets a plugin
+// live outside this repository.
 import { readdir, readFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,6 +13,9 @@ import { readPlugins } from '../core/integrations/discovery.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SDK = join(ROOT, 'core', 'sdk.ts')
+const SDK_TESTING = join(ROOT, 'core', 'sdk', 'testing.ts')
+/** The package's own names (package.json exports). */
+const PACKAGE_ENTRIES = new Map([['stocktake/sdk', SDK], ['stocktake/sdk/testing', SDK_TESTING]])
 /** Folders whose children are plugin folders. */
 const PLUGIN_ROOTS = [join(ROOT, 'plugins'), join(ROOT, 'test', 'fixtures')]
 /** Code shared by the plugins of one vendor (plugins/_shared/<vendor>/): not a plugin. */
@@ -24,17 +28,26 @@ function specifiers (source: string): string[] {
 
 const inside = (path: string, dir: string): boolean => path === dir || path.startsWith(dir + sep)
 
+/** A plugin's fake or test, which may use the testing entry. */
+const isFakeOrTest = (file: string): boolean => /(^|[\\/])fake[\w-]*\.ts$|\.test\.ts$/.test(file)
+
 /** Why an import breaks the boundary, or null. `file` is absolute. */
+
 function violation (file: string, specifier: string): string | null {
-  if (!specifier.startsWith('.') && !specifier.startsWith('/')) return null // node builtin or npm package
-  const target = resolve(dirname(file), specifier)
+  if (specifier === 'stocktake' || specifier.startsWith('stocktake/')) {
+    if (!PACKAGE_ENTRIES.has(specifier)) return 'the stocktake package exports only stocktake/sdk and stocktake/sdk/testing'
+  } else if (!specifier.startsWith('.') && !specifier.startsWith('/')) {
+    return null // node builtin or npm package
+  }
+  const target = PACKAGE_ENTRIES.get(specifier) ?? resolve(dirname(file), specifier)
   const pluginRoot = PLUGIN_ROOTS.find(root => inside(file, root) && file !== root)
   if (pluginRoot === undefined) {
     return inside(file, join(ROOT, 'core')) && PLUGIN_ROOTS.some(root => inside(target, root)) ? 'core imports a plugin' : null
   }
-  if (inside(file, SHARED)) return inside(target, SHARED) || target === SDK ? null : 'plugins/_shared may import only core/sdk.ts and plugins/_shared'
+  if (inside(file, SHARED)) return inside(target, SHARED) || target === SDK || (target === SDK_TESTING && isFakeOrTest(file)) ? null : 'plugins/_shared may import only core/sdk.ts and plugins/_shared (its tests: also the testing entry)'
   const own = join(pluginRoot, relative(pluginRoot, file).split(sep)[0])
   if (inside(target, own) || target === SDK || inside(target, SHARED)) return null
+  if (target === SDK_TESTING) return isFakeOrTest(file) ? null : 'only a plugin\'s fake*.ts and *.test.ts may import the SDK\'s testing entry'
   return 'a plugin may import only core/sdk.ts, files of its own folder and plugins/_shared'
 }
 
@@ -82,6 +95,14 @@ t.test('the checker reads every kind of import and judges them', async t => {
   t.equal(violation(plugin, 'node:crypto'), null)
   t.match(violation(plugin, '../../core/db/index.ts'), /only core\/sdk\.ts/)
   t.match(violation(plugin, '../../core/sdk/contract.ts'), /only core\/sdk\.ts/)
+  t.equal(violation(plugin, 'stocktake/sdk'), null)
+  t.match(violation(plugin, 'stocktake/sdk/testing'), /only a plugin's fake\*\.ts and \*\.test\.ts/, 'runtime code may not load the testing kit')
+  t.match(violation(plugin, '../../core/sdk/testing.ts'), /only a plugin's fake/)
+  for (const file of ['fake.ts', 'fake-fleet.ts', 'demo.test.ts']) {
+    t.equal(violation(join(ROOT, 'plugins', 'demo', file), 'stocktake/sdk/testing'), null, `${file} may`)
+    t.equal(violation(join(ROOT, 'plugins', 'demo', file), '../../core/sdk/testing.ts'), null, `${file} may, by path`)
+  }
+  t.match(violation(plugin, 'stocktake/core/db/index.ts'), /exports only stocktake\/sdk/)
   t.match(violation(plugin, '../other/index.ts'), /own folder/)
   t.match(violation(join(ROOT, 'core', 'app.ts'), '../plugins/demo/index.ts'), /core imports a plugin/)
   t.equal(violation(join(ROOT, 'core', 'app.ts'), './sdk.ts'), null)

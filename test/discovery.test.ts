@@ -1,9 +1,9 @@
 // Discovery: the real plugins, a plugin outside plugins/ given as an extra path, and broken
 // plugins that must each stop start-up with an error naming the file and the field.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { discoverPlugins, parsePluginPaths, PluginDiscoveryError, readPlugins } from '../core/integrations/discovery.ts'
 import { MANIFEST_SCHEMA } from '../core/integrations/manifest.ts'
@@ -11,7 +11,7 @@ import { EVENT_TYPES } from '../core/sdk.ts'
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
 const EXTERNAL = join(FIXTURES, 'external-plugin')
-const SDK_URL = pathToFileURL(fileURLToPath(new URL('../core/sdk.ts', import.meta.url))).href
+const REPO = fileURLToPath(new URL('..', import.meta.url))
 
 t.test('discovers the plugins of plugins/ with their files and connectors', async t => {
   const plugins = await discoverPlugins()
@@ -56,16 +56,15 @@ t.test('the manifest schema lists exactly the core\'s event names', async t => {
   t.same(notifies.items.enum, [...EVENT_TYPES])
 })
 
-/** A copy of the external fixture in a temp folder, its SDK imports pointed at this core, broken by `edit`. */
+/** A copy of the external fixture in a temp folder (an ESM package with stocktake linked in, as its author has it), broken by `edit`. */
 async function brokenPlugin (t: Test, edit: (dir: string) => Promise<void>): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'stocktake-plugin-'))
   t.teardown(async () => { await rm(root, { recursive: true, force: true }) })
   const dir = join(root, 'broken')
   await cp(EXTERNAL, dir, { recursive: true })
-  for (const file of ['index.ts', 'map.ts', 'fake.ts']) {
-    const path = join(dir, file)
-    await writeFile(path, (await readFile(path, 'utf8')).replaceAll('../../../core/sdk.ts', SDK_URL))
-  }
+  await writeFile(join(root, 'package.json'), JSON.stringify({ type: 'module' }))
+  await mkdir(join(root, 'node_modules'))
+  await symlink(REPO, join(root, 'node_modules', 'stocktake'), 'dir')
   await edit(dir)
   return dir
 }

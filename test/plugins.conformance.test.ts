@@ -1,7 +1,7 @@
 // Every plugin in plugins/ (and the example plugin outside it) must pass the conformance suite.
 import t from 'tap'
 import { BUILTIN_PLUGINS_DIR, childPlugins } from '../core/integrations/discovery.ts'
-import { runConformance } from '../core/sdk.ts'
+import { runConformance } from '../core/sdk/testing.ts'
 
 // The folders discovery loads; one without a manifest.json (a plugin still being built) is not one.
 const folders = await childPlugins(BUILTIN_PLUGINS_DIR)

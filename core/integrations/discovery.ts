@@ -2,7 +2,7 @@
 // Every manifest and settings schema is validated before any plugin code runs; on any problem the
 // core refuses to start with an error naming each file and field.
 import { readdir, stat } from 'node:fs/promises'
-import { delimiter, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Connector } from '../sdk/contract.ts'
 import { importConnector } from './connector-loader.ts'
@@ -26,10 +26,7 @@ export class PluginDiscoveryError extends Error {
 /** The plugins folder of this repository. */
 export const BUILTIN_PLUGINS_DIR = fileURLToPath(new URL('../../plugins/', import.meta.url))
 
-/** STOCKTAKE_PLUGIN_PATHS: a ':'-separated list (';' on Windows) of plugin folders or folders of them. */
-export function parsePluginPaths (value: string | undefined): string[] {
-  return (value ?? '').split(delimiter).map(p => p.trim()).filter(p => p !== '')
-}
+export { parsePluginPaths } from './plugin-paths.ts'
 
 export interface DiscoverOptions {
   /** Extra plugin folders, or folders whose children are plugin folders. */

@@ -1,4 +1,4 @@
-import type { Kind } from './records.ts'
+import type { Kind } from './kind.ts'
 import { date, email, jsonObject, objectSchema, oneOf, optionalId, optionalText, patchSchema, text, validator } from './validate.ts'
 
 export const PERSON_STATUSES = ['active', 'inactive', 'offboarded'] as const

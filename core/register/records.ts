@@ -4,20 +4,9 @@ import type { EventType } from '../events/index.ts'
 import type { Change } from './change.ts'
 import { diff, isEmpty, newValues } from './changes.ts'
 import { ConflictError, NotFoundError } from './errors.ts'
+import type { Kind } from './kind.ts'
 
-/** What the shared helpers need to know about one register table. */
-export interface Kind<Row> {
-  table: string
-  /** For messages: "Hardware 42 was not found". */
-  noun: string
-  /** The audit target type. */
-  target: string
-  /** The columns a caller sees (never credentials). */
-  columns: readonly string[]
-  /** Turns a database row into the plain record (numeric strings to numbers). */
-  fromDb: (raw: Record<string, unknown>) => Row
-  label: (row: Row) => string
-}
+export type { Kind } from './kind.ts'
 
 export interface Versioned { id: string, version: number }
 

@@ -11,6 +11,9 @@ import { secretFields } from '../integrations/settings-validation.ts'
 import type { Connector } from './contract.ts'
 import { sampleSettings } from './sample-settings.ts'
 import { createTestContext, routeToFake } from './test-context.ts'
+import type { StartFake } from './testing/plugin-fake.ts'
+
+export type { FakeOptions, PluginFake, StartFake } from './testing/plugin-fake.ts'
 
 /** The subset of a tap Test the suite uses. */
 export interface ConformanceTest {
@@ -21,17 +24,6 @@ export interface ConformanceTest {
   fail (message: string): unknown
   teardown (fn: () => unknown): unknown
 }
-
-/** What a plugin's fake.ts exports: `export async function startFake (options?) { … }`. */
-export interface FakeOptions { rejectCredentials?: boolean }
-export interface PluginFake {
-  /** Where the fake listens (http://127.0.0.1:<port>). */
-  url: string
-  /** Settings that point the connector at this fake (with credentials it rejects when asked to). */
-  settings: Record<string, unknown>
-  close: () => Promise<void>
-}
-export type StartFake = (options?: FakeOptions) => Promise<PluginFake>
 
 const exists = async (path: string): Promise<boolean> => await access(path).then(() => true, () => false)
 

@@ -2,46 +2,18 @@
 // documented failure, paging, mapping, skips and errors, throttling, token expiry, lookups,
 // resuming, and streaming a large fleet page by page.
 import { fileURLToPath } from 'node:url'
-import t, { type Test } from 'tap'
-import {
-  createMemoryStore, createTestContext, drainSync, routeToFake, runConformance,
-  type Checkpoint, type DeviceRecord, type DrainOptions, type SyncMessage
-} from '../../core/sdk.ts'
+import t from 'tap'
+import { type DeviceRecord } from '../../core/sdk.ts'
+import { connectorTest, createMemoryStore, createTestContext, runConformance } from '../../core/sdk/testing.ts'
 import manifest from './manifest.json' with { type: 'json' }
 import settingsSchema from './settings.schema.json' with { type: 'json' }
 import connector from './index.ts'
 import { serialOf, startFake, TENANT_DOMAIN, type IntuneFake, type IntuneFakeOptions } from './fake.ts'
 
 const DEVICES = '/v1.0/deviceManagement/managedDevices'
-
-async function setup (t: Test, options: IntuneFakeOptions = {}, settings: Record<string, unknown> = {}, validate = true) {
-  const fake = await startFake(options)
-  const dispatcher = routeToFake(fake.url)
-  t.teardown(async () => { await dispatcher.close(); await fake.close() })
-  const ctx = createTestContext({
-    manifest,
-    settingsSchema: validate ? settingsSchema : undefined,
-    settings: { ...fake.settings, ...settings },
-    dispatcher,
-    http: { maxRetries: 2, maxWaitMs: 3000 }
-  })
-  return { fake, ctx }
-}
-
-type Ctx = Awaited<ReturnType<typeof setup>>['ctx']
-
-const drain = async (ctx: Ctx, options: Partial<DrainOptions> = {}) =>
-  await drainSync(connector, ctx, { syncId: 'devices', permissions: manifest.permissions, ...options })
-
+const setup = connectorTest({ connector, manifest, settingsSchema, startFake, http: { maxRetries: 2, maxWaitMs: 3000 } })
 const deviceRequests = (fake: IntuneFake) => fake.requests.filter(r => r.path === DEVICES)
 const tokenRequests = (fake: IntuneFake) => fake.requests.filter(r => r.path.endsWith('/oauth2/v2.0/token'))
-
-/** The sync's messages, in order, as [type, records or value]. */
-async function messagesOf (ctx: Ctx, checkpoint: Checkpoint | null = null): Promise<SyncMessage[]> {
-  const messages: SyncMessage[] = []
-  for await (const message of connector.sync!(ctx, { syncId: 'devices', checkpoint })) messages.push(message)
-  return messages
-}
 
 t.test('passes the SDK conformance suite', async t => {
   await runConformance(t, fileURLToPath(new URL('.', import.meta.url)))
@@ -77,14 +49,14 @@ t.test('test() signs in with client credentials and reads one managed device', a
     path: `/${fake.settings.tenantId}/oauth2/v2.0/token`,
     form: { grant_type: 'client_credentials', client_id: fake.settings.clientId, scope: 'https://graph.microsoft.com/.default' }
   })
-  t.same(devices, { method: 'GET', host: 'graph.microsoft.com', path: DEVICES, query: { $select: 'id', $top: '1' } })
+  t.same({ method: devices.method, host: devices.host, path: devices.path, query: devices.query }, { method: 'GET', host: 'graph.microsoft.com', path: DEVICES, query: { $select: 'id', $top: '1' } })
 
   const empty = await setup(t)
   t.match(await connector.test!(empty.ctx), { ok: true, message: /none are enrolled yet/ })
 })
 
 t.test('test() accepts the tenant\'s verified domain in place of its id', async t => {
-  const { fake, ctx } = await setup(t, {}, { tenantId: TENANT_DOMAIN })
+  const { fake, ctx } = await setup(t, {}, { settings: { tenantId: TENANT_DOMAIN } })
   t.match(await connector.test!(ctx), { ok: true })
   t.equal(tokenRequests(fake)[0].path, `/${fake.tenantDomain}/oauth2/v2.0/token`)
 })
@@ -107,9 +79,9 @@ t.test('test() explains each documented failure in plain words, with the reason 
 })
 
 t.test('test() reports a client ID of the wrong shape by name before calling Microsoft', async t => {
-  const { fake, ctx } = await setup(t, {}, { clientId: 'my-app' }, false)
+  const { fake, ctx } = await setup(t, {}, { settings: { clientId: 'my-app' }, validate: false })
   t.same(await connector.test!(ctx), { ok: false, reason: 'config', message: 'Application (client) ID must be the GUID shown on the app registration\'s Overview page.' })
-  const other = await setup(t, {}, { tenantId: 'contoso' }, false)
+  const other = await setup(t, {}, { settings: { tenantId: 'contoso' }, validate: false })
   t.match(await connector.test!(other.ctx), { ok: false, reason: 'config', message: /^Tenant ID must be/ })
   t.same([...fake.requests, ...other.fake.requests], [])
 })
@@ -135,13 +107,13 @@ t.test('test() calls an Entra outage at sign-in a network failure after retries'
 })
 
 t.test('test() names a sign-in setting that is not set, as config, before calling Microsoft', async t => {
-  const { fake, ctx } = await setup(t, {}, { loginHost: undefined }, false)
+  const { fake, ctx } = await setup(t, {}, { settings: { loginHost: undefined }, validate: false })
   t.same(await connector.test!(ctx), { ok: false, reason: 'config', message: 'Microsoft Intune cannot sign in: loginHost is not set. Fill it in under Settings → Integrations → Microsoft Intune and save.' })
   t.same(fake.requests, [])
 })
 
 t.test('national clouds: the token and devices come from the hosts chosen, with that Graph\'s scope', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 1 } }, { loginHost: 'login.microsoftonline.us', graphHost: 'graph.microsoft.us' })
+  const { fake, ctx } = await setup(t, { fleet: { size: 1 } }, { settings: { loginHost: 'login.microsoftonline.us', graphHost: 'graph.microsoft.us' } })
   t.match(await connector.test!(ctx), { ok: true })
   t.match(fake.requests, [
     { host: 'login.microsoftonline.us', form: { scope: 'https://graph.microsoft.us/.default' } },
@@ -150,7 +122,7 @@ t.test('national clouds: the token and devices come from the hosts chosen, with 
 })
 
 t.test('sync maps every device, passes on those without a serial and reports malformed ones without stopping', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 10 } })
+  const { fake, sync } = await setup(t, { fleet: { size: 10 } })
   fake.devices.push(
     { id: 'autopilot-1', serialNumber: '', deviceName: 'Autopilot only', operatingSystem: 'Windows' },
     { id: 'vm-1', serialNumber: 'Default string', model: 'Virtual Machine', manufacturer: 'Microsoft Corporation' },
@@ -159,7 +131,7 @@ t.test('sync maps every device, passes on those without a serial and reports mal
     { id: 'wired-1', serialNumber: 'PF3XK2L9', model: 'ThinkCentre M90q', wiFiMacAddress: '', ethernetMacAddress: '8C8CAA0B1C2D', userPrincipalName: 'Ada@Contoso.com', physicalMemoryInBytes: 34359738368 }
   )
   const store = createMemoryStore()
-  const run = await drain(ctx, { store })
+  const run = await sync({ store })
   t.match(run, { read: 15, created: 11, updated: 0, unchanged: 0, skipped: 2 })
   t.same(run.errors, [
     { externalId: 'broken-1', reason: 'serialNumber must be a string, not the number 12345' },
@@ -194,8 +166,8 @@ t.test('sync maps every device, passes on those without a serial and reports mal
 })
 
 t.test('paging: one upsert per Graph page, a checkpoint after every page but the last, one token for the run', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 25 }, maxPageSize: 10 })
-  const messages = await messagesOf(ctx)
+  const { fake, messages: messagesOf } = await setup(t, { fleet: { size: 25 }, maxPageSize: 10 })
+  const messages = await messagesOf()
   t.same(messages.map(m => m.type === 'upsert' ? m.records.length : m.type), [10, 'checkpoint', 10, 'checkpoint', 5])
   const links = messages.flatMap(m => m.type === 'checkpoint' ? [String(m.value.nextLink)] : [])
   for (const link of links) t.match(link, /^https:\/\/graph\.microsoft\.com\/v1\.0\/deviceManagement\/managedDevices\?.*\$skiptoken=/)
@@ -206,50 +178,50 @@ t.test('paging: one upsert per Graph page, a checkpoint after every page but the
 })
 
 t.test('a resumed run continues from the saved next link; an unusable one starts over', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 25 }, maxPageSize: 10 })
-  const first = await drain(ctx)
+  const { fake, sync } = await setup(t, { fleet: { size: 25 }, maxPageSize: 10 })
+  const first = await sync()
   t.equal(first.checkpoints.length, 2)
 
-  const resumed = await drain(ctx, { checkpoint: first.checkpoints[1] })
+  const resumed = await sync({ checkpoint: first.checkpoints[1] })
   t.match(resumed, { read: 5, created: 5 }, 'only the last page')
 
   const forged = new URL(String(first.checkpoints[1].nextLink))
   forged.searchParams.set('$skiptoken', 'c29tZXRoaW5nIGVsc2U')
-  const refused = await drain(ctx, { checkpoint: { nextLink: forged.href } })
+  const refused = await sync({ checkpoint: { nextLink: forged.href } })
   t.match(refused, { read: 25, errors: [] }, 'Graph refused the link: listed from the start')
 
   const before = fake.requests.length
-  const elsewhere = await drain(ctx, { checkpoint: { nextLink: 'https://graph.evil.example/v1.0/deviceManagement/managedDevices?$skiptoken=x' } })
+  const elsewhere = await sync({ checkpoint: { nextLink: 'https://graph.evil.example/v1.0/deviceManagement/managedDevices?$skiptoken=x' } })
   t.match(elsewhere, { read: 25 }, 'a link to another host is never followed')
   t.notOk(fake.requests.slice(before).some(r => r.host !== 'graph.microsoft.com' && r.host !== 'login.microsoftonline.com'))
 })
 
 t.test('re-runs: nothing changed is all unchanged; a revision bump changes exactly the devices it touches', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 100, changedEvery: 10 } })
+  const { fake, sync } = await setup(t, { fleet: { size: 100, changedEvery: 10 } })
   const store = createMemoryStore()
-  t.match(await drain(ctx, { store }), { created: 100, updated: 0 })
-  t.match(await drain(ctx, { store }), { created: 0, updated: 0, unchanged: 100 })
+  t.match(await sync({ store }), { created: 100, updated: 0 })
+  t.match(await sync({ store }), { created: 0, updated: 0, unchanged: 100 })
   fake.fleet.revision++
-  t.match(await drain(ctx, { store }), { created: 0, updated: 10, unchanged: 90 })
+  t.match(await sync({ store }), { created: 0, updated: 10, unchanged: 90 })
   t.equal((store.device.get('3f1c0a4e-0000-4000-8000-000000000010') as DeviceRecord).osVersion, '10.0.22631.3594', 'device 10 reports the new build')
 })
 
 t.test('throttling: a 429 with Retry-After is waited out and the page read again', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 3 } })
+  const { fake, sync } = await setup(t, { fleet: { size: 3 } })
   fake.failNext(429, undefined, { 'retry-after': '1.2' })
   const started = Date.now()
-  t.match(await drain(ctx), { created: 3, errors: [] })
+  t.match(await sync(), { created: 3, errors: [] })
   t.ok(Date.now() - started >= 1100, 'waited the fractional Retry-After')
   t.equal(deviceRequests(fake).length, 2)
 
   fake.failNext(500)
-  t.match(await drain(ctx), { unchanged: 0, created: 3 }, 'a 500 is retried too')
+  t.match(await sync(), { unchanged: 0, created: 3 }, 'a 500 is retried too')
 })
 
 t.test('throttling: a wait longer than the cap ends the run with a retry time instead of blocking', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 3 } })
+  const { fake, sync } = await setup(t, { fleet: { size: 3 } })
   fake.failNext(429, undefined, { 'retry-after': '120' })
-  await t.rejects(drain(ctx), { name: 'RetryLaterError' })
+  await t.rejects(sync(), { name: 'RetryLaterError' })
 })
 
 t.test('token expiry mid-sync: Graph\'s 401 gets one fresh token and the sync goes on', async t => {
@@ -267,10 +239,10 @@ t.test('token expiry mid-sync: Graph\'s 401 gets one fresh token and the sync go
 })
 
 t.test('a token Graph keeps refusing is an auth failure, not a loop', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 3 } })
+  const { fake, sync } = await setup(t, { fleet: { size: 3 } })
   const refusal = { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure. Invalid audience.' } }
   fake.failNext(401, refusal, {}, 2)
-  await t.rejects(drain(ctx), { name: 'ConnectorError', reason: 'auth', message: /rejected the app's access token \(InvalidAuthenticationToken: Access token validation failure/ })
+  await t.rejects(sync(), { name: 'ConnectorError', reason: 'auth', message: /rejected the app's access token \(InvalidAuthenticationToken: Access token validation failure/ })
   t.equal(tokenRequests(fake).length, 2)
 })
 

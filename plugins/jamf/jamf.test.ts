@@ -2,36 +2,18 @@
 // paging, throttling, tokens, lookups and streaming.
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import t, { type Test } from 'tap'
-import {
-  createTestContext, drainSync, RetryLaterError, routeToFake, runConformance,
-  type Checkpoint, type ConnectorContext, type SyncMessage
-} from '../../core/sdk.ts'
+import t from 'tap'
+import { RetryLaterError, type SyncMessage } from '../../core/sdk.ts'
+import { connectorTest, createTestContext, runConformance } from '../../core/sdk/testing.ts'
 import manifest from './manifest.json' with { type: 'json' }
 import settingsSchema from './settings.schema.json' with { type: 'json' }
 import connector from './index.ts'
-import { COMPUTERS_PATHS, MOBILE_PATH, TOKEN_PATHS, serialOf, startFake, type JamfFakeOptions } from './fake.ts'
-import { tenantUrlProblem, type JamfSettings } from './settings.ts'
+import { COMPUTERS_PATHS, MOBILE_PATH, TOKEN_PATHS, serialOf, startFake } from './fake.ts'
+import { tenantUrlProblem } from './settings.ts'
 
 const TOKEN_PATH = TOKEN_PATHS[0]
 const COMPUTERS_PATH = COMPUTERS_PATHS.v3
-
-async function setup (t: Test, options: JamfFakeOptions = {}, settings: Partial<JamfSettings> = {}) {
-  const fake = await startFake(options)
-  const dispatcher = routeToFake(fake.url)
-  t.teardown(async () => { await dispatcher.close(); await fake.close() })
-  const ctx = createTestContext<JamfSettings>({
-    manifest,
-    settingsSchema: Object.keys(settings).length === 0 ? settingsSchema : undefined,
-    settings: { ...fake.settings, ...settings },
-    dispatcher,
-    http: { maxRetries: 3, maxWaitMs: 3000 }
-  })
-  return { fake, ctx }
-}
-
-const sync = (ctx: ConnectorContext<JamfSettings>, checkpoint: Checkpoint | null = null) =>
-  drainSync(connector, ctx, { syncId: 'devices', checkpoint, permissions: manifest.permissions })
+const setup = connectorTest({ connector, manifest, settingsSchema, startFake, http: { maxRetries: 3, maxWaitMs: 3000 } })
 
 /** A computers-inventory record in Jamf's shape, every mapped section filled. */
 function computer (id: string, overrides: Record<string, Record<string, unknown> | null> = {}): Record<string, unknown> {
@@ -109,8 +91,8 @@ t.test('test() gets a token, reads one computer and one mobile device, and says 
   t.same(await connector.test!(ctx), { ok: true, message: 'Connected to Jamf Pro: 19 computers and 6 mobile devices.' })
   t.same(fake.requests.map(r => r.path), [TOKEN_PATH, COMPUTERS_PATH, MOBILE_PATH], 'one token, reused for both reads')
   t.ok(fake.requests.every(r => r.host === 'acme.jamfcloud.com'), 'the tenant host was called, the fake answered')
-  t.same(fake.requests[1].query.getAll('section'), ['GENERAL', 'HARDWARE', 'OPERATING_SYSTEM', 'USER_AND_LOCATION', 'STORAGE'])
-  t.equal(fake.requests[1].query.get('page-size'), '1')
+  t.same(fake.requests[1].searchParams.getAll('section'), ['GENERAL', 'HARDWARE', 'OPERATING_SYSTEM', 'USER_AND_LOCATION', 'STORAGE'])
+  t.equal(fake.requests[1].query['page-size'], '1')
 })
 
 t.test('test() explains each documented failure in plain words, without the secret', async t => {
@@ -125,10 +107,10 @@ t.test('test() explains each documented failure in plain words, without the secr
   const noComputers = await setup(t, { privileges: [] })
   t.match(await connector.test!(noComputers.ctx), { ok: false, reason: 'permission', message: /"Read Computers"/ })
 
-  const subPath = await setup(t, {}, { tenantUrl: 'https://acme.jamfcloud.com/jamf' })
+  const subPath = await setup(t, {}, { settings: { tenantUrl: 'https://acme.jamfcloud.com/jamf' }, validate: false })
   t.match(await connector.test!(subPath.ctx), { ok: false, reason: 'config', message: /no Jamf Pro token endpoint at https:\/\/acme\.jamfcloud\.com\/jamf\/api\/oauth\/token: check the tenant URL/ })
 
-  const slash = await setup(t, {}, { tenantUrl: 'https://acme.jamfcloud.com/' })
+  const slash = await setup(t, {}, { settings: { tenantUrl: 'https://acme.jamfcloud.com/' }, validate: false })
   t.same(await connector.test!(slash.ctx), { ok: false, reason: 'config', message: 'Tenant URL must not end with a slash: use https://acme.jamfcloud.com.' })
   t.same(slash.fake.requests, [], 'a bad URL is refused before any request')
 
@@ -142,7 +124,7 @@ t.test('test() explains each documented failure in plain words, without the secr
 })
 
 t.test('mapping: every field, Wi-Fi before Ethernet, lower-case MACs, specs under the names the hardware form suggests from', async t => {
-  const { fake, ctx } = await setup(t)
+  const { fake, sync } = await setup(t)
   fake.devices.push(
     computer('101'),
     // an iMac: en0 is Ethernet, Wi-Fi is the second adapter, and Jamf's MAC in another form
@@ -158,7 +140,7 @@ t.test('mapping: every field, Wi-Fi before Ethernet, lower-case MACs, specs unde
     mobile('8', { hardware: { serialNumber: 'F2LPHONE0001', model: 'iPhone 15', modelIdentifier: 'iPhone15,4', wifiMacAddress: 'F0:18:98:AA:BB:CC' }, userAndLocation: { emailAddress: '' } }),
     mobile('9', { hardware: { serialNumber: 'APPLETV0001', model: 'Apple TV 4K', wifiMacAddress: '' } }, 'appleTv')
   )
-  const run = await sync(ctx)
+  const run = await sync()
   t.match(run, { read: 9, created: 9, skipped: 0, errors: [] })
   const records = run.records.device
   t.same(records.get('computer:101'), {
@@ -208,8 +190,8 @@ t.test('mapping: every field, Wi-Fi before Ethernet, lower-case MACs, specs unde
 })
 
 t.test('the generated fleet: a mix of Macs, iPhones and iPads, Wi-Fi MACs from the index, every other device assigned', async t => {
-  const { ctx } = await setup(t, { fleet: { size: 10 } })
-  const run = await sync(ctx)
+  const { sync } = await setup(t, { fleet: { size: 10 } })
+  const run = await sync()
   t.match(run, { read: 10, created: 10, errors: [] })
   const bySerial = new Map([...run.records.device.values()].map(r => [(r as { serial: string }).serial, r]))
   t.match(bySerial.get(serialOf(0)), { externalId: 'computer:1', model: 'MacBook Pro (14-inch, 2023)', os: 'macOS', osVersion: '14.4', macAddress: 'a4:83:e7:00:00:00', assignedUserEmail: 'person0@fleet.test', specifications: { processorName: 'Apple M2 Pro', memoryGb: 16, storage: '500 GB' } })
@@ -220,8 +202,8 @@ t.test('the generated fleet: a mix of Macs, iPhones and iPads, Wi-Fi MACs from t
 })
 
 t.test('paging: computers then mobile devices, page by page, one checkpoint per page, one token for the run', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 2500 } })
-  const run = await sync(ctx)
+  const { fake, sync } = await setup(t, { fleet: { size: 2500 } })
+  const run = await sync()
   t.match(run, { read: 2500, created: 2500, skipped: 0, errors: [] })
   t.equal(run.records.device.size, 2500, 'no device twice')
   t.same(run.checkpoints, [
@@ -229,51 +211,51 @@ t.test('paging: computers then mobile devices, page by page, one checkpoint per 
     { collection: 'mobile-devices', page: 0, pageSize: 1000 }
   ], 'the last page of a full sync needs no checkpoint')
   const inventory = fake.requests.filter(r => r.path !== TOKEN_PATH)
-  t.same(inventory.map(r => [r.path, r.query.get('page'), r.query.get('page-size'), r.query.get('sort')]), [
+  t.same(inventory.map(r => [r.path, r.query.page, r.query['page-size'], r.query.sort]), [
     [COMPUTERS_PATH, '0', '1000', 'id:asc'],
     [COMPUTERS_PATH, '1', '1000', 'id:asc'],
     [MOBILE_PATH, '0', '1000', 'mobileDeviceId:asc']
   ])
-  t.same(inventory[2].query.getAll('section'), ['GENERAL', 'HARDWARE', 'USER_AND_LOCATION'])
+  t.same(inventory[2].searchParams.getAll('section'), ['GENERAL', 'HARDWARE', 'USER_AND_LOCATION'])
   t.equal(fake.count(TOKEN_PATH), 1, 'the token is reused until it nears expiry')
 
-  const again = await drainSync(connector, ctx, { syncId: 'devices', store: run.records })
+  const again = await sync({ store: run.records })
   t.match(again, { created: 0, updated: 0, unchanged: 2500 }, 'a re-run changes nothing')
 })
 
 t.test('re-runs: nothing changed is all unchanged; a revision bump changes exactly the devices it touches', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 1000, changedEvery: 10 } })
-  const first = await sync(ctx)
+  const { fake, sync } = await setup(t, { fleet: { size: 1000, changedEvery: 10 } })
+  const first = await sync()
   t.match(first, { created: 1000 })
   fake.fleet.revision++
-  const bumped = await drainSync(connector, ctx, { syncId: 'devices', store: first.records })
+  const bumped = await sync({ store: first.records })
   t.match(bumped, { created: 0, updated: 100, unchanged: 900 }, '10% of the fleet reports a new OS version')
   t.match(first.records.device.get('computer:1'), { serial: serialOf(0), osVersion: '14.5' })
 })
 
 t.test('a server that caps page-size silently is followed, without skipping or repeating devices', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 1000 }, maxPageSize: 300 })
-  const run = await sync(ctx)
+  const { fake, sync } = await setup(t, { fleet: { size: 1000 }, maxPageSize: 300 })
+  const run = await sync()
   t.match(run, { read: 1000, created: 1000, errors: [] })
   t.equal(run.records.device.size, 1000)
-  t.same(fake.requests.filter(r => r.path === COMPUTERS_PATH).map(r => [r.query.get('page'), r.query.get('page-size')]),
+  t.same(fake.requests.filter(r => r.path === COMPUTERS_PATH).map(r => [r.query.page, r.query['page-size']]),
     [['0', '1000'], ['1', '300'], ['2', '300']], '700 computers in pages of 300')
   t.same(run.checkpoints[0], { collection: 'computers', page: 1, pageSize: 300 }, 'the checkpoint keeps the server\'s size')
 })
 
 t.test('a sync resumes from its checkpoint; an unknown checkpoint starts from the top', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 2500 } })
-  const resumed = await sync(ctx, { collection: 'computers', page: 1, pageSize: 1000 })
+  const { fake, sync } = await setup(t, { fleet: { size: 2500 } })
+  const resumed = await sync({ checkpoint: { collection: 'computers', page: 1, pageSize: 1000 } })
   t.match(resumed, { read: 750 + 750, errors: [] }, 'the second page of computers, then every mobile device')
-  t.same(fake.requests.filter(r => r.path !== TOKEN_PATH).map(r => [r.path, r.query.get('page')]), [[COMPUTERS_PATH, '1'], [MOBILE_PATH, '0']])
-  const mobiles = await sync(ctx, { collection: 'mobile-devices', page: 0, pageSize: 1000 })
+  t.same(fake.requests.filter(r => r.path !== TOKEN_PATH).map(r => [r.path, r.query.page]), [[COMPUTERS_PATH, '1'], [MOBILE_PATH, '0']])
+  const mobiles = await sync({ checkpoint: { collection: 'mobile-devices', page: 0, pageSize: 1000 } })
   t.match(mobiles, { read: 750 })
-  const stale = await sync(ctx, { cursor: 'something else' })
+  const stale = await sync({ checkpoint: { cursor: 'something else' } })
   t.match(stale, { read: 2500 })
 })
 
 t.test('devices without a serial are passed on and skipped; malformed records are errors that do not stop the run', async t => {
-  const { ctx, fake } = await setup(t, { fleet: { size: 3 } })
+  const { fake, sync } = await setup(t, { fleet: { size: 3 } })
   fake.devices.push(
     computer('201', { hardware: { serialNumber: '' } }),
     computer('202', { hardware: { serialNumber: null } }),
@@ -283,7 +265,7 @@ t.test('devices without a serial are passed on and skipped; malformed records ar
     { ...mobile('31'), hardware: 'broken' },
     mobile('32', { hardware: { serialNumber: 'DMQGOOD0001' } })
   )
-  const run = await sync(ctx)
+  const run = await sync()
   t.match(run, { read: 10, created: 4, skipped: 3 })
   t.same(run.errors, [
     { externalId: 'computer:203', reason: 'Jamf Pro computer record is malformed: hardware.serialNumber must be a string, not a number' },
@@ -294,21 +276,21 @@ t.test('devices without a serial are passed on and skipped; malformed records ar
 })
 
 t.test('429 and 503 with Retry-After are waited out; a wait longer than the cap reschedules the run', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 1500 } })
+  const { fake, sync } = await setup(t, { fleet: { size: 1500 } })
   fake.failNext(429, undefined, { 'retry-after': '1' })
   fake.failNext(503, undefined, { 'retry-after': '1' })
   const started = Date.now()
-  const run = await sync(ctx)
+  const run = await sync()
   t.ok(Date.now() - started >= 1900, 'waited as asked, twice')
   t.match(run, { read: 1500, created: 1500, errors: [] })
 
   const slow = await setup(t, { fleet: { size: 1500 } })
   slow.fake.failNext(429, undefined, { 'retry-after': '600' })
-  await t.rejects(sync(slow.ctx), RetryLaterError, 'the run is rescheduled rather than parking a worker for 10 minutes')
+  await t.rejects(slow.sync(), RetryLaterError, 'the run is rescheduled rather than parking a worker for 10 minutes')
 
   const broken = await setup(t, { fleet: { size: 10 } })
   broken.fake.failNext(500, undefined, {}, 10)
-  await t.rejects(sync(broken.ctx), { name: 'HttpStatusError', status: 500 }, 'a server error that outlasts the retries fails the attempt')
+  await t.rejects(broken.sync(), { name: 'HttpStatusError', status: 500 }, 'a server error that outlasts the retries fails the attempt')
   t.equal(broken.fake.count(COMPUTERS_PATH), 4, 'the first try and three retries')
 })
 
@@ -348,15 +330,15 @@ t.test('a token that expires mid-sync is replaced once, and the sync carries on'
 
 t.test('a token Jamf keeps refusing is an auth failure, not a loop', async t => {
   // tokens that are stale the moment they are issued
-  const { fake, ctx } = await setup(t, { fleet: { size: 10 }, tokenLifetimeSeconds: 0 })
-  await t.rejects(sync(ctx), { name: 'ConnectorError', reason: 'auth', message: /rejected a freshly issued access token when reading computers/ })
+  const { fake, sync } = await setup(t, { fleet: { size: 10 }, tokenLifetimeSeconds: 0 })
+  await t.rejects(sync(), { name: 'ConnectorError', reason: 'auth', message: /rejected a freshly issued access token when reading computers/ })
   t.equal(fake.count(TOKEN_PATH), 2, 'one fresh token, then it gives up')
   t.equal(fake.count(COMPUTERS_PATH), 2)
 })
 
 t.test('a Jamf Pro server without the v3 computers inventory is read through v1', async t => {
-  const { fake, ctx } = await setup(t, { fleet: { size: 1500 }, computerInventoryVersions: ['v1'] })
-  const run = await sync(ctx)
+  const { fake, sync } = await setup(t, { fleet: { size: 1500 }, computerInventoryVersions: ['v1'] })
+  const run = await sync()
   t.match(run, { read: 1500, created: 1500, errors: [] })
   t.same(fake.requests.filter(r => r.path.includes('computers')).map(r => r.path), [COMPUTERS_PATHS.v3, COMPUTERS_PATHS.v1, COMPUTERS_PATHS.v1], 'v3 is probed once per run')
 })
@@ -367,7 +349,7 @@ t.test('lookup by serial filters computers and mobile devices; a miss is null', 
   t.match(await connector.lookup!(ctx, { by: 'serial', value: ' C02LOOKUP1 ' }), {
     externalId: 'computer:500', serial: 'C02LOOKUP1', manufacturer: 'Apple', specifications: { processorName: 'Apple M2 Pro', memoryGb: 16, storage: '500 GB' }
   })
-  const filters = fake.requests.filter(r => r.path !== TOKEN_PATH).map(r => [r.path, r.query.get('filter'), r.query.get('page-size')])
+  const filters = fake.requests.filter(r => r.path !== TOKEN_PATH).map(r => [r.path, r.query.filter, r.query['page-size']])
   t.same(filters, [
     [COMPUTERS_PATH, 'hardware.serialNumber=="C02LOOKUP1"', '100'],
     [MOBILE_PATH, 'serialNumber=="C02LOOKUP1"', '100']
@@ -375,7 +357,7 @@ t.test('lookup by serial filters computers and mobile devices; a miss is null', 
 
   fake.requests.length = 0
   t.match(await connector.lookup!(ctx, { by: 'serial', value: serialOf(8) }), { externalId: 'mobile:2', os: 'iPadOS', serial: serialOf(8) })
-  t.same(fake.requests.filter(r => r.path !== TOKEN_PATH).map(r => [r.path, r.query.get('filter')]), [
+  t.same(fake.requests.filter(r => r.path !== TOKEN_PATH).map(r => [r.path, r.query.filter]), [
     [COMPUTERS_PATH, `hardware.serialNumber=="${serialOf(8)}"`],
     [MOBILE_PATH, `serialNumber=="${serialOf(8)}"`]
   ])

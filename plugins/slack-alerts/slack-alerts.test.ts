@@ -1,23 +1,12 @@
-import t, { type Test } from 'tap'
-import { ConnectorError, createTestContext, routeToFake, type Notification } from '../../core/sdk.ts'
+import t from 'tap'
+import { ConnectorError, type Notification } from '../../core/sdk.ts'
+import { connectorTest } from '../../core/sdk/testing.ts'
 import manifest from './manifest.json' with { type: 'json' }
 import settingsSchema from './settings.schema.json' with { type: 'json' }
 import connector from './index.ts'
-import { startFake, type SlackFakeOptions } from './fake.ts'
+import { startFake } from './fake.ts'
 
-async function setup (t: Test, options: SlackFakeOptions = {}, settings?: Record<string, unknown>) {
-  const fake = await startFake(options)
-  const dispatcher = routeToFake(fake.url)
-  t.teardown(async () => { await dispatcher.close(); await fake.close() })
-  const ctx = createTestContext({
-    manifest,
-    settingsSchema: settings === undefined ? settingsSchema : undefined,
-    settings: { ...fake.settings, ...settings },
-    dispatcher,
-    http: { maxRetries: 2, maxWaitMs: 3000 }
-  })
-  return { fake, ctx }
-}
+const setup = connectorTest({ connector, manifest, settingsSchema, startFake, http: { maxRetries: 2, maxWaitMs: 3000 } })
 
 const request: Notification = {
   event: 'asset_request.created',
@@ -32,7 +21,7 @@ t.test('test() posts the harmless test message and reports ok', async t => {
   t.same(await connector.test!(ctx), { ok: true, message: 'Slack accepted the test message: check the channel.' })
   t.same(fake.messages, [{ text: 'Stocktake test message — your Slack alerts are connected.' }])
   t.equal(fake.requests[0].host, 'hooks.slack.com', 'called Slack\'s host, answered by the fake')
-  t.match(fake.requests[0].contentType, /^application\/json/)
+  t.match(fake.requests[0].headers['content-type'], /^application\/json/)
 })
 
 t.test('a revoked webhook (invalid_token) is an auth failure that does not leak the URL', async t => {
@@ -44,7 +33,7 @@ t.test('a revoked webhook (invalid_token) is an auth failure that does not leak 
 })
 
 t.test('a removed webhook is auth; an archived or deleted channel is config', async t => {
-  const removed = await setup(t, {}, {})
+  const removed = await setup(t, {}, { validate: false })
   removed.ctx.settings.webhookUrl = removed.fake.unknownWebhookUrl
   t.match(await connector.test!(removed.ctx), { ok: false, reason: 'auth', message: /no_service/ })
   const archived = await setup(t, { channel: 'archived' })
@@ -71,14 +60,14 @@ t.test('notify skips events the workspace did not select (defaults: requests and
   const { fake, ctx } = await setup(t)
   await connector.notify!(ctx, { ...request, event: 'software.revoked' })
   t.same(fake.messages, [], 'software.revoked is not selected by default')
-  const picky = await setup(t, {}, { events: ['software.revoked'] })
+  const picky = await setup(t, {}, { settings: { events: ['software.revoked'] }, validate: false })
   await connector.notify!(picky.ctx, { ...request, event: 'software.revoked' })
   t.equal(picky.fake.messages.length, 1)
 })
 
 t.test('notify retries a 429 after Retry-After, then succeeds', async t => {
   const { fake, ctx } = await setup(t)
-  fake.failNext(429, 'rate_limited', { 'retry-after': '1' })
+  fake.failNext({ status: 429, body: 'rate_limited', retryAfter: 1 })
   const started = Date.now()
   await connector.notify!(ctx, request)
   t.ok(Date.now() - started >= 900, 'waited for Retry-After')
@@ -88,7 +77,7 @@ t.test('notify retries a 429 after Retry-After, then succeeds', async t => {
 
 t.test('notify reports Slack outages as a network failure, without the URL', async t => {
   const { fake, ctx } = await setup(t)
-  fake.failNext(500, 'rollup_error', {}, 5)
+  fake.failNext({ status: 500, body: 'rollup_error', times: 5 })
   const err = await connector.notify!(ctx, request).then(() => null, (e: unknown) => e)
   t.ok(err instanceof ConnectorError, 'a ConnectorError')
   t.match(err, { reason: 'network', message: 'Slack answered HTTP 500 after retries.' })
@@ -96,7 +85,7 @@ t.test('notify reports Slack outages as a network failure, without the URL', asy
 })
 
 t.test('a host the manifest does not declare is refused before any request', async t => {
-  const { fake, ctx } = await setup(t, {}, { webhookUrl: 'https://hooks.evil.example/services/T0/B0/x' })
+  const { fake, ctx } = await setup(t, {}, { settings: { webhookUrl: 'https://hooks.evil.example/services/T0/B0/x' }, validate: false })
   t.match(await connector.test!(ctx), { ok: false, reason: 'config', message: /hooks\.evil\.example/ })
   t.same(fake.requests, [])
 })
