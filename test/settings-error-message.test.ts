@@ -57,3 +57,24 @@ t.test("Jamf's settings form names the broken tenant URL rule", async t => {
   t.match((await save('https://acme.jamfcloud.com/api')).body, 'Tenant URL must not end with /api: Stocktake adds the API paths itself.')
   t.equal(await app.db('integrations').where({ workspace_id: acme.id, plugin_id: 'jamf' }).first(), undefined, 'nothing saved')
 })
+
+t.test('saved settings the schema now refuses (a rule tightened by an upgrade) are never used to call the vendor', async t => {
+  const jamf = (await discoverPlugins()).find(p => p.id === 'jamf')!
+  const { app, workspace } = await buildTestApp(t, {}, { plugins: [jamf] })
+  const acme = await workspace('acme')
+  const [admin] = await app.db('users').insert({ workspace_id: acme.id, email: 'adam@acme.test', role: 'admin' }).returning('*')
+  const session = await signIn(app, { slug: 'acme', workspaceId: acme.id, userId: admin.id })
+  const saved = await session.post('/settings/integrations/jamf', { tenantUrl: 'https://acme.jamfcloud.com', clientId: '6cabf059-21c9-44d6-bbde-02898f7430dd', clientSecret: 'a-secret-value', enabled: 'on' })
+  t.ok(saved.statusCode < 400, `saved: ${saved.statusCode}`)
+  // as an older version, without today's rule, would have let it be saved
+  await app.db('integrations').where({ workspace_id: acme.id, plugin_id: 'jamf' }).update({ settings: app.db.raw("settings || '{\"tenantUrl\": \"https://acme.jamfcloud.com/\"}'::jsonb") })
+
+  const ctx = await app.integrations.contextFor('jamf', acme.id)
+  t.same(await jamf.connector!.test!(ctx), {
+    ok: false,
+    reason: 'config',
+    message: 'Jamf Pro cannot connect with its saved settings: Tenant URL must not end with a slash. Edit them on its card and save.'
+  })
+  await t.rejects(ctx.http.request({ url: 'https://acme.jamfcloud.com/api/v1/auth', auth: 'none' }), { reason: 'config' }, 'unsigned requests too')
+  t.equal(await app.db('audit_log').where({ workspace_id: acme.id, action: 'integration.http_call' }).first(), undefined, 'nothing was sent')
+})

@@ -12,6 +12,7 @@ import { requireSignIn } from './http/oauth2.ts'
 import { resolveAllowedHosts, resolveOAuth2 } from './manifest.ts'
 import { privateHosts } from './private-hosts.ts'
 import { redactingLogger } from './redacting-log.ts'
+import { refuseEveryRequest, settingsRefusal } from './settings-refusal.ts'
 import { secretFields } from './settings-validation.ts'
 import type { IntegrationSettings } from './settings.ts'
 
@@ -69,7 +70,7 @@ export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlu
   return {
     workspace: { id: workspace.id, slug: workspace.slug, name: workspace.name },
     settings,
-    http: requireSignIn(createHttpClient({
+    http: refuseEveryRequest(requireSignIn(createHttpClient({
       allowedHosts: resolveAllowedHosts(plugin.manifest.allowedHosts ?? [], settings),
       allowPrivateHosts: await privateHosts(deps.db, workspace.id),
       workspace: workspace.slug,
@@ -79,7 +80,7 @@ export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlu
       signal,
       onCall: audit, // token requests too: method, host, path and status only, never the form
       dispatcher: deps.dispatcher
-    }), oauth2.notConfigured ?? headerAuth.notConfigured),
+    }), oauth2.notConfigured ?? headerAuth.notConfigured), settingsRefusal(plugin.manifest.name, plugin.settingsSchema ?? undefined, settings)),
     cache: databaseCache(deps.db, workspace.id, plugin.id),
     badge: { setCount: count => setBadgeCount(deps.db, workspace.id, plugin.id, count) },
     log: redactingLogger(deps.log.child({ plugin: plugin.id, workspace: workspace.slug }), [...secretFields(plugin.settingsSchema ?? { type: 'object' }).map(name => settings[name]), ...headerAuth.secrets]),

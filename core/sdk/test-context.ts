@@ -7,6 +7,7 @@ import { createHttpClient } from '../integrations/http.ts'
 import type { HttpClientOptions } from '../integrations/http-types.ts'
 import { resolveHeaderAuth, type HeaderAuthBlock } from '../integrations/http/header-auth.ts'
 import { requireSignIn } from '../integrations/http/oauth2.ts'
+import { refuseEveryRequest, settingsRefusal } from '../integrations/settings-refusal.ts'
 import { resolveAllowedHosts, resolveOAuth2, type OAuth2BlockJson, type PluginManifest } from '../integrations/manifest.ts'
 import { secretFields, validateSettings, type SettingsSchema } from '../integrations/settings-validation.ts'
 import { redactingLogger } from '../integrations/redacting-log.ts'
@@ -62,6 +63,12 @@ export interface TestContextOptions<S> {
   settings: S
   /** The plugin's settings.schema.json: settings are then validated (defaults applied) as the core does; invalid -> throws. */
   settingsSchema?: object
+  /**
+   * false: the settings are taken as they are, as the platform takes stored ones (no defaults
+   * filled in); when the schema refuses them, ctx.http refuses every request with the schema's
+   * words, as the platform does.
+   */
+  validate?: boolean
   workspace?: { id: string, slug: string, name: string }
   /** e.g. routeToFake(fake.url) */
   dispatcher?: Dispatcher
@@ -75,7 +82,7 @@ export interface TestContextOptions<S> {
 
 export function createTestContext<S extends Record<string, unknown>> (options: TestContextOptions<S>): ConnectorContext<S> {
   const settings = structuredClone(options.settings)
-  if (options.settingsSchema !== undefined) {
+  if (options.settingsSchema !== undefined && options.validate !== false) {
     const errors = validateSettings(options.settingsSchema as SettingsSchema, settings)
     if (errors.length > 0) throw new TypeError(`invalid settings: ${errors.map(e => `${e.field} ${e.message}`).join('; ')}`)
   }
@@ -85,7 +92,7 @@ export function createTestContext<S extends Record<string, unknown>> (options: T
   return {
     workspace: options.workspace ?? { id: '00000000-0000-4000-8000-000000000001', slug: 'acme', name: 'Acme' },
     settings,
-    http: requireSignIn(createHttpClient({
+    http: refuseEveryRequest(requireSignIn(createHttpClient({
       allowedHosts: resolveAllowedHosts(options.manifest.allowedHosts ?? [], settings),
       oauth2: oauth2.credentials,
       headerAuth: headerAuth.header,
@@ -93,7 +100,7 @@ export function createTestContext<S extends Record<string, unknown>> (options: T
       signal,
       dispatcher: options.dispatcher,
       ...options.http
-    }), oauth2.notConfigured ?? headerAuth.notConfigured),
+    }), oauth2.notConfigured ?? headerAuth.notConfigured), settingsRefusal(options.manifest.name ?? 'The connector', options.settingsSchema as SettingsSchema | undefined, settings)),
     cache: createMemoryCache(),
     badge: { setCount: async count => { options.onBadgeCount?.(count) } },
     // Redacted as the platform redacts a connector's log: a test sees what production would print.

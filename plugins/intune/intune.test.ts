@@ -23,8 +23,8 @@ t.test('settings: required fields, GUIDs or a domain, known Microsoft hosts only
   const fake = await startFake()
   t.teardown(() => fake.close())
   const make = (settings: Record<string, unknown>) => () => createTestContext({ manifest, settingsSchema, settings })
-  t.throws(make({ ...fake.settings, tenantId: 'not a tenant' }), /tenantId must match pattern/)
-  t.throws(make({ ...fake.settings, clientId: 'my-app' }), /clientId must match pattern/)
+  t.throws(make({ ...fake.settings, tenantId: 'not a tenant' }), /tenantId must be the Directory \(tenant\) ID GUID from Microsoft Entra \(Overview page\), or a verified domain/)
+  t.throws(make({ ...fake.settings, clientId: 'my-app' }), /clientId must be the GUID shown on the app registration's Overview page/)
   t.throws(make({ tenantId: fake.settings.tenantId, clientId: fake.settings.clientId }), /clientSecret is required/)
   t.throws(make({ ...fake.settings, clientSecret: '' }), /clientSecret must NOT have fewer than 1 characters/)
   t.throws(make({ ...fake.settings, loginHost: 'login.evil.example' }), /loginHost must be equal to constant/)
@@ -78,11 +78,11 @@ t.test('test() explains each documented failure in plain words, with the reason 
   }
 })
 
-t.test('test() reports a client ID of the wrong shape by name before calling Microsoft', async t => {
+t.test('test() with saved settings the schema refuses names the rule and calls no one', async t => {
   const { fake, ctx } = await setup(t, {}, { settings: { clientId: 'my-app' }, validate: false })
-  t.same(await connector.test!(ctx), { ok: false, reason: 'config', message: 'Application (client) ID must be the GUID shown on the app registration\'s Overview page.' })
+  t.same(await connector.test!(ctx), { ok: false, reason: 'config', message: 'Microsoft Intune cannot connect with its saved settings: Application (client) ID must be the GUID shown on the app registration\'s Overview page. Edit them on its card and save.' })
   const other = await setup(t, {}, { settings: { tenantId: 'contoso' }, validate: false })
-  t.match(await connector.test!(other.ctx), { ok: false, reason: 'config', message: /^Tenant ID must be/ })
+  t.match(await connector.test!(other.ctx), { ok: false, reason: 'config', message: /saved settings: Tenant ID must be the Directory \(tenant\) ID GUID/ })
   t.same([...fake.requests, ...other.fake.requests], [])
 })
 
@@ -108,7 +108,7 @@ t.test('test() calls an Entra outage at sign-in a network failure after retries'
 
 t.test('test() names a sign-in setting that is not set, as config, before calling Microsoft', async t => {
   const { fake, ctx } = await setup(t, {}, { settings: { loginHost: undefined }, validate: false })
-  t.same(await connector.test!(ctx), { ok: false, reason: 'config', message: 'Microsoft Intune cannot sign in: loginHost is not set. Fill it in under Settings → Integrations → Microsoft Intune and save.' })
+  t.same(await connector.test!(ctx), { ok: false, reason: 'config', message: 'Microsoft Intune cannot sign in: Microsoft Entra sign-in host is not set. Fill it in under Settings → Integrations → Microsoft Intune and save.' })
   t.same(fake.requests, [])
 })
 

@@ -26,7 +26,7 @@ export interface ConnectorTestOptions<S, O extends FakeOptions, F extends Plugin
 export interface SetupOptions<S> {
   /** Merged over the fake's settings. */
   settings?: Partial<S> & Record<string, unknown>
-  /** false: the settings reach the connector unvalidated (to test the connector's own checks). */
+  /** false: the settings reach the connector as stored ones would, unvalidated (ctx.http refuses them as the platform does when the schema does). */
   validate?: boolean
 }
 
@@ -54,7 +54,8 @@ export function connectorTest<S, O extends FakeOptions, F extends PluginFake> (
     t.teardown(async () => { await dispatcher.close(); await fake.close() })
     const ctx = createTestContext({
       manifest,
-      settingsSchema: options.validate === false ? undefined : plugin.settingsSchema,
+      settingsSchema: plugin.settingsSchema,
+      validate: options.validate,
       settings: { ...fake.settings, ...options.settings },
       dispatcher,
       http: plugin.http
