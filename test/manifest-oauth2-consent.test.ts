@@ -7,6 +7,7 @@ import { destinationSettings, manifestProblems, oauth2SettingsProblems, resolveO
 import type { SettingsSchema } from '../core/integrations/settings-validation.ts'
 import { authorizationUrl, pkcePair } from '../core/integrations/http/oauth2-consent.ts'
 import { createHash } from 'node:crypto'
+import { ConnectorError, createTestContext } from '../core/sdk.ts'
 
 const CONSENT = {
   grant: 'authorization_code',
@@ -106,4 +107,11 @@ t.test('resolution for a workspace, and the authorize URL built from it', async 
     code_challenge_method: 'S256'
   })
   t.notOk(url.href.includes('s3cret'), 'the secret never goes into the authorize URL')
+})
+
+t.test('a client without the core\'s consent tokens refuses signed requests instead of sending them unsigned', async t => {
+  const ctx = createTestContext({ manifest: MANIFEST as never, settings: { site: 'acme.hr.test', audience: 'a', clientId: 'app-1', clientSecret: 's3cret' } })
+  const err = await ctx.http.request({ url: 'https://acme.hr.test/api/people' }).catch((e: unknown) => e)
+  t.ok(err instanceof ConnectorError && err.reason === 'config')
+  t.match((err as Error).message, 'Acme HR signs in with an admin\'s consent, and this client has no consent tokens')
 })

@@ -8,7 +8,7 @@ import type { DiscoveredPlugin } from './discovery.ts'
 import { createHttpClient, createTokenSender } from './http.ts'
 import type { HttpClientOptions, OutboundCall } from './http-types.ts'
 import { requireSignIn, type TokenSender } from './http/oauth2.ts'
-import type { OAuth2Consent } from './http/oauth2-consent.ts'
+import { noConsentTokens, type OAuth2Consent } from './http/oauth2-consent.ts'
 import { connectionColumns } from './connection-state.ts'
 import { resolveAllowedHosts, resolveOAuth2 } from './manifest.ts'
 import { storedTokenSource, type OAuthTokenStore } from './oauth-tokens.ts'
@@ -107,7 +107,7 @@ export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlu
       ...await egressOptions(deps, plugin, workspace, settings, signal),
       oauth2: oauth2.credentials,
       tokenSource
-    }), oauth2.notConfigured),
+    }), oauth2.notConfigured ?? (consent !== undefined && tokenSource === undefined ? noConsentTokens(plugin.manifest.name) : undefined)),
     cache: databaseCache(deps.db, workspace.id, plugin.id),
     badge: { setCount: count => setBadgeCount(deps.db, workspace.id, plugin.id, count) },
     log: redactingLogger(deps.log.child({ plugin: plugin.id, workspace: workspace.slug }), secretFields(plugin.settingsSchema ?? { type: 'object' }).map(name => settings[name])),

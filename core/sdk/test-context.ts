@@ -6,6 +6,7 @@ import { Agent, type Dispatcher } from 'undici'
 import { createHttpClient } from '../integrations/http.ts'
 import type { HttpClientOptions } from '../integrations/http-types.ts'
 import { requireSignIn } from '../integrations/http/oauth2.ts'
+import { noConsentTokens } from '../integrations/http/oauth2-consent.ts'
 import { resolveAllowedHosts, resolveOAuth2, type OAuth2BlockJson, type PluginManifest } from '../integrations/manifest.ts'
 import { secretFields, validateSettings, type SettingsSchema } from '../integrations/settings-validation.ts'
 import { redactingLogger } from '../integrations/redacting-log.ts'
@@ -89,7 +90,7 @@ export function createTestContext<S extends Record<string, unknown>> (options: T
       signal,
       dispatcher: options.dispatcher,
       ...options.http
-    }), oauth2.notConfigured),
+    }), oauth2.notConfigured ?? (oauth2.consent === undefined ? undefined : noConsentTokens(options.manifest.name))),
     cache: createMemoryCache(),
     badge: { setCount: async count => { options.onBadgeCount?.(count) } },
     // Redacted as the platform redacts a connector's log: a test sees what production would print.

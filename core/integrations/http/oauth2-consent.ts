@@ -2,6 +2,7 @@
 // (RFC 7009), written over ctx.http's own request path (see docs/architecture.md): the authorize
 // URL an admin is sent to, the code exchange, the refresh and the revocation.
 import { createHash, randomBytes } from 'node:crypto'
+import { ConnectorError } from '../../sdk/contract.ts'
 import type { OAuth2ClientCredentials } from '../http-types.ts'
 import { OAuth2TokenError } from './errors.ts'
 import { clientAuthenticated, postTokenRequest, type TokenSender } from './oauth2.ts'
@@ -20,6 +21,10 @@ export interface TokenSet {
   expiresAt: Date
   scope?: string
 }
+
+/** A client built without the core's stored consent tokens (a test context): signed requests fail rather than go out unsigned. */
+export const noConsentTokens = (plugin: string | undefined): ConnectorError =>
+  new ConnectorError('config', `${plugin ?? 'The integration'} signs in with an admin's consent, and this client has no consent tokens: connect it on its card.`)
 
 const base64url = (bytes: Buffer): string => bytes.toString('base64url')
 
