@@ -46,9 +46,11 @@ async function clickConnect (session: TestSession, label = 'Connect with Consent
 }
 
 /** Connect → consent at the vendor → the callback; the callback's answer and its URL. */
+const codes: string[] = []
 async function connect (session: TestSession, label?: string) {
   const authorize = await clickConnect(session, label)
   const back = await playConsent(peer, authorize)
+  codes.push(back.searchParams.get('code') ?? '')
   return { authorize: new URL(authorize), back, res: await session.get(back.pathname + back.search) }
 }
 
@@ -104,6 +106,8 @@ t.test('tokens are sealed at rest and never in the logs or the audit trail', asy
   const logs = logged.join('\n')
   t.ok(logs.length > 0, 'the app logged')
   for (const token of [...tokens, CLIENT_SECRET]) t.notOk(logs.includes(token), 'no token or client secret in the logs')
+  t.ok(codes.length > 0 && codes.every(code => code !== '' && !logs.includes(code)), 'no authorization code in the logs (the callback\'s query is not logged)')
+  t.match(logs, /oauth\/callback\?\[query not logged\]/, 'the callback\'s request line is logged without its query')
   const form = await admin.get(CARD)
   for (const token of tokens) t.notOk(form.body.includes(token), 'never shown on the card')
 })

@@ -77,7 +77,13 @@ export async function oauthConsentRoutes (app: FastifyInstance) {
     return errorPage(request, reply, { status, title: 'Not connected', message, detail: 'Start again with Connect on the integration\'s card under Settings → Integrations.' })
   }
 
-  app.get(CALLBACK_PATH, admin, async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+  // Its request log line names the path only: the query holds the authorization code and the state.
+  const callbackOptions = {
+    ...admin,
+    logSerializers: { req: (req: FastifyRequest) => ({ method: req.method, url: `${CALLBACK_PATH}?[query not logged]`, host: req.host, remoteAddress: req.ip }) }
+  }
+
+  app.get(CALLBACK_PATH, callbackOptions, async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
     reply.header('Cache-Control', 'no-store')
     const query = request.query ?? {}
     const param = (name: string): string => typeof query[name] === 'string' ? query[name] : ''
