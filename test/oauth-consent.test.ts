@@ -144,6 +144,17 @@ t.test('two workers refreshing at once: the vendor sees one refresh, the rotated
   t.equal(refreshes(), before + 2)
 })
 
+t.test('a refresh left half-done by a worker that died: its lease lapses and the next worker refreshes', async t => {
+  await app.db('integration_oauth_tokens').where({ workspace_id: ws.id, plugin_id: PLUGIN })
+    .update({ refresh_lease_id: '00000000-0000-4000-8000-00000000dead', refresh_lease_until: app.db.raw("now() - interval '1 second'") })
+  await expireLocally(-60)
+  const before = refreshes()
+  t.equal((await me()).status, 200)
+  t.equal(refreshes(), before + 1)
+  const row = await app.db('integration_oauth_tokens').where({ workspace_id: ws.id, plugin_id: PLUGIN }).first()
+  t.equal(row.refresh_lease_id, null, 'the lease is released with the new tokens')
+})
+
 t.test('a refused refresh: Needs attention with Reconnect, which restarts consent', async t => {
   const refresh = await peer.provider.RefreshToken.find(peer.issued.refresh.at(-1) as string)
   await refresh?.destroy() // the vendor forgot the grant (revoked by a user, expired)
@@ -176,6 +187,9 @@ t.test('the state is bound to the session, the workspace and its time', async t 
 
   // Another workspace's admin.
   const { session: betaSession } = await adminOf('beta', 'admin@beta.test')
+  const unsaved = await betaSession.get(`${CARD}/connect`)
+  t.equal(unsaved.statusCode, 303, 'Connect before the settings are saved goes back to the card')
+  t.match((await betaSession.get(String(unsaved.headers.location))).body, /Consent Vendor: save the settings first, then connect\./)
   const back2 = await playConsent(peer, await clickConnect(admin, 'Reconnect'))
   const elsewhere = await betaSession.get(back2.pathname + back2.search)
   t.equal(elsewhere.statusCode, 400)
