@@ -61,8 +61,10 @@ const cardBadge = async (session: TestSession): Promise<string> => {
 }
 const refreshes = () => peer.events.filter(e => e.name === 'grant.success' && e.grantType === 'refresh_token').length
 const me = async () => await (await app.integrations.contextFor(PLUGIN, ws.id)).http.request<{ sub: string }>({ url: 'https://api.example/me' })
+/** The stored access token (of a one-hour lifetime) now has `seconds` left. */
 const expireLocally = async (seconds: number) => {
-  await app.db('integration_oauth_tokens').where({ workspace_id: ws.id, plugin_id: PLUGIN }).update({ expires_at: app.db.raw('now() + make_interval(secs => ?)', [seconds]) })
+  await app.db('integration_oauth_tokens').where({ workspace_id: ws.id, plugin_id: PLUGIN })
+    .update({ expires_at: app.db.raw('now() + make_interval(secs => ?)', [seconds]), updated_at: app.db.raw('now() + make_interval(secs => ?)', [seconds - 3600]) })
 }
 
 t.test('Connect → consent at the vendor → the core callback: connected, with PKCE S256', async t => {
@@ -114,6 +116,9 @@ t.test('tokens are sealed at rest and never in the logs or the audit trail', asy
 
 t.test('ctx.http refreshes before expiry, and once after a 401', async t => {
   const before = refreshes()
+  await expireLocally(90) // a minute and a half left: not yet due
+  t.equal((await me()).status, 200)
+  t.equal(refreshes(), before, 'not refreshed while more than a minute is left')
   await expireLocally(30) // inside the refresh margin
   t.equal((await me()).status, 200)
   t.equal(refreshes(), before + 1, 'refreshed before the token ran out')

@@ -23,7 +23,8 @@ const WAIT_STEP_MS = 50
 interface StoredTokens {
   accessToken: string
   refreshToken: string | null
-  expiresAt: Date | null
+  /** When to refresh: shortly before the access token expires (never, when the vendor gave no expiry). */
+  refreshAt: number | null
   version: number
 }
 
@@ -59,7 +60,8 @@ export class OAuthTokenStore {
     return {
       accessToken: await this.cipher.decrypt(workspaceId, row.sealed_access_token),
       refreshToken: row.sealed_refresh_token === null ? null : await this.cipher.decrypt(workspaceId, row.sealed_refresh_token),
-      expiresAt: row.expires_at,
+      // a minute before expiry, or half the lifetime of a token shorter than two minutes (as client credentials)
+      refreshAt: row.expires_at === null ? null : row.expires_at.getTime() - Math.min(EXPIRY_MARGIN_MS, Math.max(0, row.expires_at.getTime() - row.updated_at.getTime()) / 2),
       version: row.version
     }
   }
@@ -113,13 +115,12 @@ export interface StoredTokenDeps {
   onRefused: (reason: string) => Promise<void>
 }
 
-const usable = (tokens: StoredTokens, now = Date.now()): boolean =>
-  tokens.expiresAt === null || tokens.expiresAt.getTime() - EXPIRY_MARGIN_MS > now
+const usable = (tokens: Pick<StoredTokens, 'refreshAt'>, now = Date.now()): boolean => tokens.refreshAt === null || now < tokens.refreshAt
 
 /** ctx.http's token source for a consented integration: the stored access token, refreshed before expiry and after a 401. */
 export function storedTokenSource (deps: StoredTokenDeps, send: TokenSender): TokenSource {
   const { store, workspaceId, pluginId, pluginName } = deps
-  let cached: { token: string, version: number, expiresAt: Date | null } | null = null
+  let cached: { token: string, version: number, refreshAt: number | null } | null = null
   /** The version whose access token the vendor answered 401 to: refresh it even if it has not expired. */
   let stale = 0
   let inFlight: Promise<string> | null = null
@@ -158,12 +159,12 @@ export function storedTokenSource (deps: StoredTokenDeps, send: TokenSender): To
       const tokens = await store.read(workspaceId, pluginId)
       if (tokens === null) throw notConnected()
       if (tokens.version !== stale && usable(tokens)) {
-        cached = { token: tokens.accessToken, version: tokens.version, expiresAt: tokens.expiresAt }
+        cached = { token: tokens.accessToken, version: tokens.version, refreshAt: tokens.refreshAt }
         return tokens.accessToken
       }
       const fresh = await refresh(tokens)
       if (fresh !== null) {
-        cached = { token: fresh.accessToken, version: fresh.version, expiresAt: fresh.expiresAt }
+        cached = { token: fresh.accessToken, version: fresh.version, refreshAt: fresh.refreshAt }
         return fresh.accessToken
       }
       if (Date.now() > deadline) throw new ConnectorError('network', `${pluginName}: another worker is renewing the access token and has not finished; try again.`)
@@ -173,7 +174,7 @@ export function storedTokenSource (deps: StoredTokenDeps, send: TokenSender): To
 
   return {
     async get () {
-      if (cached !== null && cached.version !== stale && usable({ ...cached, accessToken: cached.token, refreshToken: null })) return cached.token
+      if (cached !== null && cached.version !== stale && usable(cached)) return cached.token
       inFlight ??= current().finally(() => { inFlight = null })
       return await inFlight
     },
