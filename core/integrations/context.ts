@@ -7,6 +7,7 @@ import { databaseCache } from './cache.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
 import { createHttpClient, createTokenSender } from './http.ts'
 import type { HttpClientOptions, OutboundCall } from './http-types.ts'
+import { resolveHeaderAuth } from './http/header-auth.ts'
 import { requireSignIn, type TokenSender } from './http/oauth2.ts'
 import { noConsentTokens, type OAuth2Consent } from './http/oauth2-consent.ts'
 import { connectionColumns } from './connection-state.ts'
@@ -88,6 +89,7 @@ async function needsAttention (db: Knex, workspaceId: string, pluginId: string, 
 export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlugin, workspace: Workspace, signal: AbortSignal): Promise<ConnectorContext> {
   const settings = await deps.settings.resolve(workspace.id, plugin)
   const oauth2 = resolveOAuth2(plugin.manifest, settings, plugin.settingsSchema)
+  const headerAuth = resolveHeaderAuth(plugin.manifest, settings, plugin.settingsSchema)
   const consent = oauth2.consent
   const store = deps.tokens
   const tokenSource = consent === undefined || store === undefined
@@ -106,11 +108,12 @@ export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlu
     http: requireSignIn(createHttpClient({
       ...await egressOptions(deps, plugin, workspace, settings, signal),
       oauth2: oauth2.credentials,
-      tokenSource
-    }), oauth2.notConfigured ?? (consent !== undefined && tokenSource === undefined ? noConsentTokens(plugin.manifest.name) : undefined)),
+      tokenSource,
+      headerAuth: headerAuth.header
+    }), oauth2.notConfigured ?? headerAuth.notConfigured ?? (consent !== undefined && tokenSource === undefined ? noConsentTokens(plugin.manifest.name) : undefined)),
     cache: databaseCache(deps.db, workspace.id, plugin.id),
     badge: { setCount: count => setBadgeCount(deps.db, workspace.id, plugin.id, count) },
-    log: redactingLogger(deps.log.child({ plugin: plugin.id, workspace: workspace.slug }), secretFields(plugin.settingsSchema ?? { type: 'object' }).map(name => settings[name])),
+    log: redactingLogger(deps.log.child({ plugin: plugin.id, workspace: workspace.slug }), [...secretFields(plugin.settingsSchema ?? { type: 'object' }).map(name => settings[name]), ...headerAuth.secrets]),
     signal
   }
 }

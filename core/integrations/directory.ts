@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Actor } from '../audit/index.ts'
+import { SCIM_ACTOR } from '../audit/types.ts'
 import { PEOPLE, ValidationError, asValidationError, peopleService, runIn, type Person } from '../register/index.ts'
 import type { Directory, DirectoryPeople, DirectoryPerson, DirectoryTransaction, InboundToken } from '../sdk/directory.ts'
 import type { PluginManifest } from './manifest.ts'
@@ -9,7 +10,7 @@ const toDirectoryPerson = ({ workspace_id: _ws, source_ids: _ids, ...person }: P
 /** Who an inbound plugin's writes are audited as: the token, under the protocol's name. */
 function inboundActor (manifest: PluginManifest, token: InboundToken, requestId: string): Actor {
   const scim = manifest.auth === 'scim-token'
-  return { type: scim ? 'scim' : 'plugin', id: token.id, label: `${scim ? 'SCIM' : manifest.name} token "${token.name}"`, requestId }
+  return { type: scim ? SCIM_ACTOR : 'plugin', id: token.id, label: `${scim ? 'SCIM' : manifest.name} token "${token.name}"`, requestId }
 }
 
 /** Refused role changes: the signed-in admin behind a page action may not give roles. */
