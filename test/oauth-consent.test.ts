@@ -181,6 +181,19 @@ t.test('a refused refresh: Needs attention with Reconnect, which restarts consen
   t.equal((await me()).status, 200)
 })
 
+t.test('an expired token with no refresh token: Needs attention with Reconnect', async t => {
+  await app.db('integration_oauth_tokens').where({ workspace_id: ws.id, plugin_id: PLUGIN }).update({ sealed_refresh_token: null })
+  await expireLocally(-60)
+  const before = refreshes()
+  const err = await me().catch((e: unknown) => e)
+  t.ok(err instanceof ConnectorError && err.reason === 'auth')
+  t.match((err as Error).message, 'Consent Vendor gave no refresh token, and its access has expired. Use Reconnect on the card to give consent again.')
+  t.equal(refreshes(), before, 'nothing was sent to the vendor')
+  const card = await cardBadge(admin)
+  t.match(card, /Needs attention/)
+  t.match(card, />Reconnect</, 'the card offers Reconnect')
+})
+
 t.test('the state is bound to the session, the workspace and its time', async t => {
   // Another admin of the same workspace cannot finish this admin's attempt; the admin still can.
   const { session: otherSession } = await adminOf('acme', 'other@acme.test')

@@ -66,7 +66,7 @@ export class OAuthTokenStore {
     }
   }
 
-  async forget (db: Knex | Knex.Transaction, workspaceId: string, pluginId: string): Promise<void> {
+  async forget (workspaceId: string, pluginId: string, db: Knex | Knex.Transaction = this.db): Promise<void> {
     await db(TABLE).where({ workspace_id: workspaceId, plugin_id: pluginId }).delete()
   }
 
@@ -130,8 +130,11 @@ export function storedTokenSource (deps: StoredTokenDeps, send: TokenSender): To
 
   async function refresh (tokens: StoredTokens): Promise<StoredTokens | null> {
     if (tokens.refreshToken === null) {
-      await deps.onRefused(`${pluginName} gave no refresh token, and its access has expired. Use Reconnect on the card to give consent again.`)
-      throw new ConnectorError('auth', `${pluginName}'s access has expired and it gave no refresh token: reconnect it on its card.`)
+      // Nothing to renew with: the expired tokens go, and the card offers Reconnect.
+      const reason = `${pluginName} gave no refresh token, and its access has expired. Use Reconnect on the card to give consent again.`
+      await store.forget(workspaceId, pluginId)
+      await deps.onRefused(reason)
+      throw new ConnectorError('auth', reason)
     }
     const lease = await store.claimRefresh(workspaceId, pluginId, tokens.version)
     if (lease === null) return null // another worker refreshes, or already did

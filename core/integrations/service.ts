@@ -186,7 +186,7 @@ export class Integrations {
     const revoked = plugin !== undefined && await this.revokeConsent(workspace, plugin)
     await this.app.db.transaction(async trx => {
       const scope = { workspace_id: workspace.id, plugin_id: pluginId }
-      await this.tokens.forget(trx, workspace.id, pluginId)
+      await this.tokens.forget(workspace.id, pluginId, trx)
       await trx('integrations').where(scope).delete()
       await trx('integration_cache').where(scope).delete()
       await trx('integration_state').where(scope).delete()
