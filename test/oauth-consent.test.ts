@@ -119,6 +119,11 @@ t.test('ctx.http refreshes before expiry, and once after a 401', async t => {
   await expireLocally(90) // a minute and a half left: not yet due
   t.equal((await me()).status, 200)
   t.equal(refreshes(), before, 'not refreshed while more than a minute is left')
+  // A short-lived token (90 s) is renewed at half its lifetime, not a minute before: with 50 s left, not yet.
+  await app.db('integration_oauth_tokens').where({ workspace_id: ws.id, plugin_id: PLUGIN })
+    .update({ expires_at: app.db.raw("now() + interval '50 seconds'"), updated_at: app.db.raw("now() - interval '40 seconds'") })
+  t.equal((await me()).status, 200)
+  t.equal(refreshes(), before, 'a 90-second token with 50 s left is not refreshed yet')
   await expireLocally(30) // inside the refresh margin
   t.equal((await me()).status, 200)
   t.equal(refreshes(), before + 1, 'refreshed before the token ran out')
