@@ -30,12 +30,12 @@ function templateOf (app: FastifyInstance, plugin: DiscoveredPlugin): TemplateDe
   return template
 }
 
-function toolsFor (app: FastifyInstance, request: FastifyRequest): PageTools {
+function toolsFor (app: FastifyInstance, request: FastifyRequest, plugin: DiscoveredPlugin): PageTools {
   const user = request.user!
   return {
     user: { id: user.id, role: user.role },
-    db: app.db,
-    transaction: async work => await directoryTransaction(app, request.workspace.id, request.actor(), work, { mayChangeRoles: OWNER_ROLES.includes(user.role) })
+    db: app.pluginDb(plugin.id),
+    transaction: async work => await directoryTransaction(app, plugin.id, request.workspace.id, request.actor(), work, { mayChangeRoles: OWNER_ROLES.includes(user.role) })
   }
 }
 
@@ -71,7 +71,7 @@ export async function renderPluginPage (app: FastifyInstance, request: FastifyRe
   const page = plugin?.connector?.page
   if (!plugin || !page || plugin.pageTemplate === null) return null
   const ctx = await app.integrations.contextFor(plugin.id, request.workspace.id)
-  const data = await page.load(ctx, toolsFor(app, request))
+  const data = await page.load(ctx, toolsFor(app, request, plugin))
   return templateOf(app, plugin)({
     ...data,
     // The date helpers write the workspace's format (they read it from the root's workspace).
@@ -106,7 +106,7 @@ export function pluginPageActions (app: FastifyInstance, plugin: DiscoveredPlugi
     const form = formOf(request.body)
     try {
       const ctx = await app.integrations.contextFor(plugin.id, request.workspace.id)
-      const message = await action(ctx, form, toolsFor(app, request))
+      const message = await action(ctx, form, toolsFor(app, request, plugin))
       await recordAudit(app.db, request.workspace.id, request.actor(), {
         action: 'integration.page_action',
         target: { type: 'integration', id: plugin.id, label: plugin.manifest.name },
