@@ -235,6 +235,26 @@ t.test('the state is bound to the session, the workspace and its time', async t 
   t.match(none.body, /names no connection attempt/)
 })
 
+t.test('consent tokens never follow a changed destination: a save that moves one forgets them', async t => {
+  // A variant whose token URL comes from a setting (a per-tenant vendor): its site decides where the refresh token goes.
+  const variant = {
+    ...plugin,
+    id: 'consent-tenant',
+    manifest: { ...plugin.manifest, id: 'consent-tenant', allowedHosts: ['{{site}}'], oauth2: { ...plugin.manifest.oauth2!, tokenUrl: 'https://{{site}}/token' } },
+    settingsSchema: { ...plugin.settingsSchema!, properties: { ...plugin.settingsSchema!.properties, site: { type: 'string', title: 'Site' } } }
+  }
+  const scope = { workspace_id: ws.id, plugin_id: 'consent-tenant' }
+  t.ok((await app.integrations.settings.save(ws.id, systemActor, variant, { site: 'a.vendor.test', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET })).ok)
+  await app.integrations.tokens.save(app.db, ws.id, 'consent-tenant', { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: new Date(Date.now() + 3600_000) })
+  t.ok((await app.integrations.settings.save(ws.id, systemActor, variant, { site: 'a.vendor.test', clientId: 'renamed-client' })).ok)
+  t.equal((await app.db('integration_oauth_tokens').where(scope)).length, 1, 'a save that keeps the destination keeps the consent')
+  t.ok((await app.integrations.settings.save(ws.id, systemActor, variant, { site: 'b.vendor.test', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET })).ok)
+  t.equal((await app.db('integration_oauth_tokens').where(scope)).length, 0, 'a new site: the tokens are forgotten')
+  const audit = await app.db('audit_log').where({ workspace_id: ws.id, action: 'integration.settings_saved', target_id: 'consent-tenant' }).orderBy('id', 'desc').first()
+  t.same(audit.changes.consent, { old: '(given)', new: '(forgotten: connect again)' }, 'audited')
+  await app.db('integrations').where(scope).delete()
+})
+
 t.test('Disconnect revokes the tokens at the vendor and forgets them', async t => {
   const refresh = peer.issued.refresh.at(-1) as string
   t.ok(await peer.provider.RefreshToken.find(refresh), 'the grant is live at the vendor')
