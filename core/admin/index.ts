@@ -14,6 +14,7 @@ import homeRoutes from './home.ts'
 import auditRoutes from '../audit/routes.ts'
 import { settingsRoutes } from '../settings/index.ts'
 import { integrationRoutes } from '../integrations/routes.ts'
+import { oauthConsentRoutes } from '../integrations/oauth-routes.ts'
 import accountRoutes from '../auth/account.ts'
 import apiSettingsRoutes from '../api/settings-page.ts'
 import scimSettingsRoutes from '../api/scim-settings-page.ts'
@@ -53,6 +54,7 @@ export async function pages (app: FastifyInstance, opts: PagesOptions) {
   await app.register(auditRoutes)
   await app.register(settingsRoutes)
   await app.register(integrationRoutes)
+  await app.register(oauthConsentRoutes)
   await app.register(apiSettingsRoutes)
   await app.register(scimSettingsRoutes)
   await app.register(requestRoutes)

@@ -19,9 +19,11 @@ export function connectionColumns (db: Knex | Knex.Transaction, ok: boolean, rea
     : { needs_attention: true, attention_reason: reason }
 }
 
-export function connectionState (plugin: DiscoveredPlugin, row: IntegrationRow | undefined): ConnectionState {
+/** `awaitingConsent`: the plugin signs in with an admin's consent and none is stored (never given, refused, or disconnected). */
+export function connectionState (plugin: DiscoveredPlugin, row: IntegrationRow | undefined, options: { awaitingConsent?: boolean } = {}): ConnectionState {
   if (!row?.enabled || plugin.manifest.status === 'coming-soon') return { kind: 'not-connected' }
   if (row.needs_attention) return { kind: 'needs-attention', reason: row.attention_reason ?? 'The last test or run failed.' }
+  if (options.awaitingConsent === true) return { kind: 'not-connected' }
   // A plugin that can neither test nor run (nothing to check) is connected once saved and enabled.
   const checkable = plugin.connector?.test !== undefined || plugin.connector?.sync !== undefined
   return !checkable || row.last_ok_at !== null ? { kind: 'connected' } : { kind: 'not-tested' }

@@ -10,7 +10,7 @@ import { sleep, throwIfAborted } from './http/abort.ts'
 import { RequestTimeoutError } from './http/errors.ts'
 import { withHeaderAuth } from './http/header-auth.ts'
 import { hostGuard } from './http/hosts.ts'
-import { createTokenSource, type TokenSource } from './http/oauth2.ts'
+import { createTokenSource, type TokenSender, type TokenSource } from './http/oauth2.ts'
 import { pages, paginate } from './http/paginate.ts'
 import { setQuery } from './http/query.ts'
 import { createGate } from './http/rate-limiter.ts'
@@ -51,7 +51,15 @@ function describe (attempt: Attempt, timeoutMs: number): string | undefined {
   return attempt.error instanceof Error ? attempt.error.message : String(attempt.error)
 }
 
-export function createHttpClient (options: HttpClientOptions): HttpClient {
+export interface CoreHttpClientOptions extends HttpClientOptions {
+  /**
+   * The bearer's source when it is not client credentials (the core's stored consent tokens), built
+   * over this client's own token-request path (host check, retries, one audit entry per call).
+   */
+  tokenSource?: (send: TokenSender) => TokenSource
+}
+
+export function createHttpClient (options: CoreHttpClientOptions): HttpClient {
   const checkUrl = hostGuard(options.allowedHosts)
   const gate = createGate(options.rateLimit)
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES
@@ -62,9 +70,10 @@ export function createHttpClient (options: HttpClientOptions): HttpClient {
   /** The test hook's dispatcher; else the guarded agent, or the plain global one for a host the operator allows. */
   const dispatcherFor = (url: URL): Dispatcher | undefined =>
     options.dispatcher as Dispatcher | undefined ?? (mayBePrivate(url) ? undefined : (guarded ??= guardedAgent()))
-  const tokens: TokenSource | null = options.oauth2 === undefined
-    ? null
-    : createTokenSource(options.oauth2, async req => await execute(req, isTokenAnswer))
+  const sendToken: TokenSender = async req => await execute(req, isTokenAnswer)
+  const tokens: TokenSource | null = options.tokenSource !== undefined
+    ? options.tokenSource(sendToken)
+    : options.oauth2 === undefined ? null : createTokenSource(options.oauth2, sendToken)
 
   function prepare (req: HttpRequest): Prepared {
     const url = new URL(req.url)
@@ -172,4 +181,15 @@ export function createHttpClient (options: HttpClientOptions): HttpClient {
     paginate: (req, scheme, paging) => paginate(request, req, scheme, paging),
     pages: (req, scheme, paging) => pages(request, req, scheme, paging)
   }
+}
+
+/**
+ * A token-endpoint sender of its own, outside any ctx.http (the consent callback's code exchange,
+ * Disconnect's revocation): the same host check, private-address guard, retries and one audit
+ * entry per call as a connector's token requests.
+ */
+export function createTokenSender (options: HttpClientOptions): TokenSender {
+  let send: TokenSender | undefined
+  createHttpClient({ ...options, oauth2: undefined, tokenSource: s => { send = s; return { get: async () => await Promise.reject(new Error('no bearer here')), invalidate: () => {} } } })
+  return send as TokenSender
 }

@@ -10,15 +10,27 @@ import { CONTRACT_VERSION, ConnectorError, type Capability } from '../sdk/contra
 import type { Model } from '../sdk/records.ts'
 import type { OAuth2ClientCredentials } from './http-types.ts'
 import type { HeaderAuthBlock } from './http/header-auth.ts'
+import type { OAuth2Consent } from './http/oauth2-consent.ts'
 import type { SettingsSchema } from './settings-validation.ts'
 
 /**
- * The manifest's oauth2 block: ctx.http's client credentials, each string but clientAuth possibly
- * holding {{setting}} placeholders that a workspace's settings fill in (resolveOAuth2).
+ * The manifest's oauth2 block: how ctx.http signs in, each string but clientAuth and grant possibly
+ * holding {{setting}} placeholders that a workspace's settings fill in (resolveOAuth2). With
+ * `grant: 'authorization_code'` an admin consents at authorizeUrl ("Connect with <Vendor>") and
+ * the core keeps and refreshes the tokens (core/integrations/http/oauth2-consent.ts).
  */
-export type OAuth2Block = OAuth2ClientCredentials
-/** The block as an imported manifest.json types it: clientAuth is any string until resolveOAuth2 checks it. */
-export type OAuth2BlockJson = Omit<OAuth2Block, 'clientAuth'> & { clientAuth?: string }
+export interface OAuth2Block extends OAuth2ClientCredentials {
+  /** 'client_credentials' (default) or 'authorization_code' (consent with PKCE S256). */
+  grant?: 'client_credentials' | 'authorization_code'
+  /** The vendor's consent page (authorization code only). */
+  authorizeUrl?: string
+  /** RFC 7009 revocation endpoint, called on Disconnect (authorization code only). */
+  revocationUrl?: string
+  /** Extra authorize parameters (prompt, access_type…); values may hold {{setting}}s. */
+  authorizeParams?: Record<string, string>
+}
+/** The block as an imported manifest.json types it: clientAuth and grant are any string until resolveOAuth2 checks them. */
+export type OAuth2BlockJson = Omit<OAuth2Block, 'clientAuth' | 'grant'> & { clientAuth?: string, grant?: string }
 
 export type Category = 'authentication' | 'communication' | 'saas-utilization' | 'ticketing' | 'device-management' | 'hris'
 
@@ -90,7 +102,9 @@ const PATTERN_HINTS: Record<string, string> = {
   '/oauth2/tokenUrl': 'must be an https:// URL or start with a {{setting}}; braces only in {{setting}} placeholders',
   '/oauth2/clientId': 'must be text whose braces are only {{setting}} placeholders',
   '/oauth2/clientSecret': 'must be exactly one {{setting}} placeholder naming a writeOnly setting: a secret never lives in the manifest',
-  '/oauth2/scope': 'must be text whose braces are only {{setting}} placeholders'
+  '/oauth2/scope': 'must be text whose braces are only {{setting}} placeholders',
+  '/oauth2/authorizeUrl': 'must be an https:// URL or start with a {{setting}}; braces only in {{setting}} placeholders',
+  '/oauth2/revocationUrl': 'must be an https:// URL or start with a {{setting}}; braces only in {{setting}} placeholders'
 }
 
 /** Ajv errors as problems an author can act on ("/capabilities/2 must be one of test, sync, …"). */
@@ -140,8 +154,13 @@ export function manifestProblems (value: unknown): Problem[] {
       problems.push({ field: '/compatibility/core', message: `"${range}" does not include this core's version ${CORE_VERSION}` })
     }
   }
-  if (manifest.oauth2 !== undefined && manifest.auth !== 'oauth2-client-credentials') {
-    problems.push({ field: '/auth', message: 'must be "oauth2-client-credentials" when the manifest has an oauth2 block' })
+  if (manifest.oauth2 !== undefined) {
+    const consent = manifest.oauth2.grant === 'authorization_code'
+    const auth = consent ? 'oauth2-authorization-code' : 'oauth2-client-credentials'
+    if (manifest.auth !== auth) {
+      problems.push({ field: '/auth', message: consent ? `must be "${auth}" when the oauth2 block's grant is authorization_code` : `must be "${auth}" when the manifest has an oauth2 block` })
+    }
+    problems.push(...consentBlockProblems(manifest.oauth2))
   }
   for (const [i, sync] of (manifest.syncs ?? []).entries()) {
     if (!(manifest.permissions ?? []).includes(`${sync.model}:write`)) {
@@ -178,13 +197,38 @@ export function resolveAllowedHosts (patterns: string[], settings: Record<string
 
 /** A {{setting}} placeholder anywhere in an oauth2 string. */
 const PLACEHOLDER = /\{\{([A-Za-z][A-Za-z0-9_]*)\}\}/g
-const OAUTH2_TEMPLATED = ['tokenUrl', 'clientId', 'clientSecret', 'scope'] as const
+const OAUTH2_TEMPLATED = ['tokenUrl', 'clientId', 'clientSecret', 'scope', 'authorizeUrl', 'revocationUrl'] as const
 type OAuth2Templated = typeof OAUTH2_TEMPLATED[number]
+/** A field of the oauth2 block that may hold placeholders; `authorizeParams/<name>` for an extra authorize parameter. */
+type OAuth2Field = OAuth2Templated | `authorizeParams/${string}`
+
+/** Authorize parameters the core sets itself: a manifest may not declare them. */
+const RESERVED_AUTHORIZE_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method', 'scope']
 
 /** Every {{setting}} of an oauth2 block, with the field it is in, in field order. */
-export function oauth2Placeholders (oauth2: Pick<OAuth2Block, OAuth2Templated> | undefined): Array<{ field: OAuth2Templated, setting: string }> {
+export function oauth2Placeholders (oauth2: { [K in OAuth2Templated]?: string } & { authorizeParams?: Record<string, string> } | undefined): Array<{ field: OAuth2Field, setting: string }> {
   if (oauth2 === undefined) return []
-  return OAUTH2_TEMPLATED.flatMap(field => [...(oauth2[field] ?? '').matchAll(PLACEHOLDER)].map(match => ({ field, setting: match[1] })))
+  const fields: Array<[OAuth2Field, string | undefined]> = [
+    ...OAUTH2_TEMPLATED.map((field): [OAuth2Field, string | undefined] => [field, oauth2[field]]),
+    ...Object.entries(oauth2.authorizeParams ?? {}).map(([name, value]): [OAuth2Field, string] => [`authorizeParams/${name}`, value])
+  ]
+  return fields.flatMap(([field, template]) => [...(template ?? '').matchAll(PLACEHOLDER)].map(match => ({ field, setting: match[1] })))
+}
+
+/** The consent fields belong to grant authorization_code, which needs an authorizeUrl; the core's own authorize parameters are not the manifest's. */
+function consentBlockProblems (block: OAuth2Block): Problem[] {
+  const problems: Problem[] = []
+  if (block.grant === 'authorization_code') {
+    if (block.authorizeUrl === undefined) problems.push({ field: '/oauth2/authorizeUrl', message: 'is required when grant is authorization_code' })
+  } else {
+    for (const field of ['authorizeUrl', 'revocationUrl', 'authorizeParams'] as const) {
+      if (block[field] !== undefined) problems.push({ field: `/oauth2/${field}`, message: 'is allowed only when grant is authorization_code' })
+    }
+  }
+  for (const name of Object.keys(block.authorizeParams ?? {})) {
+    if (RESERVED_AUTHORIZE_PARAMS.includes(name)) problems.push({ field: `/oauth2/authorizeParams/${name}`, message: 'is set by the core (PKCE, state, redirect and scope): leave it out' })
+  }
+  return problems
 }
 
 /**
@@ -215,7 +259,8 @@ export function oauth2SettingsProblems (manifest: Pick<PluginManifest, 'oauth2'>
  * secret never follows a destination the admin did not confirm with it.
  */
 export function destinationSettings (manifest: Pick<PluginManifest, 'allowedHosts' | 'oauth2'>): string[] {
-  const inOAuth2 = oauth2Placeholders(manifest.oauth2).filter(p => p.field === 'tokenUrl' || p.field === 'scope').map(p => p.setting)
+  const where = new Set<string>(['tokenUrl', 'scope', 'authorizeUrl', 'revocationUrl'])
+  const inOAuth2 = oauth2Placeholders(manifest.oauth2).filter(p => where.has(p.field)).map(p => p.setting)
   return [...new Set([...hostTemplateSettings(manifest), ...inOAuth2])]
 }
 
@@ -228,6 +273,8 @@ function settingText (settings: Record<string, unknown>, name: string): string |
 /** What ctx.http signs in with for one workspace; `notConfigured` instead when it cannot. */
 export interface OAuth2Resolution {
   credentials?: OAuth2ClientCredentials
+  /** Grant authorization_code: where the admin consents and the tokens are fetched, refreshed and revoked. */
+  consent?: OAuth2Consent
   /** The error every request that needs the bearer fails with (reason config, in plain words). */
   notConfigured?: ConnectorError
 }
@@ -252,6 +299,9 @@ export function resolveOAuth2 (
   if (block.clientAuth !== undefined && block.clientAuth !== 'body' && block.clientAuth !== 'basic') {
     throw new TypeError(`oauth2.clientAuth must be "body" or "basic", not "${block.clientAuth}"`)
   }
+  if (block.grant !== undefined && block.grant !== 'client_credentials' && block.grant !== 'authorization_code') {
+    throw new TypeError(`oauth2.grant must be "client_credentials" or "authorization_code", not "${block.grant}"`)
+  }
   const plugin = manifest.name ?? 'The integration'
   const card = manifest.name === undefined ? 'Settings → Integrations' : `Settings → Integrations → ${manifest.name}`
   const title = (name: string): string => {
@@ -270,19 +320,31 @@ export function resolveOAuth2 (
     const value = settingText(settings, name) as string
     return template[offset + match.length] === '/' ? value.replace(/\/+$/, '') : value
   })
-  const tokenUrl = fill(block.tokenUrl)
-  if (!URL.canParse(tokenUrl) || new URL(tokenUrl).protocol !== 'https:') {
-    const from = [...new Set([...block.tokenUrl.matchAll(PLACEHOLDER)].map(match => title(match[1])))]
-    const built = from.length === 0 ? 'its token URL' : `the token URL built from ${listed(from)}`
-    return { notConfigured: new ConnectorError('config', `${plugin} cannot sign in: ${built} must be an https:// address.`) }
+  const urls: Array<['tokenUrl' | 'authorizeUrl' | 'revocationUrl', string]> = [['tokenUrl', 'token URL'], ['authorizeUrl', 'authorize URL'], ['revocationUrl', 'revocation URL']]
+  for (const [field, words] of urls) {
+    const template = block[field]
+    if (template === undefined) continue
+    const url = fill(template)
+    if (!URL.canParse(url) || new URL(url).protocol !== 'https:') {
+      const from = [...new Set([...template.matchAll(PLACEHOLDER)].map(match => title(match[1])))]
+      const built = from.length === 0 ? `its ${words}` : `the ${words} built from ${listed(from)}`
+      return { notConfigured: new ConnectorError('config', `${plugin} cannot sign in: ${built} must be an https:// address.`) }
+    }
   }
+  const credentials: OAuth2ClientCredentials = {
+    tokenUrl: fill(block.tokenUrl),
+    clientId: fill(block.clientId),
+    clientSecret: fill(block.clientSecret),
+    ...(block.scope === undefined ? {} : { scope: fill(block.scope) }),
+    ...(block.clientAuth === undefined ? {} : { clientAuth: block.clientAuth })
+  }
+  if (block.grant !== 'authorization_code' || block.authorizeUrl === undefined) return { credentials }
   return {
-    credentials: {
-      tokenUrl,
-      clientId: fill(block.clientId),
-      clientSecret: fill(block.clientSecret),
-      ...(block.scope === undefined ? {} : { scope: fill(block.scope) }),
-      ...(block.clientAuth === undefined ? {} : { clientAuth: block.clientAuth })
+    consent: {
+      ...credentials,
+      authorizeUrl: fill(block.authorizeUrl),
+      ...(block.revocationUrl === undefined ? {} : { revocationUrl: fill(block.revocationUrl) }),
+      authorizeParams: Object.fromEntries(Object.entries(block.authorizeParams ?? {}).map(([name, value]) => [name, fill(value)]))
     }
   }
 }

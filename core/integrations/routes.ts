@@ -10,7 +10,8 @@ import type { Category } from './manifest.ts'
 import { RunActiveError, type RunRow } from './runs.ts'
 import { runView } from './run-view.ts'
 import { describeInterval, ScheduleError, scheduleChoices } from './schedule.ts'
-import type { IntegrationCard } from './service.ts'
+import { needsConsent, type IntegrationCard } from './service.ts'
+import { redirectUri } from './oauth-routes.ts'
 import { isCoreHosted, pluginPageActions, pluginPageUrl, renderPluginPage, type PluginPageState } from './plugin-page.ts'
 import type { SettingsFieldError } from './settings-validation.ts'
 
@@ -77,7 +78,11 @@ function cardView (card: IntegrationCard) {
     comingSoon,
     href: comingSoon ? null : page ? pluginPageUrl(m) : `${BASE}/${m.id}`,
     modal: !comingSoon && !page,
-    categories: m.categories.map(c => CATEGORIES.find(k => k.id === c)?.label ?? c).join(', ')
+    categories: m.categories.map(c => CATEGORIES.find(k => k.id === c)?.label ?? c).join(', '),
+    /** A consent plugin whose settings are saved but which holds no tokens: Connect, or Reconnect once it needed attention. */
+    connect: card.awaitingConsent && card.row !== undefined && !comingSoon
+      ? { href: `${BASE}/${m.id}/connect`, label: card.state.kind === 'needs-attention' ? 'Reconnect' : `Connect with ${m.name}` }
+      : null
   }
 }
 
@@ -217,6 +222,7 @@ export async function integrationRoutes (app: FastifyInstance) {
     const ctx: CardContext = errors.length > 0 ? cardContext(plugin.manifest, plugin.settingsSchema, { ...form, errors: byField }) : base
     const m = plugin.manifest
     const active = await app.integrations.activeRuns(ws.id, plugin.id)
+    const consent = needsConsent(plugin) ? await consentView(ws, plugin, row) : null
     const activeOf = (kind: RunRow['kind']) => active.filter(r => r.kind === kind).map(r => runView(BASE, plugin.id, r))[0] ?? null
     return {
       plugin: { id: m.id, name: m.name, description: m.description, docsUrl: m.docsUrl ?? null, vendorScopes: m.vendorScopes ?? [], preview: m.status === 'preview' },
@@ -236,7 +242,21 @@ export async function integrationRoutes (app: FastifyInstance) {
       notice: state.notice ?? null,
       // Runs in progress are shown (with Cancel) whenever the card is opened: a test and a sync each in its own area.
       testRun: activeOf('test'),
-      run: activeOf('sync')
+      run: activeOf('sync'),
+      consent
+    }
+  }
+
+  /** A consent plugin's part of the form: the address to register at the vendor, and Connect / Reconnect. */
+  async function consentView (ws: FastifyRequest['workspace'], plugin: DiscoveredPlugin, row: Awaited<ReturnType<typeof app.integrations.settings.get>>) {
+    const consented = (await app.integrations.tokens.consented(ws.id)).has(plugin.id)
+    return {
+      redirectUri: redirectUri(app.config.baseUrl, ws.slug),
+      fieldId: `integration-redirect-${plugin.id}`,
+      saved: row !== undefined,
+      consented,
+      href: `${BASE}/${plugin.id}/connect`,
+      label: consented || row?.needs_attention === true ? 'Reconnect' : `Connect with ${plugin.manifest.name}`
     }
   }
 

@@ -3,7 +3,9 @@ import { recordAudit, type Actor } from '../audit/index.ts'
 import { findWorkspaceById, type Workspace } from '../tenancy/index.ts'
 import type { ConnectorContext } from '../sdk/contract.ts'
 import { sweepExpiredCache } from './cache.ts'
-import { connectorContext } from './context.ts'
+import { consentClient, connectorContext } from './context.ts'
+import { revokeToken } from './http/oauth2-consent.ts'
+import { OAuthTokenStore } from './oauth-tokens.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
 import { lookupSerial, type LookupResult } from './lookup.ts'
 import { deliverNotification, NOTIFY_JOB, notifyListener } from './notify.ts'
@@ -22,7 +24,12 @@ export interface IntegrationCard {
   connected: boolean
   /** What its card says: connected only once a test or run succeeded, needs attention after one failed. */
   state: ConnectionState
+  /** It signs in with an admin's consent, and none is stored: its card offers Connect (or Reconnect). */
+  awaitingConsent: boolean
 }
+
+/** The plugin signs in with an admin's consent (grant authorization_code). */
+export const needsConsent = (plugin: DiscoveredPlugin): boolean => plugin.manifest.oauth2?.grant === 'authorization_code'
 
 const SWEEP_JOB = 'integration.cache-sweep'
 const SCHEDULE_JOB = 'integration.schedule'
@@ -31,6 +38,8 @@ const SCHEDULE_JOB = 'integration.schedule'
 export class Integrations {
   readonly plugins: DiscoveredPlugin[]
   readonly settings: IntegrationSettings
+  /** The tokens admins' consents gave (grant authorization_code). */
+  readonly tokens: OAuthTokenStore
   private readonly byId: Map<string, DiscoveredPlugin>
   private readonly deps: SyncDeps & { jobs: Jobs }
 
@@ -38,7 +47,8 @@ export class Integrations {
     this.plugins = [...plugins].sort((a, b) => a.manifest.name.localeCompare(b.manifest.name))
     this.byId = new Map(plugins.map(p => [p.id, p]))
     this.settings = new IntegrationSettings(app.db, app.secrets)
-    this.deps = { db: app.db, settings: this.settings, log: app.log, dispatcher, events: app.events, jobs: app.jobs }
+    this.tokens = new OAuthTokenStore(app.db, app.secrets)
+    this.deps = { db: app.db, settings: this.settings, log: app.log, dispatcher, events: app.events, jobs: app.jobs, tokens: this.tokens }
 
     app.jobs.define<{ workspaceId: string, runId: string }>({
       name: RUN_JOB, retryLimit: 0, handler: async ({ workspaceId, runId }) => { await executeRun(this.deps, this.byId, workspaceId, runId) }
@@ -71,10 +81,43 @@ export class Integrations {
 
   async cards (workspaceId: string): Promise<IntegrationCard[]> {
     const rows = new Map((await this.settings.list(workspaceId)).map(r => [r.plugin_id, r]))
+    const consented = await this.tokens.consented(workspaceId)
     return this.plugins.map(plugin => {
       const row = rows.get(plugin.id)
-      return { plugin, row, connected: Boolean(row?.enabled && plugin.manifest.status !== 'coming-soon'), state: connectionState(plugin, row) }
+      const awaitingConsent = needsConsent(plugin) && !consented.has(plugin.id)
+      return {
+        plugin,
+        row,
+        connected: Boolean(row?.enabled && plugin.manifest.status !== 'coming-soon') && !awaitingConsent,
+        state: connectionState(plugin, row, { awaitingConsent }),
+        awaitingConsent
+      }
     })
+  }
+
+  /** The consent block and a sender to the vendor's token endpoints, for the Connect button and its callback. */
+  async consentClient (workspace: Workspace, pluginId: string, signal: AbortSignal): Promise<Awaited<ReturnType<typeof consentClient>>> {
+    const plugin = this.byId.get(pluginId)
+    if (!plugin) throw new Error(`unknown plugin ${pluginId}`)
+    return await consentClient(this.deps, plugin, workspace, signal)
+  }
+
+  /** Revokes the consented tokens where the vendor has a revocation endpoint (RFC 7009); a failure is logged, never blocks Disconnect. */
+  private async revokeConsent (workspace: Workspace, plugin: DiscoveredPlugin): Promise<boolean> {
+    if (!needsConsent(plugin)) return false
+    try {
+      const tokens = await this.tokens.read(workspace.id, plugin.id)
+      if (tokens === null) return false
+      const client = await consentClient(this.deps, plugin, workspace, AbortSignal.timeout(30_000))
+      if ('notConfigured' in client) return false
+      // Revoking the refresh token ends the grant (and its access tokens) at most vendors; the access token too for the others.
+      const refreshed = tokens.refreshToken === null ? false : await revokeToken(client.consent, client.send, tokens.refreshToken, 'refresh_token')
+      const accessed = await revokeToken(client.consent, client.send, tokens.accessToken, 'access_token')
+      return refreshed || accessed
+    } catch (err) {
+      this.app.log.warn({ err: { name: (err as Error).name }, plugin: plugin.id }, 'the vendor\'s tokens could not be revoked while disconnecting')
+      return false
+    }
   }
 
   /** Connected plugins that can look a device up by serial (the hardware form's button). */
@@ -140,15 +183,17 @@ export class Integrations {
         this.app.log.warn({ err, plugin: pluginId }, 'the plugin could not revoke its vendor access while disconnecting')
       }
     }
+    const revoked = plugin !== undefined && await this.revokeConsent(workspace, plugin)
     await this.app.db.transaction(async trx => {
       const scope = { workspace_id: workspace.id, plugin_id: pluginId }
+      await this.tokens.forget(workspace.id, pluginId, trx)
       await trx('integrations').where(scope).delete()
       await trx('integration_cache').where(scope).delete()
       await trx('integration_state').where(scope).delete()
       await recordAudit(trx, workspace.id, actor, {
         action: 'integration.disconnected',
         target: { type: 'integration', id: pluginId, label: name },
-        details: cancelled.length > 0 ? { cancelled_runs: cancelled } : null
+        details: cancelled.length > 0 || revoked ? { ...(cancelled.length > 0 ? { cancelled_runs: cancelled } : {}), ...(revoked ? { tokens_revoked: true } : {}) } : null
       })
     })
   }

@@ -152,6 +152,11 @@ export class IntegrationSettings {
         .onConflict(['workspace_id', 'plugin_id'])
         .merge({ enabled, settings: JSON.stringify(settings), secrets: JSON.stringify(ciphertexts), updated_at: trx.fn.now(), version: trx.raw('integrations.version + 1') })
         .returning('*')
+      // Tokens from an admin's consent were given by the vendor at the old destination: they never follow a new one.
+      if (row !== undefined && movedDestinations(plugin, schema, row.settings, candidate, input).length > 0) {
+        const forgotten = await trx('integration_oauth_tokens').where({ workspace_id: workspaceId, plugin_id: plugin.id }).delete()
+        if (forgotten > 0) changes.consent = { old: '(given)', new: '(forgotten: connect again)' }
+      }
       if (Object.keys(changes).length > 0) {
         await recordAudit(trx, workspaceId, actor, { action: 'integration.settings_saved', target: { type: 'integration', id: plugin.id, label: plugin.id }, changes })
       }

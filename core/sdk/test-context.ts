@@ -8,6 +8,7 @@ import type { HttpClientOptions } from '../integrations/http-types.ts'
 import { resolveHeaderAuth, type HeaderAuthBlock } from '../integrations/http/header-auth.ts'
 import { requireSignIn } from '../integrations/http/oauth2.ts'
 import { refuseEveryRequest, settingsRefusal } from '../integrations/settings-refusal.ts'
+import { noConsentTokens } from '../integrations/http/oauth2-consent.ts'
 import { resolveAllowedHosts, resolveOAuth2, type OAuth2BlockJson, type PluginManifest } from '../integrations/manifest.ts'
 import { secretFields, validateSettings, type SettingsSchema } from '../integrations/settings-validation.ts'
 import { redactingLogger } from '../integrations/redacting-log.ts'
@@ -100,7 +101,7 @@ export function createTestContext<S extends Record<string, unknown>> (options: T
       signal,
       dispatcher: options.dispatcher,
       ...options.http
-    }), oauth2.notConfigured ?? headerAuth.notConfigured), settingsRefusal(options.manifest.name ?? 'The connector', options.settingsSchema as SettingsSchema | undefined, settings)),
+    }), oauth2.notConfigured ?? headerAuth.notConfigured ?? (oauth2.consent === undefined ? undefined : noConsentTokens(options.manifest.name))), settingsRefusal(options.manifest.name ?? 'The connector', options.settingsSchema as SettingsSchema | undefined, settings)),
     cache: createMemoryCache(),
     badge: { setCount: async count => { options.onBadgeCount?.(count) } },
     // Redacted as the platform redacts a connector's log: a test sees what production would print.
