@@ -8,6 +8,9 @@ import { cardContext, renderCard, type CardContext, type CardField } from './car
 import type { DiscoveredPlugin } from './discovery.ts'
 import type { Category } from './manifest.ts'
 import { RunActiveError, type RunRow } from './runs.ts'
+import type { PendingReview, ReviewOutcome } from './removal-review.ts'
+import { parseGuardPercent, RemovalGuardError } from './removal-guard.ts'
+import { trackedModels } from './sync-deletes-manifest.ts'
 import { runView } from './run-view.ts'
 import { describeInterval, ScheduleError, scheduleChoices } from './schedule.ts'
 import type { IntegrationCard } from './service.ts'
@@ -70,6 +73,8 @@ function cardView (card: IntegrationCard) {
     notTested: card.state.kind === 'not-tested',
     /** Why it needs attention (its last test or run failed), or null. */
     attention: card.state.kind === 'needs-attention' ? card.state.reason : null,
+    /** "Needs review": how many removals a run's guard held, or null. */
+    review: card.review === null ? null : removalsWaiting(card.review.count),
     countBadge: m.countBadge && card.row?.badge_count != null
       ? `${card.row.badge_count} ${card.row.badge_count === 1 ? m.countBadge.one : m.countBadge.other}`
       : null,
@@ -83,6 +88,8 @@ function cardView (card: IntegrationCard) {
 
 type CardView = ReturnType<typeof cardView>
 
+const removalsWaiting = (count: number) => `${count} removal${count === 1 ? '' : 's'} wait${count === 1 ? 's' : ''} for review.`
+
 /** The grid's data: pills, cards of the chosen category, or why there are none. */
 function gridView (cards: IntegrationCard[], rawCategory: string) {
   const known = rawCategory === '' || rawCategory === 'all' || CATEGORIES.some(c => c.id === rawCategory)
@@ -95,6 +102,27 @@ function gridView (cards: IntegrationCard[], rawCategory: string) {
   }))
   const shown = !known ? [] : cards.filter(c => category === '' || c.plugin.manifest.categories.includes(category as Category))
   return { pills, cards: shown.map(cardView), unknownCategory: known ? null : rawCategory, categoryLabel: label }
+}
+
+/** The card's Needs review panel: why, the first removals, and where Confirm removals and Dismiss post. */
+function reviewView (pluginId: string, review: PendingReview | null) {
+  if (review === null) return null
+  return {
+    summary: removalsWaiting(review.count),
+    reason: review.reason,
+    sample: review.sample.map(s => ({ label: s.label, effect: s.model === 'person' ? 'becomes inactive' : 'seat revoked' })),
+    more: Math.max(0, review.count - review.sample.length),
+    actionUrl: `${BASE}/${pluginId}/runs/${review.runId}/removals`
+  }
+}
+
+function reviewNotice (result: ReviewOutcome): string {
+  if (result.outcome === 'confirmed') {
+    return `Removed ${result.removed} of ${result.count}${result.removed < result.count ? ' (the others had already changed)' : ''}.`
+  }
+  if (result.outcome === 'dismissed') return `Dismissed: the ${result.count} removal${result.count === 1 ? ' was' : 's were'} not applied.`
+  if (result.review === 'superseded') return 'Nothing was removed: a newer sync has run since, so these removals are superseded. The next sync computes its own.'
+  return `These removals were already ${result.review}.`
 }
 
 /** Plain-words reasons, each naming the field, for the inline errors. */
@@ -124,6 +152,9 @@ interface FormState {
   saved?: boolean
   notice?: string
   scheduleError?: string
+  /** The removal guard's share as typed, and why it was refused. */
+  guardTyped?: string
+  guardError?: string
 }
 
 function scheduleView (plugin: DiscoveredPlugin, current: number | null, error: string | undefined) {
@@ -226,6 +257,9 @@ export async function integrationRoutes (app: FastifyInstance) {
       runnable: Boolean(plugin.connector?.sync && row?.enabled),
       hasSettings: row !== undefined,
       schedule: plugin.connector?.sync ? scheduleView(plugin, row?.schedule_minutes ?? null, state.scheduleError) : null,
+      /** Plugins that track deletes: the guard's share, once settings are saved, and the removals waiting for review. */
+      removalGuard: row !== undefined && trackedModels(m.syncs).length > 0 ? { percent: state.guardTyped ?? row.removal_guard_percent, error: state.guardError ?? null } : null,
+      review: reviewView(plugin.id, await app.integrations.review(ws.id, plugin.id)),
       lastSync: row?.last_sync_at ? { at: row.last_sync_at, ok: row.last_sync_ok } : null,
       enabled: ctx.enabled,
       cardHtml: plugin.cardTemplate !== null ? renderCard(plugin.cardTemplate, ctx) : null,
@@ -385,6 +419,41 @@ export async function integrationRoutes (app: FastifyInstance) {
     }
     const view = runView(BASE, plugin.id, result.run)
     return reply.view('partials/integration-run', { fragment: true, notice, run: view, oobCard: await finishedCard(request, view) })
+  })
+
+  /** Confirm removals / Dismiss on a run that needs review; another workspace's run is a 404. */
+  for (const decision of ['confirm', 'dismiss'] as const) {
+    app.post(`${BASE}/:id/runs/:runId/removals/${decision}`, admin, async (request: FastifyRequest<{ Params: { id: string, runId: string } }>, reply) => {
+      const plugin = configurable(request.params.id)
+      const result = await app.integrations.settleReview(request.workspace.id, request.actor(), plugin.id, request.params.runId, decision)
+      if (!result) throw new RunNotFoundError()
+      const notice = reviewNotice(result)
+      if (!isHtmx(request)) {
+        reply.flash(result.outcome === 'already' ? 'info' : 'success', `${plugin.manifest.name}: ${notice}`)
+        return redirectPage(request, reply, `${BASE}/${plugin.id}`)
+      }
+      return renderForm(request, reply, plugin, { notice, oob: true })
+    })
+  }
+
+  app.post(`${BASE}/:id/removal-guard`, admin, async (request: FastifyRequest<IdParams & { Body: Body }>, reply) => {
+    const plugin = configurable(request.params.id)
+    if (trackedModels(plugin.manifest.syncs).length === 0) throw new IntegrationNotFoundError()
+    const raw = text(request.body?.removal_guard_percent)
+    let percent: number
+    try {
+      percent = parseGuardPercent(raw)
+      if (!await app.integrations.setRemovalGuard(request.workspace.id, request.actor(), plugin.id, percent)) throw new RemovalGuardError('needs the settings saved first')
+    } catch (err) {
+      if (!(err instanceof RemovalGuardError)) throw err
+      return renderForm(request, reply, plugin, { status: 422, guardTyped: raw, guardError: `Removal guard ${err.message}.` })
+    }
+    const notice = `Removal guard: a sync holds its removals for review above ${percent}% of the records.`
+    if (!isHtmx(request)) {
+      reply.flash('success', `${plugin.manifest.name}: ${notice}`)
+      return redirectPage(request, reply, `${BASE}/${plugin.id}`)
+    }
+    return renderForm(request, reply, plugin, { notice })
   })
 
   app.post(`${BASE}/:id/disconnect`, admin, async (request: FastifyRequest<IdParams>, reply) => {
