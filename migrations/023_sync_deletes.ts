@@ -9,7 +9,8 @@ import type { Knex } from 'knex'
 // - integration_runs.full_passes: the syncs this run read from the top (no checkpoint of an
 //   earlier run): only those may remove anything, and a resumed attempt keeps them.
 // - integration_runs.review: a run whose removals the guard held ('pending'), and what became of
-//   them ('confirmed', 'dismissed', 'superseded' by a newer run). integration_removals keeps the
+//   them ('confirmed', 'dismissed', 'superseded' by a newer run), and why in words (review_reason).
+//   integration_removals keeps the
 //   exact removals it computed, so Confirm applies those and not a recomputation.
 // - integrations.removal_guard_percent: the share of the plugin's records a run may remove
 //   without review (default 20).
@@ -24,7 +25,8 @@ export async function up (knex: Knex): Promise<void> {
     );
     ALTER TABLE integration_runs
       ADD COLUMN full_passes text[] NOT NULL DEFAULT '{}',
-      ADD COLUMN review text CHECK (review IN ('pending', 'confirmed', 'dismissed', 'superseded'));
+      ADD COLUMN review text CHECK (review IN ('pending', 'confirmed', 'dismissed', 'superseded')),
+      ADD COLUMN review_reason text;
     CREATE INDEX integration_runs_review_idx ON integration_runs (workspace_id, plugin_id, created_at) WHERE review = 'pending';
     CREATE TABLE integration_removals (
       workspace_id uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
@@ -44,7 +46,7 @@ export async function down (knex: Knex): Promise<void> {
     ALTER TABLE integrations DROP COLUMN IF EXISTS removal_guard_percent;
     DROP TABLE IF EXISTS integration_removals;
     DROP INDEX IF EXISTS integration_runs_review_idx;
-    ALTER TABLE integration_runs DROP COLUMN IF EXISTS full_passes, DROP COLUMN IF EXISTS review;
+    ALTER TABLE integration_runs DROP COLUMN IF EXISTS full_passes, DROP COLUMN IF EXISTS review, DROP COLUMN IF EXISTS review_reason;
     DROP TABLE IF EXISTS integration_run_seen;
   `)
 }

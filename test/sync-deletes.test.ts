@@ -13,7 +13,7 @@ import { manifestProblems } from '../core/integrations/manifest.ts'
 import { allowPrivateHosts } from '../core/integrations/private-hosts.ts'
 import { ACTIVE, type RunRow } from '../core/integrations/runs.ts'
 import { trackedModels } from '../core/integrations/sync-deletes-manifest.ts'
-import { routeToFake } from '../core/sdk.ts'
+import { createMemoryStore, createTestContext, drainSync, routeToFake } from '../core/sdk.ts'
 import type { Workspace } from '../core/tenancy/index.ts'
 import { startDirectoryFake } from './fixtures/directory-plugin/fake.ts'
 
@@ -317,4 +317,20 @@ t.test('Confirm on another workspace\'s run is a 404', async t => {
   }
   t.match(await app.integrations.run(ws.id, held.id), { review: 'pending' })
   t.same(await inactive(ws), [])
+})
+
+t.test('drainSync reports the would-be removals to a plugin\'s own test, as a run would make them', async t => {
+  const ctx = createTestContext({ manifest: directory.manifest, settings: fake.settings, settingsSchema: directory.settingsSchema ?? undefined, http: { allowPrivateHosts: [new URL(fake.url).hostname] } })
+  directoryOf(4)
+  const store = createMemoryStore()
+  const first = await drainSync(directory.connector!, ctx, { syncId: 'people', store, trackDeletes: ['person'] })
+  t.same(first.wouldRemove, { device: [], person: [], seat: [] })
+  forget(2)
+  const second = await drainSync(directory.connector!, ctx, { syncId: 'people', store, trackDeletes: ['person'] })
+  t.same(second.wouldRemove.person, ['p2'], 'the record the drain did not see')
+  t.ok(store.person.has('p2'), 'the store keeps it')
+  const untracked = await drainSync(directory.connector!, ctx, { syncId: 'people', store })
+  t.same(untracked.wouldRemove.person, [], 'none without trackDeletes')
+  const resumed = await drainSync(directory.connector!, ctx, { syncId: 'people', store, trackDeletes: ['person'], checkpoint: { cursor: '1' } })
+  t.same(resumed.wouldRemove.person, [], 'none from a checkpoint: the drain did not read every record')
 })

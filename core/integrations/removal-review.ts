@@ -15,7 +15,7 @@ export interface PendingReview {
   runId: string
   pluginId: string
   count: number
-  /** The run's message: why the guard held them. */
+  /** Why the guard held them, in a sentence. */
   reason: string
   finishedAt: Date | null
   /** The first removals by label, for the card. */
@@ -24,21 +24,21 @@ export interface PendingReview {
 
 /** The workspace's pending reviews, the latest per plugin, with their counts and first labels (two statements). */
 export async function pendingReviews (db: Knex, workspaceId: string, pluginId?: string): Promise<Map<string, PendingReview>> {
-  const runs: Array<Pick<RunRow, 'id' | 'plugin_id' | 'message' | 'finished_at'>> = await db('integration_runs')
+  const runs: Array<Pick<RunRow, 'id' | 'plugin_id' | 'review_reason' | 'finished_at'>> = await db('integration_runs')
     .distinctOn('plugin_id').where({ workspace_id: workspaceId, review: 'pending' })
     .modify(q => { if (pluginId !== undefined) q.where({ plugin_id: pluginId }) })
-    .orderBy([{ column: 'plugin_id' }, { column: 'created_at', order: 'desc' }]).select('id', 'plugin_id', 'message', 'finished_at')
+    .orderBy([{ column: 'plugin_id' }, { column: 'created_at', order: 'desc' }]).select('id', 'plugin_id', 'review_reason', 'finished_at')
   if (runs.length === 0) return new Map()
   const { rows } = await db.raw<{ rows: Array<{ run_id: string, count: number, sample: Array<{ model: Model, label: string }> }> }>(`
     SELECT run_id, count(*)::int AS count,
-      (array_agg(jsonb_build_object('model', model, 'label', label) ORDER BY label, external_id))[1:${SHOWN}] AS sample
+      (array_agg(jsonb_build_object('model', model, 'label', label) ORDER BY model, label, external_id))[1:${SHOWN}] AS sample
     FROM integration_removals WHERE workspace_id = ? AND run_id = ANY(?::uuid[]) GROUP BY run_id`, [workspaceId, runs.map(r => r.id)])
   const byRun = new Map(rows.map(r => [r.run_id, r]))
   return new Map(runs.map(r => [r.plugin_id, {
     runId: r.id,
     pluginId: r.plugin_id,
     count: byRun.get(r.id)?.count ?? 0,
-    reason: r.message ?? '',
+    reason: r.review_reason ?? '',
     finishedAt: r.finished_at,
     sample: byRun.get(r.id)?.sample ?? []
   }]))

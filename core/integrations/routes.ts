@@ -110,6 +110,7 @@ function reviewView (pluginId: string, review: PendingReview | null) {
   return {
     summary: removalsWaiting(review.count),
     reason: review.reason,
+    finishedAt: review.finishedAt,
     sample: review.sample.map(s => ({ label: s.label, effect: s.model === 'person' ? 'becomes inactive' : 'seat revoked' })),
     more: Math.max(0, review.count - review.sample.length),
     actionUrl: `${BASE}/${pluginId}/runs/${review.runId}/removals`

@@ -56,7 +56,7 @@ export async function settleRemovals (trx: Knex.Transaction, deps: RemovalDeps, 
     const target = { type: 'integration', id: plugin.id, label: plugin.manifest.name }
     if (held !== null) {
       await holdRemovals(trx, run.workspace_id, run.id, computed)
-      await trx('integration_runs').where({ workspace_id: run.workspace_id, id: run.id }).update({ review: 'pending' })
+      await trx('integration_runs').where({ workspace_id: run.workspace_id, id: run.id }).update({ review: 'pending', review_reason: `${held[0].toUpperCase()}${held.slice(1)}.` })
       await recordAudit(trx, run.workspace_id, actor, { action: 'integration.removals_held', target, details: { run_id: run.id, count, guard_percent: percent, reason: held, ...byModel(computed) } })
       return { ...NONE, held: count, note: `Needs review: nothing was removed, because ${held}. Confirm or dismiss the ${count} removal${count === 1 ? '' : 's'} on the card.` }
     }

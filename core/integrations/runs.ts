@@ -44,6 +44,7 @@ export interface RunRow {
   full_passes: string[]
   /** Removals the mass-removal guard held: pending an admin's review, then what became of them. */
   review: 'pending' | 'confirmed' | 'dismissed' | 'superseded' | null
+  review_reason: string | null
   /** The pg-boss job that executes it next (cancelled with the run while it waits). */
   job_id: string
   /** The process executing it, this execution, and until when (core/integrations/lease.ts). */
