@@ -134,6 +134,8 @@ t.test('a cancelled run removes nothing', async t => {
   t.match(await app.integrations.run(ws.id, run.id), { status: 'cancelled', deleted: 0 })
   t.same(await inactive(ws), [])
   t.same(await revoked(ws), [])
+  t.match(await syncToEnd(ws), { status: 'succeeded', deleted: 2 }, 'the next completed run removes them')
+  t.same(await inactive(ws), ['person1@acme.test'])
 })
 
 t.test('a run with a record it could not read (partial) removes nothing', async t => {
