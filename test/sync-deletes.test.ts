@@ -273,6 +273,27 @@ t.test('Dismiss discards the held removals, audited; a newer run supersedes them
   t.match(newer, { review: 'pending' })
 })
 
+t.test('Confirm while a newer sync is running applies nothing: that sync supersedes the removals', async t => {
+  const ws = await setUp('running')
+  directoryOf(10)
+  await syncToEnd(ws)
+  forget(1, 2, 3)
+  const held = await syncToEnd(ws)
+  t.match(held, { review: 'pending' })
+  let release!: () => void
+  fake.hold = new Promise(resolve => { release = resolve })
+  fake.held = new Promise(resolve => { fake.heldNow = resolve })
+  const newer = await app.integrations.sync(ws.id, directory.id)
+  const executing = app.integrations.executeNow(ws.id, newer.id)
+  await fake.held
+  const result = await app.integrations.settleReview(ws.id, admin, directory.id, held.id, 'confirm')
+  t.same(result, { outcome: 'already', review: 'superseded' })
+  t.same(await inactive(ws), [], 'nothing removed')
+  fake.hold = null
+  release()
+  await executing
+})
+
 t.test('a run that saw no records at all removes nothing, whatever the share', async t => {
   const ws = await setUp('empty')
   directoryOf(3)
