@@ -62,6 +62,15 @@ async function syncToEnd (ws: Workspace, options: { dryRun?: boolean, pluginId?:
   })
 }
 
+/** A workspace whose second run leaves out three of ten people (30%): the guard holds its removals. */
+async function heldRun (slug: string): Promise<{ ws: Workspace, held: RunRow }> {
+  const ws = await setUp(slug)
+  directoryOf(10)
+  await syncToEnd(ws)
+  forget(1, 2, 3)
+  return { ws, held: await syncToEnd(ws) }
+}
+
 const statusOf = async (ws: Workspace, i: number) => (await app.db('users').where({ workspace_id: ws.id, email: `person${i}@acme.test` }).first('status'))?.status
 const revoked = async (ws: Workspace) => (await app.db('software_assignments').where({ workspace_id: ws.id }).whereNotNull('revoked_at').select('external_id')).map(r => r.external_id).sort()
 const inactive = async (ws: Workspace) => (await app.db('users').where({ workspace_id: ws.id, status: 'inactive' }).select('email')).map(r => r.email).sort()
@@ -202,11 +211,7 @@ t.test('the guard holds removals above 20% for review; Confirm applies exactly t
   forget(1, 2)
   t.match(await syncToEnd(exact), { status: 'succeeded', deleted: 4, review: null }, 'exactly 20% is allowed')
 
-  const ws = await setUp('guard')
-  directoryOf(10)
-  await syncToEnd(ws)
-  forget(1, 2, 3)
-  const held = await syncToEnd(ws)
+  const { ws, held } = await heldRun('guard')
   t.match(held, { status: 'succeeded', deleted: 0, review: 'pending' })
   t.match(held.message, /Needs review: nothing was removed, because it would remove 3 of 10 people \(30%\), more than the 20% allowed without review\. Confirm or dismiss the 6 removals on the card\./)
   t.same(await inactive(ws), [], 'nothing removed')
@@ -248,11 +253,7 @@ t.test('the guard holds removals above 20% for review; Confirm applies exactly t
 })
 
 t.test('Dismiss discards the held removals, audited; a newer run supersedes them', async t => {
-  const ws = await setUp('dismiss')
-  directoryOf(10)
-  await syncToEnd(ws)
-  forget(4, 5, 6)
-  const held = await syncToEnd(ws)
+  const { ws, held } = await heldRun('dismiss')
   t.match(held, { review: 'pending' })
   const [user] = await app.db('users').insert({ workspace_id: ws.id, email: 'adam@dismiss.test', role: 'admin' }).returning('*')
   const session = await signIn(app, { slug: 'dismiss', workspaceId: ws.id, userId: user.id })
@@ -274,11 +275,7 @@ t.test('Dismiss discards the held removals, audited; a newer run supersedes them
 })
 
 t.test('Confirm while a newer sync is running applies nothing: that sync supersedes the removals', async t => {
-  const ws = await setUp('running')
-  directoryOf(10)
-  await syncToEnd(ws)
-  forget(1, 2, 3)
-  const held = await syncToEnd(ws)
+  const { ws, held } = await heldRun('running')
   t.match(held, { review: 'pending' })
   let release!: () => void
   fake.hold = new Promise(resolve => { release = resolve })
@@ -325,11 +322,7 @@ t.test('the guard\'s share is set per integration on the card', async t => {
 })
 
 t.test('Confirm on another workspace\'s run is a 404', async t => {
-  const ws = await setUp('owner')
-  directoryOf(10)
-  await syncToEnd(ws)
-  forget(1, 2, 3, 4)
-  const held = await syncToEnd(ws)
+  const { ws, held } = await heldRun('owner')
   t.match(held, { review: 'pending' })
   const other = await setUp('intruder')
   const [user] = await app.db('users').insert({ workspace_id: other.id, email: 'mallory@intruder.test', role: 'super-admin' }).returning('*')
