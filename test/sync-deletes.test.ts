@@ -202,6 +202,7 @@ t.test('Preview lists the removals and removes nothing', async t => {
   const session = await signIn(app, { slug: 'preview', workspaceId: ws.id, userId: user.id })
   const page = await session.get(`/settings/integrations/${directory.id}/runs/${preview.id}`, HX)
   t.match(page.body, /<strong>Remove<\/strong> Person 7/, 'the preview area shows "Remove" rows')
+  t.match(page.body, /<dt>Would remove<\/dt><dd>2<\/dd>/, 'and counts them')
 })
 
 t.test('the guard holds removals above 20% for review; Confirm applies exactly them, audited', async t => {

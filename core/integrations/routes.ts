@@ -8,7 +8,7 @@ import { cardContext, renderCard, type CardContext, type CardField } from './car
 import type { DiscoveredPlugin } from './discovery.ts'
 import type { Category } from './manifest.ts'
 import { RunActiveError, type RunRow } from './runs.ts'
-import type { PendingReview, ReviewOutcome } from './removal-review.ts'
+import { removalsWaiting, reviewNotice, reviewView } from './review-view.ts'
 import { parseGuardPercent, RemovalGuardError } from './removal-guard.ts'
 import { trackedModels } from './sync-deletes-manifest.ts'
 import { runView } from './run-view.ts'
@@ -88,8 +88,6 @@ function cardView (card: IntegrationCard) {
 
 type CardView = ReturnType<typeof cardView>
 
-const removalsWaiting = (count: number) => `${count} removal${count === 1 ? '' : 's'} wait${count === 1 ? 's' : ''} for review.`
-
 /** The grid's data: pills, cards of the chosen category, or why there are none. */
 function gridView (cards: IntegrationCard[], rawCategory: string) {
   const known = rawCategory === '' || rawCategory === 'all' || CATEGORIES.some(c => c.id === rawCategory)
@@ -102,28 +100,6 @@ function gridView (cards: IntegrationCard[], rawCategory: string) {
   }))
   const shown = !known ? [] : cards.filter(c => category === '' || c.plugin.manifest.categories.includes(category as Category))
   return { pills, cards: shown.map(cardView), unknownCategory: known ? null : rawCategory, categoryLabel: label }
-}
-
-/** The card's Needs review panel: why, the first removals, and where Confirm removals and Dismiss post. */
-function reviewView (pluginId: string, review: PendingReview | null) {
-  if (review === null) return null
-  return {
-    summary: removalsWaiting(review.count),
-    reason: review.reason,
-    finishedAt: review.finishedAt,
-    sample: review.sample.map(s => ({ label: s.label, effect: s.model === 'person' ? 'becomes inactive' : 'seat revoked' })),
-    more: Math.max(0, review.count - review.sample.length),
-    actionUrl: `${BASE}/${pluginId}/runs/${review.runId}/removals`
-  }
-}
-
-function reviewNotice (result: ReviewOutcome): string {
-  if (result.outcome === 'confirmed') {
-    return `Removed ${result.removed} of ${result.count}${result.removed < result.count ? ' (the others had already changed)' : ''}.`
-  }
-  if (result.outcome === 'dismissed') return `Dismissed: the ${result.count} removal${result.count === 1 ? ' was' : 's were'} not applied.`
-  if (result.review === 'superseded') return 'Nothing was removed: a newer sync has run since, so these removals are superseded. The next sync computes its own.'
-  return `These removals were already ${result.review}.`
 }
 
 /** Plain-words reasons, each naming the field, for the inline errors. */
