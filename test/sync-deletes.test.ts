@@ -269,6 +269,7 @@ t.test('Dismiss discards the held removals, audited; a newer run supersedes them
   t.match(again, { review: 'pending' }, 'the next run holds them again')
   const newer = await syncToEnd(ws)
   t.match(await app.integrations.run(ws.id, again.id), { review: 'superseded' }, 'a newer run supersedes the older review')
+  t.equal(await app.db('integration_removals').where({ run_id: again.id }).count({ n: '*' }).then(r => Number(r[0].n)), 0, 'and its held removals are forgotten')
   const confirm = await session.post(`/settings/integrations/${directory.id}/runs/${again.id}/removals/confirm`, {}, { headers: HX })
   t.match(confirm.body, 'a newer sync has run since, so these removals are superseded')
   t.same(await inactive(ws), [])

@@ -73,11 +73,12 @@ export async function settleRemovals (trx: Knex.Transaction, deps: RemovalDeps, 
 const byModel = (computed: Array<{ model: Model, removals: unknown[] }>) =>
   ({ models: Object.fromEntries(computed.map(m => [m.model, m.removals.length])) })
 
-/** A newer run of the plugin ended: the removals an older run held are no longer the ones to apply. */
+/** A newer run of the plugin ended: the removals an older run held are no longer the ones to apply (and are forgotten). */
 export async function supersedeReviews (trx: Knex.Transaction, run: RunRow): Promise<void> {
-  await trx('integration_runs').where({ workspace_id: run.workspace_id, plugin_id: run.plugin_id, review: 'pending' })
+  const superseded: Array<{ id: string }> = await trx('integration_runs').where({ workspace_id: run.workspace_id, plugin_id: run.plugin_id, review: 'pending' })
     .whereNot({ id: run.id })
     // Compared in SQL: a JavaScript Date drops the microseconds PostgreSQL keeps.
     .where('created_at', '<', trx('integration_runs').where({ workspace_id: run.workspace_id, id: run.id }).select('created_at'))
-    .update({ review: 'superseded' })
+    .update({ review: 'superseded' }).returning('id')
+  if (superseded.length > 0) await trx('integration_removals').where({ workspace_id: run.workspace_id }).whereIn('run_id', superseded.map(r => r.id)).delete()
 }
