@@ -16,6 +16,7 @@ import { trackedModels } from '../core/integrations/sync-deletes-manifest.ts'
 import { createMemoryStore, createTestContext, drainSync, routeToFake } from '../core/sdk.ts'
 import type { Workspace } from '../core/tenancy/index.ts'
 import { startDirectoryFake } from './fixtures/directory-plugin/fake.ts'
+import * as migration023 from '../migrations/023_sync_deletes.ts'
 
 const HX = { 'hx-request': 'true' }
 const DIRECTORY = fileURLToPath(new URL('./fixtures/directory-plugin/', import.meta.url))
@@ -351,4 +352,16 @@ t.test('drainSync reports the would-be removals to a plugin\'s own test, as a ru
   t.same(untracked.wouldRemove.person, [], 'none without trackDeletes')
   const resumed = await drainSync(directory.connector!, ctx, { syncId: 'people', store, trackDeletes: ['person'], checkpoint: { cursor: '1' } })
   t.same(resumed.wouldRemove.person, [], 'none from a checkpoint: the drain did not read every record')
+})
+
+t.test('migration 023 rolls back and forward again', async t => {
+  await migration023.down(app.db)
+  t.notOk(await app.db.schema.hasTable('integration_run_seen'))
+  t.notOk(await app.db.schema.hasColumn('integrations', 'removal_guard_percent'))
+  await migration023.up(app.db)
+  const ws = await setUp('after-migration')
+  directoryOf(5)
+  await syncToEnd(ws)
+  forget(0)
+  t.match(await syncToEnd(ws), { status: 'succeeded', deleted: 2 })
 })
