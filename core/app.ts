@@ -35,6 +35,8 @@ export interface AppOptions {
   webhookTuning?: Partial<DeliveryTuning>
   /** This process opened the embedded database's folder itself (no process that used it before is alive). */
   ownsDatabase?: boolean
+  /** The database is the embedded one, here or in another process (one session behind every connection); default: no DATABASE_URL. */
+  embeddedDatabase?: boolean
   /** Test hook: shorter heartbeats, leases and recovery sweeps. */
   recoveryTuning?: Partial<RecoveryTuning>
   logger?: boolean | object
@@ -80,7 +82,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   })
 
   await app.register(formbody)
-  await app.register(dbPlugin, { db: opts.db })
+  await app.register(dbPlugin, { db: opts.db, embedded: opts.embeddedDatabase ?? !opts.config.databaseUrl })
   await app.register(secretsPlugin, { kek: opts.masterKey })
   await app.register(jobsPlugin, { jobs: new Jobs(opts.databaseUrl, opts.config.runWorker, { db: opts.db, ownsDatabase: opts.ownsDatabase, recovery: opts.recoveryTuning }) })
   await app.register(statisticsPlugin, { embedded: !opts.config.databaseUrl })

@@ -26,7 +26,7 @@ export async function startRuntime (config: Config, options: { logger?: boolean 
     await migrateAll(db, plugins)
     const sessionSecret = config.sessionSecret ?? await readOrCreateKeyFile(config.dataDir, 'session.key')
     const masterKey = await loadMasterKey(config)
-    const app = await buildApp({ config, db, databaseUrl: database.url, sessionSecret, masterKey, plugins, logger: options.logger, ownsDatabase: database.mode === 'embedded', httpDispatcher: options.httpDispatcher })
+    const app = await buildApp({ config, db, databaseUrl: database.url, sessionSecret, masterKey, plugins, logger: options.logger, ownsDatabase: database.mode === 'embedded', embeddedDatabase: database.mode !== 'server', httpDispatcher: options.httpDispatcher })
     await app.ready()
     let closed = false
     return {

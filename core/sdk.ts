@@ -16,6 +16,11 @@ export {
 } from './sdk/records.ts'
 
 export { failureReason, failureWords, testResultFromError } from './sdk/failures.ts'
+export {
+  oauthError, vendorFailures, type FailureRule, type FailureRules, type FailureWords,
+  type VendorError, type VendorFailure, type VendorFailureDeclaration, type VendorFailures
+} from './sdk/vendor-errors.ts'
+export { pageMessages, type MappedRecord, type PageMessagesOptions } from './sdk/page-messages.ts'
 
 export type {
   Directory, DirectoryPeople, DirectoryPerson, DirectoryTransaction, InboundAuthentication, InboundToken,
@@ -37,7 +42,9 @@ export {
   type HttpClient, type HttpClientOptions, type HttpMethod, type HttpRequest, type HttpResponse,
   type OAuth2ClientCredentials, type OutboundCall, type PaginationScheme
 } from './integrations/http-types.ts'
+export type { Page, PageOptions, QueryValue, ResumeToken } from './integrations/http-types.ts'
 export { OAuth2TokenError, PaginationLoopError, RequestTimeoutError } from './integrations/http.ts'
+export { GraphQLError } from './integrations/http.ts'
 
 export type { PluginManifest } from './integrations/manifest.ts'
 

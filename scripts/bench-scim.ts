@@ -91,7 +91,7 @@ try {
   timings.sort((a, b) => a - b)
   const median = percentile(timings, 0.5)
   console.log(`  ${`GET /Groups/{id} with ${USERS.toLocaleString('en')} members (${(size / 1024).toFixed(0)} KB)`.padEnd(58)} median of 11: ${median.toFixed(1)} ms  ${median < TARGETS.bigGroupMs ? 'meets target' : 'below target'} (< ${TARGETS.bigGroupMs} ms)`)
-  const logged = await app.db('scim_requests').where({ workspace_id: workspace.id }).count({ n: '*' })
+  const logged = await app.pluginDb('scim')('scim_requests').where({ workspace_id: workspace.id }).count({ n: '*' })
   console.log(`  provisioning log: ${Number(logged[0].n).toLocaleString('en')} requests recorded`)
 } finally {
   await pool.close()

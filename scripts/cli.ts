@@ -167,7 +167,7 @@ const commands: Record<string, (config: Config, values: Record<string, unknown>,
       if (!workspace) throw new UsageError(`--workspace: no workspace "${slug}" (exists)`)
       try {
         const { token, secret } = await app.scimTokens.create(workspace.id, { ...systemActor, label: 'stocktake CLI' }, { name })
-        console.log(`Created SCIM token "${token.name}" in "${slug}". Tenant URL: ${scimTenantUrl(app.config)}`)
+        console.log(`Created SCIM token "${token.name}" in "${slug}". Tenant URL: ${scimTenantUrl(app.config, app.integrations.plugins)}`)
         console.log('The token is shown once; paste it into the identity provider now:')
         console.log(secret)
       } catch (err) {

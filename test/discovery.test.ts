@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import t, { type Test } from 'tap'
-import { discoverPlugins, parsePluginPaths, PluginDiscoveryError } from '../core/integrations/discovery.ts'
+import { discoverPlugins, parsePluginPaths, PluginDiscoveryError, readPlugins } from '../core/integrations/discovery.ts'
 import { MANIFEST_SCHEMA } from '../core/integrations/manifest.ts'
 import { EVENT_TYPES } from '../core/sdk.ts'
 
@@ -34,6 +34,16 @@ t.test('loads a plugin from outside plugins/: a plugin folder, or a folder of pl
   }
   const only = await discoverPlugins({ builtinDir: null, pluginDirs: [EXTERNAL] })
   t.same(only.map(p => p.id), ['acme-inventory'])
+})
+
+t.test('a folder whose name starts with _ is code shared by plugins, never a plugin, even with a manifest', async t => {
+  const root = await mkdtemp(join(tmpdir(), 'stocktake-plugins-'))
+  t.teardown(async () => { await rm(root, { recursive: true, force: true }) })
+  await cp(EXTERNAL, join(root, 'acme'), { recursive: true })
+  await cp(EXTERNAL, join(root, '_shared'), { recursive: true }) // the same id: read, it would be refused as a duplicate
+  const plugins = await readPlugins({ builtinDir: null, pluginDirs: [root] })
+  t.same(plugins.map(p => p.dir), [join(root, 'acme')])
+  t.notOk((await readPlugins()).some(p => p.dir.includes('_shared')), 'plugins/_shared is not discovered')
 })
 
 t.test('STOCKTAKE_PLUGIN_PATHS is a :-separated list', async t => {

@@ -73,7 +73,7 @@ t.test('mapping a group gives its members the role, audited as the admin; the ca
 
 t.test('refused: a role outside the list, a group that is gone or another workspace\'s, an admin who is not a super admin', async t => {
   const browser = await as(owner)
-  const before = await app.db('scim_groups').where({ workspace_id: acme.id }).orderBy('id')
+  const before = await app.pluginDb('scim')('scim_groups').where({ workspace_id: acme.id }).orderBy('id')
 
   const badRole = await browser.post('/settings/scim/actions/map-group', { group: engineering.id, role: 'owner' })
   t.equal(badRole.statusCode, 422)
@@ -90,8 +90,8 @@ t.test('refused: a role outside the list, a group that is gone or another worksp
   t.equal(notOwner.statusCode, 422)
   t.match(notOwner.body, 'Only a super admin can map groups to roles')
 
-  t.same(await app.db('scim_groups').where({ workspace_id: acme.id }).orderBy('id'), before, 'no mapping changed')
-  t.equal((await app.db('scim_groups').where({ workspace_id: other.id, id: elsewhere.id }).first()).role, null, 'nor the other workspace\'s')
+  t.same(await app.pluginDb('scim')('scim_groups').where({ workspace_id: acme.id }).orderBy('id'), before, 'no mapping changed')
+  t.equal((await app.pluginDb('scim')('scim_groups').where({ workspace_id: other.id, id: elsewhere.id }).first()).role, null, 'nor the other workspace\'s')
   t.equal(await roleOf(ann), 'it-admin')
 
   t.equal((await browser.post('/settings/scim/actions/unknown', {})).statusCode, 404)

@@ -36,14 +36,14 @@ const scimGroup = await okta.ok('POST', '/Groups', { schemas: [GROUP], displayNa
  */
 async function snapshot () {
   await until(async () => Number((await app.db('events').where({ workspace_id: acme.id }).whereNull('dispatched_at').count({ n: '*' }))[0].n) === 0)
-  const stamp = (table: string) => app.db(table).where({ workspace_id: acme.id }).orderBy('id').select('id', 'version', 'updated_at')
+  const stamp = (table: string, db = app.db) => db(table).where({ workspace_id: acme.id }).orderBy('id').select('id', 'version', 'updated_at')
   const count = async (table: string) => Number((await app.db(table).where({ workspace_id: acme.id }).count({ n: '*' }))[0].n)
   return {
     hardware: await stamp('hardware'),
     users: await stamp('users'),
     software: await stamp('software'),
-    scim_users: await stamp('scim_users'),
-    scim_groups: await stamp('scim_groups'),
+    scim_users: await stamp('scim_users', app.pluginDb('scim')),
+    scim_groups: await stamp('scim_groups', app.pluginDb('scim')),
     webhooks: await app.db('webhook_subscriptions').where({ workspace_id: acme.id }).select('id', 'updated_at'),
     audit: await count('audit_log'),
     events: await count('events'),

@@ -66,8 +66,8 @@ t.test('members of a group mapped to a role get the highest mapped role; leaving
   const admins = await idp.ok('POST', '/Groups', { schemas: [GROUP], displayName: 'IT admins', members: [] })
   const helpdesk = await idp.ok('POST', '/Groups', { schemas: [GROUP], displayName: 'Helpdesk', members: [] })
   // The SCIM page maps groups to roles; this is the row it writes.
-  await app.db('scim_groups').where({ workspace_id: acme.id, id: admins.id }).update({ role: 'admin' })
-  await app.db('scim_groups').where({ workspace_id: acme.id, id: helpdesk.id }).update({ role: 'it-admin' })
+  await app.pluginDb('scim')('scim_groups').where({ workspace_id: acme.id, id: admins.id }).update({ role: 'admin' })
+  await app.pluginDb('scim')('scim_groups').where({ workspace_id: acme.id, id: helpdesk.id }).update({ role: 'it-admin' })
 
   await idp.patch(`/Groups/${helpdesk.id}`, { op: 'add', path: 'members', value: [{ value: dan }, { value: cat }] })
   await idp.patch(`/Groups/${admins.id}`, { op: 'add', path: 'members', value: [{ value: dan }] })

@@ -17,7 +17,7 @@ const user = await okta.ok('POST', '/Users', { schemas: [USER], userName: 'ada@a
 const group = await okta.ok('POST', '/Groups', { schemas: [GROUP], displayName: 'Engineering', members: [] })
 
 const counts = async () => Object.fromEntries(await Promise.all(['users', 'scim_users', 'scim_groups', 'scim_group_members', 'audit_log', 'events'].map(async table =>
-  [table, Number((await app.db(table).where({ workspace_id: acme.id }).count({ n: '*' }))[0].n)])))
+  [table, Number((await (table.startsWith('scim_') ? app.pluginDb('scim') : app.db)(table).where({ workspace_id: acme.id }).count({ n: '*' }))[0].n)])))
 
 function isScimError (t: Test, res: { statusCode: number, body: string, headers: Record<string, unknown> }, status: number, scimType: string, detail?: RegExp) {
   t.equal(res.statusCode, status, res.body.slice(0, 300))

@@ -154,14 +154,14 @@ t.test('deactivating or deleting the last active super-admin is refused, and not
   const boss = await okta.ok('POST', '/Users', { schemas: [USER], userName: 'last-owner@acme.test', active: true })
   await app.db('users').where({ workspace_id: acme.id }).whereNot({ id: boss.id }).where({ role: 'super-admin' }).update({ role: 'admin' })
   await app.db('users').where({ workspace_id: acme.id, id: boss.id }).update({ role: 'super-admin' })
-  const scimBefore = await app.db('scim_users').where({ workspace_id: acme.id, id: boss.id }).first()
+  const scimBefore = await app.pluginDb('scim')('scim_users').where({ workspace_id: acme.id, id: boss.id }).first()
 
   for (const res of [await okta.patch(`/Users/${boss.id}`, { op: 'replace', value: { active: false } }), await okta.call('DELETE', `/Users/${boss.id}`)]) {
     t.equal(res.statusCode, 400)
     t.match(JSON.parse(res.body), { scimType: 'invalidValue', detail: /status cannot become offboarded: this is the last active super-admin/ })
   }
   t.match(await person(boss.id), { status: 'active', role: 'super-admin' })
-  t.same(await app.db('scim_users').where({ workspace_id: acme.id, id: boss.id }).first(), scimBefore, 'the SCIM user is unchanged too')
+  t.same(await app.pluginDb('scim')('scim_users').where({ workspace_id: acme.id, id: boss.id }).first(), scimBefore, 'the SCIM user is unchanged too')
   t.equal((await okta.ok('GET', `/Users/${boss.id}`)).active, true)
   await app.db('users').where({ workspace_id: acme.id, id: boss.id }).update({ role: 'employee' })
 })
@@ -188,11 +188,11 @@ t.test('another workspace\'s users are not found; lists are paged in a stable or
 t.test('every request is in the provisioning log, errors with their scimType', async t => {
   await okta.call('GET', '/Users/nope')
   const rows = await until(async () => {
-    const found = await app.db('scim_requests').where({ workspace_id: acme.id, token_id: okta.tokenId }).orderBy('id')
+    const found = await app.pluginDb('scim')('scim_requests').where({ workspace_id: acme.id, token_id: okta.tokenId }).orderBy('id')
     return found.some(r => r.status === 404 && r.resource_id === 'nope') ? found : undefined
   })
   t.ok(rows.length > 10, `${rows.length} requests logged`)
   t.ok(rows.some(r => r.method === 'POST' && r.status === 201 && r.resource_type === 'Users' && r.resource_id), 'creations with the id made')
   t.ok(rows.some(r => r.status === 409 && r.scim_type === 'uniqueness' && /userName/.test(r.detail)), 'refusals with their reason')
-  t.notOk(await app.db('scim_requests').where({ workspace_id: other.id, token_id: okta.tokenId }).first(), 'logged in the token\'s workspace only')
+  t.notOk(await app.pluginDb('scim')('scim_requests').where({ workspace_id: other.id, token_id: okta.tokenId }).first(), 'logged in the token\'s workspace only')
 })

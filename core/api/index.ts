@@ -9,7 +9,7 @@ import { addRegisterFormats } from '../register/index.ts'
 import auth from './auth.ts'
 import { PROBLEM_SHAPE, problem, sendProblem, toProblem, unstorableInput } from './problem.ts'
 import { SHARED_SCHEMAS } from './schemas.ts'
-import { ApiTokens } from './tokens.ts'
+import { ApiTokens, SCIM_TOKENS } from './tokens.ts'
 import { ListCache } from './list-cache.ts'
 import { apiSecurityHeaders } from '../admin/security-headers.ts'
 import hardwareRoutes from './routes/hardware.ts'
@@ -126,7 +126,7 @@ async function api (app: FastifyInstance, { rateLimit, tokens }: ApiOptions & { 
 export default fp<ApiOptions>(async (app, opts) => {
   const tokens = new ApiTokens(app.db)
   app.decorate('apiTokens', tokens)
-  app.decorate('scimTokens', new ApiTokens(app.db, 'scim'))
+  app.decorate('scimTokens', new ApiTokens(app.db, SCIM_TOKENS))
   const listCache = new ListCache(app.db, { maxBytes: opts.listCacheMb * 1024 * 1024 })
   app.decorate('listCache', listCache)
   const pruning = setInterval(() => {

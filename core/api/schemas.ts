@@ -1,6 +1,7 @@
 import {
   HARDWARE_PROPERTIES, PERSON_PROPERTIES, PERSON_ROLES, REQUEST_STATUSES, SOFTWARE_PROPERTIES, type PropertySchema
 } from '../register/index.ts'
+import { ACTOR_TYPES } from '../audit/types.ts'
 import type { Ability } from './abilities.ts'
 import { PROBLEM_TYPE } from './problem.ts'
 
@@ -106,7 +107,7 @@ const AssetRequest = record('AssetRequest', 'A request for hardware: created, th
 const AuditEntry = record('AuditEntry', 'One entry of the append-only audit log.', {
   id: { type: 'integer' },
   occurred_at: dateTime,
-  actor_type: { type: 'string', enum: ['user', 'token', 'system', 'plugin', 'scim'] },
+  actor_type: { type: 'string', enum: [...ACTOR_TYPES] },
   actor_id: { type: ['string', 'null'] },
   actor_label: { type: 'string' },
   action: { type: 'string' },

@@ -12,17 +12,27 @@ import { revealViews } from '../admin/reveal-once.ts'
 import { ValidationError } from '../register/index.ts'
 import type { Config } from '../config.ts'
 import { nameMessage, revokeTokenRoute, tokenView } from './token-page.ts'
-import { pluginPageActions, renderPluginPage, type PluginPageState } from '../integrations/plugin-page.ts'
+import type { DiscoveredPlugin } from '../integrations/discovery.ts'
+import { pluginPageActions, renderPluginPage, SCIM_SETTINGS_PAGE, type PluginPageState } from '../integrations/plugin-page.ts'
 
-const PAGE = '/settings/scim'
+const PAGE = SCIM_SETTINGS_PAGE
 /** The one-time reveal that carries a new token's secret from the form to the page. */
 const REVEAL = 'scim-token'
-/** Where the SCIM plugin serves its endpoints (its manifest's routesPrefix). */
-export const SCIM_PATH = '/scim/v2'
 
-/** The SCIM base URL (config has the base URL without a path): the same for every workspace, as the token says which one it is for. */
-export function scimTenantUrl (config: Pick<Config, 'baseUrl'>): string {
-  return `${config.baseUrl}${SCIM_PATH}`
+/** The plugin that serves the SCIM tokens the core issues: the one whose manifest declares `auth: scim-token`. */
+export const scimTokenPlugin = (plugins: readonly DiscoveredPlugin[]): DiscoveredPlugin | undefined =>
+  plugins.find(p => p.manifest.auth === 'scim-token')
+
+/** The path identity providers are told when no discovered plugin serves SCIM tokens: the usual one. */
+const USUAL_SCIM_PREFIX = '/scim/v2'
+
+/**
+ * The SCIM base URL, where that plugin's routes are mounted (its manifest's routesPrefix; config
+ * has the base URL without a path): the same for every workspace, as the token says which one it
+ * is for.
+ */
+export function scimTenantUrl (config: Pick<Config, 'baseUrl'>, plugins: readonly DiscoveredPlugin[]): string {
+  return `${config.baseUrl}${scimTokenPlugin(plugins)?.manifest.routesPrefix ?? USUAL_SCIM_PREFIX}`
 }
 
 interface PageState {
@@ -34,7 +44,7 @@ interface PageState {
   plugin?: PluginPageState
 }
 
-const scimPlugin = (app: FastifyInstance) => app.integrations.plugins.find(p => p.id === 'scim')
+const scimPlugin = (app: FastifyInstance) => scimTokenPlugin(app.integrations.plugins)
 
 /** Who mints, lists and revokes SCIM tokens. */
 const TOKEN_ROLES = OWNER_ROLES
@@ -47,7 +57,7 @@ async function renderScimSettings (app: FastifyInstance, request: FastifyRequest
   if (created.length > 0) reply.header('cache-control', 'no-store')
   return reply.code(opts.status ?? 200).view('pages/settings-scim', {
     title: 'SCIM provisioning',
-    tenantUrl: scimTenantUrl(app.config),
+    tenantUrl: scimTenantUrl(app.config, app.integrations.plugins),
     managesTokens,
     tokens: tokens.map(t => tokenView(t, now)),
     name: opts.name ?? '',

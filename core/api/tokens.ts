@@ -16,6 +16,7 @@ const SECRET_LENGTH = 43
  * cannot renew one) open /scim/v2. Same table and checks, never interchangeable.
  */
 export type TokenKind = 'api' | 'scim'
+export const SCIM_TOKENS: TokenKind = 'scim'
 const KINDS: Record<TokenKind, { prefix: string, noun: string }> = {
   api: { prefix: TOKEN_PREFIX, noun: 'API token' },
   scim: { prefix: `${TOKEN_PREFIX}scim_`, noun: 'SCIM token' }

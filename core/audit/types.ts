@@ -1,4 +1,7 @@
-export type ActorType = 'user' | 'token' | 'system' | 'plugin' | 'scim'
+/** Who can act. `scim`: an identity provider over SCIM, with a token the core issued (core/api/tokens.ts). */
+export const ACTOR_TYPES = ['user', 'token', 'system', 'plugin', 'scim'] as const
+export type ActorType = typeof ACTOR_TYPES[number]
+export const SCIM_ACTOR: ActorType = 'scim'
 
 /** Who did something: recorded on every audit entry. */
 export interface Actor {

@@ -7,6 +7,7 @@ import { databaseCache } from './cache.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
 import { createHttpClient } from './http.ts'
 import type { OutboundCall } from './http-types.ts'
+import { resolveHeaderAuth } from './http/header-auth.ts'
 import { requireSignIn } from './http/oauth2.ts'
 import { resolveAllowedHosts, resolveOAuth2 } from './manifest.ts'
 import { privateHosts } from './private-hosts.ts'
@@ -64,6 +65,7 @@ export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlu
     })
   }
   const oauth2 = resolveOAuth2(plugin.manifest, settings, plugin.settingsSchema)
+  const headerAuth = resolveHeaderAuth(plugin.manifest, settings, plugin.settingsSchema)
   return {
     workspace: { id: workspace.id, slug: workspace.slug, name: workspace.name },
     settings,
@@ -72,14 +74,15 @@ export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlu
       allowPrivateHosts: await privateHosts(deps.db, workspace.id),
       workspace: workspace.slug,
       oauth2: oauth2.credentials,
+      headerAuth: headerAuth.header,
       rateLimit: plugin.manifest.rateLimit,
       signal,
       onCall: audit, // token requests too: method, host, path and status only, never the form
       dispatcher: deps.dispatcher
-    }), oauth2.notConfigured),
+    }), oauth2.notConfigured ?? headerAuth.notConfigured),
     cache: databaseCache(deps.db, workspace.id, plugin.id),
     badge: { setCount: count => setBadgeCount(deps.db, workspace.id, plugin.id, count) },
-    log: redactingLogger(deps.log.child({ plugin: plugin.id, workspace: workspace.slug }), secretFields(plugin.settingsSchema ?? { type: 'object' }).map(name => settings[name])),
+    log: redactingLogger(deps.log.child({ plugin: plugin.id, workspace: workspace.slug }), [...secretFields(plugin.settingsSchema ?? { type: 'object' }).map(name => settings[name]), ...headerAuth.secrets]),
     signal
   }
 }

@@ -46,10 +46,14 @@ async function hasManifest (dir: string): Promise<boolean> {
   return await stat(join(dir, 'manifest.json')).then(s => s.isFile(), () => false)
 }
 
-/** The plugin folders directly in `dir`: those with a manifest.json (a folder without one is not a plugin yet). */
+/**
+ * The plugin folders directly in `dir`: those with a manifest.json (a folder without one is not a
+ * plugin yet). A folder whose name starts with `_` is never one: `_shared/<vendor>/` holds code the
+ * plugins of one vendor share (docs/writing-a-plugin.md).
+ */
 export async function childPlugins (dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true })
-  const dirs = entries.filter(e => e.isDirectory() && !e.name.startsWith('.')).map(e => join(dir, e.name)).sort()
+  const dirs = entries.filter(e => e.isDirectory() && !e.name.startsWith('.') && !e.name.startsWith('_')).map(e => join(dir, e.name)).sort()
   const found: string[] = []
   for (const child of dirs) if (await hasManifest(child)) found.push(child)
   return found

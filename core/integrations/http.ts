@@ -8,15 +8,17 @@ import { AddressNotAllowedError, HttpStatusError } from './http-types.ts'
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse, OutboundCall } from './http-types.ts'
 import { sleep, throwIfAborted } from './http/abort.ts'
 import { RequestTimeoutError } from './http/errors.ts'
+import { withHeaderAuth } from './http/header-auth.ts'
 import { hostGuard } from './http/hosts.ts'
 import { createTokenSource, type TokenSource } from './http/oauth2.ts'
-import { paginate } from './http/paginate.ts'
+import { pages, paginate } from './http/paginate.ts'
 import { setQuery } from './http/query.ts'
 import { createGate } from './http/rate-limiter.ts'
 import { isRetryableStatus, retryDelayMs } from './http/retry.ts'
 import { sendOnce, type Attempt, type Prepared } from './http/transport.ts'
 
 export { OAuth2TokenError, PaginationLoopError, RequestTimeoutError } from './http/errors.ts'
+export { GraphQLError } from './http/paginate.ts'
 
 export const DEFAULT_TIMEOUT_MS = 30_000
 export const DEFAULT_MAX_RETRIES = 4
@@ -70,7 +72,7 @@ export function createHttpClient (options: HttpClientOptions): HttpClient {
     checkUrl(url)
     const literal = mayBePrivate(url) ? null : refusedLiteral(url)
     if (literal !== null) throw notAllowed(literal, options.workspace)
-    const headers: Record<string, string> = { ...req.headers }
+    const headers = withHeaderAuth({ ...req.headers }, options.headerAuth, req)
     if (!hasHeader(headers, 'accept')) headers.accept = DEFAULT_ACCEPT
     let body: string | undefined
     if (req.json !== undefined) {
@@ -167,6 +169,7 @@ export function createHttpClient (options: HttpClientOptions): HttpClient {
 
   return {
     request,
-    paginate: (req, scheme) => paginate(async page => await request(page), req, scheme)
+    paginate: (req, scheme, paging) => paginate(request, req, scheme, paging),
+    pages: (req, scheme, paging) => pages(request, req, scheme, paging)
   }
 }

@@ -10,6 +10,7 @@ import semver from 'semver'
 import { CONTRACT_VERSION, ConnectorError, type Capability } from '../sdk/contract.ts'
 import type { Model } from '../sdk/records.ts'
 import type { OAuth2ClientCredentials } from './http-types.ts'
+import type { HeaderAuthBlock } from './http/header-auth.ts'
 import type { SettingsSchema } from './settings-validation.ts'
 
 /**
@@ -39,9 +40,11 @@ export interface PluginManifest {
   card?: string
   /** The template of the plugin's part of its settings page (the page capability). */
   page?: string
-  auth?: 'none' | 'api-key' | 'basic' | 'oauth2-client-credentials' | 'oauth2-authorization-code' | 'webhook-url' | 'saml' | 'scim-token'
+  auth?: 'none' | 'api-key' | 'basic' | 'bearer' | 'oauth2-client-credentials' | 'oauth2-authorization-code' | 'webhook-url' | 'saml' | 'scim-token'
   allowedHosts?: string[]
   oauth2?: OAuth2Block
+  /** API-key, bearer or basic auth ctx.http puts on every request (core/integrations/http/header-auth.ts). */
+  headerAuth?: HeaderAuthBlock
   /** Where the routes capability is mounted; /integrations/<id> when absent. */
   routesPrefix?: string
   capabilities?: Capability[]
@@ -79,6 +82,11 @@ const PATTERN_HINTS: Record<string, string> = {
   '/entry': 'must be a ./path to a .ts or .js module inside the plugin folder',
   '/settings': 'must be a ./path to a .json file inside the plugin folder',
   '/card': 'must be a ./path to a .hbs template inside the plugin folder',
+  '/headerAuth/header': 'must be an HTTP header name: letters, digits and - (e.g. X-Api-Key)',
+  '/headerAuth/value': 'must be one line of text whose braces are only {{setting}} placeholders',
+  '/headerAuth/token': 'must be text without spaces whose braces are only {{setting}} placeholders',
+  '/headerAuth/username': 'must be one line of text without a colon whose braces are only {{setting}} placeholders',
+  '/headerAuth/password': 'must be one line of text whose braces are only {{setting}} placeholders',
   '/routesPrefix': 'must be a path like /scim/v2 of lowercase letters, digits and dashes, outside the core\'s own prefixes (/api, /settings, /integrations…)',
   '/oauth2/tokenUrl': 'must be an https:// URL or start with a {{setting}}; braces only in {{setting}} placeholders',
   '/oauth2/clientId': 'must be text whose braces are only {{setting}} placeholders',

@@ -5,6 +5,7 @@ import { join, relative, resolve, isAbsolute } from 'node:path'
 import Handlebars from 'handlebars'
 import type { SettingsSchema } from './settings-validation.ts'
 import { manifestProblems, oauth2SettingsProblems, type PluginManifest, type Problem } from './manifest.ts'
+import { headerAuthProblems } from './http/header-auth.ts'
 import { settingsSchemaProblems } from './settings-schema.ts'
 
 /** A problem located in a file (shown relative to the working directory when inside it). */
@@ -70,6 +71,7 @@ export async function readPluginFolder (dir: string, problems: FileProblem[]): P
     if (schema !== undefined) {
       problems.push(...settingsSchemaProblems(schema, manifest).map(where(file)))
       problems.push(...oauth2SettingsProblems(manifest, schema as SettingsSchema).map(where(manifestFile)))
+      problems.push(...headerAuthProblems(manifest, schema as SettingsSchema).map(where(manifestFile)))
     }
     settingsSchema = schema as SettingsSchema
   } else {
@@ -77,6 +79,7 @@ export async function readPluginFolder (dir: string, problems: FileProblem[]): P
       problems.push({ file: displayPath(manifestFile), field: '/allowedHosts', message: 'uses a {{setting}} template but the plugin has no settings' })
     }
     problems.push(...oauth2SettingsProblems(manifest, null).map(where(manifestFile)))
+    problems.push(...headerAuthProblems(manifest, null).map(where(manifestFile)))
   }
 
   const cardTemplate = await readTemplate(dir, manifest.card, problems, { knownHelpersOnly: true })

@@ -11,6 +11,7 @@ import { recordAudit } from '../audit/index.ts'
 import type { PageForm, PageTools } from '../sdk/contract.ts'
 import { directoryTransaction } from './directory.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
+import type { PluginManifest } from './manifest.ts'
 
 /** What a refused action leaves for the page: the message per field, and the form as posted. */
 export interface PluginPageState {
@@ -29,31 +30,40 @@ function templateOf (app: FastifyInstance, plugin: DiscoveredPlugin): TemplateDe
   return template
 }
 
-function toolsFor (app: FastifyInstance, request: FastifyRequest): PageTools {
+function toolsFor (app: FastifyInstance, request: FastifyRequest, plugin: DiscoveredPlugin): PageTools {
   const user = request.user!
   return {
     user: { id: user.id, role: user.role },
-    db: app.db,
-    transaction: async work => await directoryTransaction(app, request.workspace.id, request.actor(), work, { mayChangeRoles: OWNER_ROLES.includes(user.role) })
+    db: app.pluginDb(plugin.id),
+    transaction: async work => await directoryTransaction(app, plugin.id, request.workspace.id, request.actor(), work, { mayChangeRoles: OWNER_ROLES.includes(user.role) })
   }
 }
 
-/** Plugins whose page the core hosts itself, with sections of its own (SCIM: tenant URL, tokens). */
-const CORE_HOSTED = new Set(['scim'])
+/**
+ * The core's own pages for an inbound credential it issues, by the manifest's `auth`: a plugin
+ * that declares one has its part of the page shown there, below the core's sections (SCIM: the
+ * tenant URL and the tokens). The core names the credential, never the plugin.
+ */
+export const SCIM_SETTINGS_PAGE = '/settings/scim'
+const CORE_PAGES: Partial<Record<NonNullable<PluginManifest['auth']>, string>> = { 'scim-token': SCIM_SETTINGS_PAGE }
 
-/** Whether the core hosts the plugin's page at /settings/<id> (else the integrations routes serve it). */
-export const isCoreHosted = (plugin: Pick<DiscoveredPlugin, 'id'>): boolean => CORE_HOSTED.has(plugin.id)
+// A whole manifest, not a Pick: a DiscoveredPlugin (its auth is under .manifest) must not type-check here.
+const corePage = (manifest: PluginManifest): string | undefined =>
+  manifest.auth === undefined ? undefined : CORE_PAGES[manifest.auth]
+
+/** Whether the core hosts the plugin's page itself (else the integrations routes serve it). */
+export const isCoreHosted = (manifest: PluginManifest): boolean => corePage(manifest) !== undefined
 
 /**
- * The page of a `configure: page` plugin: /settings/<id> when the core hosts it, else
- * /settings/integrations/<id> (its settings form, then the plugin's part).
+ * The page of a `configure: page` plugin: the core's page for its credential when the core hosts
+ * it, else /settings/integrations/<id> (its settings form, then the plugin's part).
  */
-export function pluginPageUrl (plugin: Pick<DiscoveredPlugin, 'id'>): string {
-  return isCoreHosted(plugin) ? `/settings/${plugin.id}` : `/settings/integrations/${plugin.id}`
+export function pluginPageUrl (manifest: PluginManifest): string {
+  return corePage(manifest) ?? `/settings/integrations/${manifest.id}`
 }
 
 function actionsUrl (plugin: DiscoveredPlugin): string {
-  return `${pluginPageUrl(plugin)}/actions`
+  return `${pluginPageUrl(plugin.manifest)}/actions`
 }
 
 /** The plugin's part of the page as HTML (its template escapes what it prints); null for a plugin without one. */
@@ -61,7 +71,7 @@ export async function renderPluginPage (app: FastifyInstance, request: FastifyRe
   const page = plugin?.connector?.page
   if (!plugin || !page || plugin.pageTemplate === null) return null
   const ctx = await app.integrations.contextFor(plugin.id, request.workspace.id)
-  const data = await page.load(ctx, toolsFor(app, request))
+  const data = await page.load(ctx, toolsFor(app, request, plugin))
   return templateOf(app, plugin)({
     ...data,
     // The date helpers write the workspace's format (they read it from the root's workspace).
@@ -96,14 +106,14 @@ export function pluginPageActions (app: FastifyInstance, plugin: DiscoveredPlugi
     const form = formOf(request.body)
     try {
       const ctx = await app.integrations.contextFor(plugin.id, request.workspace.id)
-      const message = await action(ctx, form, toolsFor(app, request))
+      const message = await action(ctx, form, toolsFor(app, request, plugin))
       await recordAudit(app.db, request.workspace.id, request.actor(), {
         action: 'integration.page_action',
         target: { type: 'integration', id: plugin.id, label: plugin.manifest.name },
         details: { action: request.params.action, result: message }
       })
       reply.flash('success', message)
-      return redirectPage(request, reply, pluginPageUrl(plugin))
+      return redirectPage(request, reply, pluginPageUrl(plugin.manifest))
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
       const errors = Object.fromEntries(err.errors.map(e => [e.field, e.message]))

@@ -37,7 +37,7 @@ export default fp<{ plugins: DiscoveredPlugin[] }>(async (app: FastifyInstance, 
         await tokens.touch(found.token)
         return { ok: true, token: { id: found.token.id, workspaceId: found.token.workspace_id, name: found.token.name } }
       },
-      db: app.db,
+      db: app.pluginDb(plugin.id),
       directory: createDirectory(app, plugin.manifest),
       setErrorShape: shape => app.errorShapes.add(routesPrefixOf(plugin), shape)
     })

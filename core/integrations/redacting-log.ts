@@ -11,6 +11,16 @@ const SHORTEST_SECRET = 4
 const DEEPEST = 8
 
 type Level = keyof ConnectorLogger
+type Redact = (value: unknown) => unknown
+
+/** Where a redacting logger keeps its redaction, for the SDK's other redacting parts (vendorFailures). */
+const REDACT = Symbol.for('stocktake.redact')
+
+/** The redaction of a connector's log (its secret settings' values), or none when it has no secrets. */
+export function redactorOf (log: ConnectorLogger): Redact {
+  const redact = (log as unknown as Record<symbol, unknown>)[REDACT]
+  return typeof redact === 'function' ? redact as Redact : value => value
+}
 
 export function redactingLogger (log: ConnectorLogger, secrets: unknown[]): ConnectorLogger {
   // Longest first, so a secret that contains another is replaced whole.
@@ -37,5 +47,6 @@ export function redactingLogger (log: ConnectorLogger, secrets: unknown[]): Conn
     if (msg === undefined) log[name](scrub(obj, 0))
     else log[name](scrub(obj, 0), text(msg))
   }
-  return { debug: level('debug'), info: level('info'), warn: level('warn'), error: level('error') }
+  const redacting = { debug: level('debug'), info: level('info'), warn: level('warn'), error: level('error') }
+  return Object.defineProperty(redacting, REDACT, { value: (value: unknown) => scrub(value, 0) })
 }

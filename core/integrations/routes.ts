@@ -178,7 +178,7 @@ export async function integrationRoutes (app: FastifyInstance) {
   }
 
   const onOwnPage = (plugin: DiscoveredPlugin) => plugin.manifest.configure === 'page'
-  const hostedElsewhere = (plugin: DiscoveredPlugin) => onOwnPage(plugin) && isCoreHosted(plugin)
+  const hostedElsewhere = (plugin: DiscoveredPlugin) => onOwnPage(plugin) && isCoreHosted(plugin.manifest)
 
   /** The settings form as a page of its own; a `configure: page` plugin's part below it. */
   async function renderPage (request: FastifyRequest, reply: FastifyReply, plugin: DiscoveredPlugin, form: Awaited<ReturnType<typeof formView>>, pluginState?: PluginPageState) {
@@ -272,7 +272,7 @@ export async function integrationRoutes (app: FastifyInstance) {
 
   app.get(`${BASE}/:id`, admin, async (request: FastifyRequest<IdParams>, reply) => {
     const plugin = app.integrations.plugin(request.params.id)
-    if (plugin && plugin.manifest.status !== 'coming-soon' && hostedElsewhere(plugin)) return reply.redirect(pluginPageUrl(plugin), 303)
+    if (plugin && plugin.manifest.status !== 'coming-soon' && hostedElsewhere(plugin)) return reply.redirect(pluginPageUrl(plugin.manifest), 303)
     const configured = configurable(request.params.id)
     reply.header('Vary', 'HX-Request')
     const form = await formView(request, configured)

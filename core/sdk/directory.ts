@@ -26,6 +26,8 @@ export type PersonFields = Partial<Pick<DirectoryPerson,
  */
 export interface DirectoryPeople {
   get (id: string): Promise<DirectoryPerson>
+  /** The people of the workspace with these ids, in no particular order (ids naming no one are left out). */
+  getMany (ids: readonly string[]): Promise<DirectoryPerson[]>
   /** The person with this email (case-insensitive), or null. */
   findByEmail (email: string): Promise<DirectoryPerson | null>
   create (fields: PersonFields & { email: string }): Promise<DirectoryPerson>
@@ -41,7 +43,10 @@ export interface DirectoryPeople {
 }
 
 export interface DirectoryTransaction {
-  /** The transaction: the plugin's own tables (`<id>_…`), always by workspace. */
+  /**
+   * The transaction, searching only the plugin's own schema: its tables (`<id>_…`), always by
+   * workspace. A core table named here does not exist; read people through `people`.
+   */
   db: Knex.Transaction
   people: DirectoryPeople
 }

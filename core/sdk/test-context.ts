@@ -5,6 +5,7 @@ import { connect } from 'node:net'
 import { Agent, type Dispatcher } from 'undici'
 import { createHttpClient } from '../integrations/http.ts'
 import type { HttpClientOptions } from '../integrations/http-types.ts'
+import { resolveHeaderAuth, type HeaderAuthBlock } from '../integrations/http/header-auth.ts'
 import { requireSignIn } from '../integrations/http/oauth2.ts'
 import { resolveAllowedHosts, resolveOAuth2, type OAuth2BlockJson, type PluginManifest } from '../integrations/manifest.ts'
 import { secretFields, validateSettings, type SettingsSchema } from '../integrations/settings-validation.ts'
@@ -56,6 +57,7 @@ export interface TestContextOptions<S> {
   manifest: Pick<PluginManifest, 'allowedHosts' | 'rateLimit'> & {
     name?: string
     oauth2?: OAuth2BlockJson
+    headerAuth?: HeaderAuthBlock
   }
   settings: S
   /** The plugin's settings.schema.json: settings are then validated (defaults applied) as the core does; invalid -> throws. */
@@ -79,21 +81,23 @@ export function createTestContext<S extends Record<string, unknown>> (options: T
   }
   const signal = options.signal ?? new AbortController().signal
   const oauth2 = resolveOAuth2(options.manifest, settings, options.settingsSchema as SettingsSchema | undefined)
+  const headerAuth = resolveHeaderAuth(options.manifest, settings, options.settingsSchema as SettingsSchema | undefined)
   return {
     workspace: options.workspace ?? { id: '00000000-0000-4000-8000-000000000001', slug: 'acme', name: 'Acme' },
     settings,
     http: requireSignIn(createHttpClient({
       allowedHosts: resolveAllowedHosts(options.manifest.allowedHosts ?? [], settings),
       oauth2: oauth2.credentials,
+      headerAuth: headerAuth.header,
       rateLimit: options.manifest.rateLimit,
       signal,
       dispatcher: options.dispatcher,
       ...options.http
-    }), oauth2.notConfigured),
+    }), oauth2.notConfigured ?? headerAuth.notConfigured),
     cache: createMemoryCache(),
     badge: { setCount: async count => { options.onBadgeCount?.(count) } },
     // Redacted as the platform redacts a connector's log: a test sees what production would print.
-    log: redactingLogger(options.log ?? silentLogger, secretFields((options.settingsSchema ?? { type: 'object' }) as SettingsSchema).map(name => settings[name])),
+    log: redactingLogger(options.log ?? silentLogger, [...secretFields((options.settingsSchema ?? { type: 'object' }) as SettingsSchema).map(name => settings[name]), ...headerAuth.secrets]),
     signal
   }
 }

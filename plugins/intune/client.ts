@@ -1,8 +1,9 @@
 // Microsoft Graph's managed devices over ctx.http, @odata.nextLink paging, and the serial filter of
 // a lookup. ctx.http signs every request in with the manifest's oauth2 block (Entra's client
 // credentials, the token cached and renewed, a fresh one once if Graph answers 401).
-import { ConnectorError, PaginationLoopError, type ConnectorContext, type HttpRequest } from '../../core/sdk.ts'
-import { graphFailure } from './errors.ts'
+import { ConnectorError, HttpStatusError, PaginationLoopError, type ConnectorContext, type HttpRequest, type Page, type PaginationScheme } from '../../core/sdk.ts'
+import { graphPaging } from '../_shared/microsoft/graph.ts'
+import { graphFailures } from './failures.ts'
 import { SELECT } from './map.ts'
 import { graphRoot, type IntuneSettings } from './settings.ts'
 
@@ -15,66 +16,49 @@ const DEVICES = '/deviceManagement/managedDevices'
  */
 export const PAGE_SIZE = 1000
 
-export interface DevicePage {
-  /** Vendor records as Graph sent them: read them with map.ts. */
-  devices: unknown[]
-  /** The page after this one, or null on the last page. */
-  nextLink: string | null
-}
-
 interface Collection { value: unknown[], '@odata.nextLink'?: unknown }
 
 /** One GET on Graph, its failure in plain words. */
 async function graphGet (ctx: Ctx, url: string, query?: HttpRequest['query']): Promise<Collection> {
-  let body: Partial<Collection> | null
+  let body: unknown
   try {
-    body = (await ctx.http.request<Partial<Collection> | null>({ url, query, headers: { accept: 'application/json' } })).body
+    body = (await ctx.http.request({ url, query, headers: { accept: 'application/json' } })).body
   } catch (err) {
-    throw graphFailure(err)
+    throw graphFailures.explain(ctx, err)
   }
-  if (typeof body !== 'object' || body === null || !Array.isArray(body.value)) {
+  return deviceList(body)
+}
+
+function deviceList (body: unknown): Collection {
+  if (typeof body !== 'object' || body === null || !Array.isArray((body as Partial<Collection>).value)) {
     throw new ConnectorError('network', 'Microsoft Graph answered the device request without a device list.')
   }
   return body as Collection
 }
 
-const nextLinkOf = (body: Collection): string | null =>
-  typeof body['@odata.nextLink'] === 'string' && body['@odata.nextLink'] !== '' ? body['@odata.nextLink'] : null
-
-function sameHost (link: string, base: string): boolean {
-  try {
-    return new URL(link).host === new URL(base).host
-  } catch {
-    return false
-  }
-}
+/** Graph's paging (the next page at @odata.nextLink), a page without a device list refused. */
+const GRAPH_PAGES: PaginationScheme<unknown> = { ...graphPaging(), items: body => deviceList(body).value }
 
 /**
- * Every managed device, page by page. `resumeFrom` is a nextLink saved by an earlier attempt; one
- * Graph no longer accepts (or of another Graph host) starts the list over, which a full sync allows.
+ * Every managed device, page by page, each with the token to resume after it. `resumeFrom` is a
+ * link saved by an earlier attempt: one of another Graph host starts the list over (ctx.http's
+ * rule), and so does one Graph no longer accepts, which a full sync allows.
  */
-export async function * devicePages (ctx: Ctx, resumeFrom: string | null = null): AsyncGenerator<DevicePage> {
-  const first = `${graphRoot(ctx.settings)}${DEVICES}`
-  const firstPage = (): [string, HttpRequest['query']] => [first, { $select: SELECT, $top: PAGE_SIZE }]
-  if (resumeFrom !== null && !sameHost(resumeFrom, first)) resumeFrom = null
-  let [url, query] = resumeFrom !== null ? [resumeFrom, undefined] : firstPage()
-  for (;;) {
-    let body: Collection
-    try {
-      body = await graphGet(ctx, url, query)
-    } catch (err) {
-      if (url !== resumeFrom || !(err instanceof ConnectorError) || err.reason !== 'config') throw err
-      ctx.log.warn({ err }, 'Microsoft Graph refused the saved page link; listing devices from the start')
-      ;[url, query] = firstPage()
-      resumeFrom = null
-      continue
+export async function * devicePages (ctx: Ctx, resumeFrom: { link: string } | null = null): AsyncGenerator<Page<unknown>> {
+  const first: HttpRequest = { url: `${graphRoot(ctx.settings)}${DEVICES}`, query: { $select: SELECT, $top: PAGE_SIZE }, headers: { accept: 'application/json' } }
+  let read = 0
+  try {
+    for await (const page of ctx.http.pages(first, GRAPH_PAGES, { resumeFrom })) {
+      read++
+      yield page
     }
-    const nextLink = nextLinkOf(body)
-    yield { devices: body.value, nextLink }
-    if (nextLink === null) return
-    if (nextLink === url) throw new PaginationLoopError('pagination loop: Microsoft Graph returned the same next link twice')
-    url = nextLink
-    query = undefined // a nextLink carries the whole query
+  } catch (err) {
+    const failure = graphFailures.explain(ctx, err)
+    if (failure instanceof PaginationLoopError) throw new PaginationLoopError('pagination loop: Microsoft Graph returned the same next link twice')
+    const refusedLink = read === 0 && err instanceof HttpStatusError && err.url === resumeFrom?.link
+    if (!refusedLink || !(failure instanceof ConnectorError) || failure.reason !== 'config') throw failure
+    ctx.log.warn({ err: failure }, 'Microsoft Graph refused the saved page link; listing devices from the start')
+    yield * devicePages(ctx)
   }
 }
 

@@ -1,6 +1,6 @@
 // Microsoft Intune (Device management): tests the app registration, imports every managed device
 // page by page, and looks one up by serial, through Microsoft Graph v1.0.
-import { defineConnector, latestCheckIn, testResultFromError, type DeviceRecord, type SyncMessage } from '../../core/sdk.ts'
+import { defineConnector, latestCheckIn, pageMessages, testResultFromError } from '../../core/sdk.ts'
 import { devicePages, devicesWithSerial, readOneDevice } from './client.ts'
 import { isPlaceholderSerial, mapDevice } from './map.ts'
 import type { IntuneSettings } from './settings.ts'
@@ -23,19 +23,12 @@ export default defineConnector<IntuneSettings>({
   // One upsert per Graph page, never the whole fleet; a checkpoint after each page that has a next
   // one. Devices without a serial are passed on (the core counts them as skipped).
   async * sync (ctx, { checkpoint }) {
-    const resumeFrom = typeof checkpoint?.nextLink === 'string' ? checkpoint.nextLink : null
-    for await (const page of devicePages(ctx, resumeFrom)) {
-      const records: DeviceRecord[] = []
-      const skips: SyncMessage[] = []
-      for (const raw of page.devices) {
-        const mapped = mapDevice(raw)
-        if ('record' in mapped) records.push(mapped.record)
-        else skips.push({ type: 'skip', externalId: mapped.externalId, reason: mapped.reason })
-      }
-      if (records.length > 0) yield { type: 'upsert', model: 'device', records }
-      yield * skips
-      if (page.nextLink !== null) yield { type: 'checkpoint', value: { nextLink: page.nextLink } }
-    }
+    const resumeFrom = typeof checkpoint?.nextLink === 'string' ? { link: checkpoint.nextLink } : null
+    yield * pageMessages(devicePages(ctx, resumeFrom), {
+      model: 'device',
+      map: mapDevice,
+      checkpoint: resume => resume !== null && 'link' in resume ? { nextLink: resume.link } : null
+    })
   },
 
   async lookup (ctx, { by, value }) {

@@ -2,6 +2,7 @@
 // enforces the same rules when an admin saves, but the core's form reports a pattern miss with one
 // generic sentence; these messages name the field and the rule that was broken.
 import { ConnectorError } from '../../core/sdk.ts'
+import { graphRoot as graphRootOn } from '../_shared/microsoft/clouds.ts'
 
 export interface IntuneSettings extends Record<string, unknown> {
   /** The directory (tenant) ID, a GUID, or one of the tenant's verified domains. */
@@ -9,13 +10,11 @@ export interface IntuneSettings extends Record<string, unknown> {
   /** The app registration's Application (client) ID. */
   clientId: string
   clientSecret: string
-  /** Microsoft Entra's sign-in host: login.microsoftonline.com, or a national cloud's. */
+  /** Microsoft Entra's sign-in host: login.microsoftonline.com, or a national cloud's (see _shared/microsoft/clouds.ts). */
   loginHost?: string
   /** Microsoft Graph's host: graph.microsoft.com, or a national cloud's. */
   graphHost?: string
 }
-
-export const DEFAULT_GRAPH_HOST = 'graph.microsoft.com'
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DOMAIN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i
@@ -33,5 +32,5 @@ export function graphRoot (settings: IntuneSettings): string {
   if (!GUID.test(String(settings.clientId ?? '').trim())) {
     throw new ConnectorError('config', 'Application (client) ID must be the GUID shown on the app registration\'s Overview page.')
   }
-  return `https://${settings.graphHost ?? DEFAULT_GRAPH_HOST}/v1.0`
+  return graphRootOn(settings.graphHost)
 }

@@ -1,13 +1,14 @@
 // Where a sync resumes: which inventory, which page, at which page size. Written after every page
 // ("resume at computers, page 7"); a full sync's last checkpoint is left out, as the core clears
 // it when the run completes.
-import type { Checkpoint } from '../../core/sdk.ts'
-import { PAGE_SIZE, type InventoryPage, type PagePosition } from './client.ts'
+import type { Checkpoint, ResumeToken } from '../../core/sdk.ts'
+import { PAGE_SIZE } from './client.ts'
 import { COLLECTIONS } from './collections.ts'
 
-export interface ResumePoint { collection: number, position: PagePosition }
+/** The inventory to start with and the page token to start it from (null: its first page). */
+export interface ResumePoint { collection: number, from: ResumeToken | null }
 
-const FROM_THE_TOP: ResumePoint = { collection: 0, position: { page: 0, pageSize: PAGE_SIZE } }
+const FROM_THE_TOP: ResumePoint = { collection: 0, from: null }
 
 const wholeNumber = (value: unknown, min: number): value is number => typeof value === 'number' && Number.isInteger(value) && value >= min
 
@@ -16,12 +17,15 @@ export function resumePoint (checkpoint: Checkpoint | null): ResumePoint {
   if (checkpoint === null) return FROM_THE_TOP
   const collection = COLLECTIONS.findIndex(c => c.id === checkpoint.collection)
   if (collection === -1 || !wholeNumber(checkpoint.page, 0) || !wholeNumber(checkpoint.pageSize, 1)) return FROM_THE_TOP
-  return { collection, position: { page: checkpoint.page, pageSize: checkpoint.pageSize } }
+  return { collection, from: { at: checkpoint.page, size: checkpoint.pageSize } }
 }
 
-/** The checkpoint after `page` of collection number `collection`: its next page, or the next collection's first; null after the very last. */
-export function checkpointAfter (collection: number, page: InventoryPage): Checkpoint | null {
-  if (!page.last) return { collection: COLLECTIONS[collection].id, page: page.page + 1, pageSize: page.pageSize }
+/**
+ * The checkpoint after a page of collection number `collection`, from the token of the page after
+ * it: that page, or (after its last) the next collection's first; null after the very last.
+ */
+export function checkpointAfter (collection: number, resume: ResumeToken | null): Checkpoint | null {
+  if (resume !== null && 'at' in resume) return { collection: COLLECTIONS[collection].id, page: resume.at, pageSize: resume.size }
   const next = COLLECTIONS[collection + 1]
   return next === undefined ? null : { collection: next.id, page: 0, pageSize: PAGE_SIZE }
 }

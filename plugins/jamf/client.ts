@@ -2,37 +2,28 @@
 // page/page-size paging over an inventory. ctx.http signs every request in with the manifest's
 // oauth2 block (the token cached and renewed, a fresh one once when Jamf answers 401) and retries
 // 429 and 5xx (with Retry-After) itself.
-import { ConnectorError, type ConnectorContext, type HttpResponse } from '../../core/sdk.ts'
+import { ConnectorError, type ConnectorContext, type HttpRequest, type HttpResponse, type Page, type ResumeToken } from '../../core/sdk.ts'
 import type { Collection } from './collections.ts'
-import { inventoryFailure, tokenFailure } from './errors.ts'
+import { jamfFailures } from './failures.ts'
 import { tenantBase, type JamfSettings } from './settings.ts'
 
 /**
  * Records per page. Jamf documents 100 as the default and publishes no maximum; a server that
- * silently caps the size is detected on the first page and followed (see pages()).
+ * silently caps the size is detected on the first page and followed (ctx.http's offset scheme).
  */
 export const PAGE_SIZE = 1000
 
 /** Records one serial lookup reads per inventory: a serial enrolled this often is beyond any real fleet. */
 const SERIAL_MATCHES = 100
 
-export interface InventoryPage {
-  /** Zero-based. */
-  page: number
-  pageSize: number
-  totalCount: number
-  results: unknown[]
-  /** No page follows this one. */
-  last: boolean
-}
-
-export interface PagePosition { page: number, pageSize: number }
-
 export interface JamfClient {
   /** One page of an inventory (the first, unless told otherwise). */
-  search: (collection: Collection, options?: { page?: number, pageSize?: number, filter?: string }) => Promise<{ totalCount: number, results: unknown[] }>
-  /** Every page of an inventory from `start`, reading the next page while the caller handles this one. */
-  pages: (collection: Collection, start?: PagePosition) => AsyncGenerator<InventoryPage>
+  search: (collection: Collection, options?: { page?: number, pageSize?: number, filter?: string }) => Promise<Envelope>
+  /**
+   * Every page of an inventory, each with the token to resume after it, from `resumeFrom`'s page
+   * ({ at: page, size: pageSize }), reading the next page while the caller handles this one.
+   */
+  pages: (collection: Collection, resumeFrom?: ResumeToken | null) => AsyncGenerator<Page<unknown>>
   /** The records whose serial number is `serial` (Jamf compares without case): usually one, a re-enrolled device several. */
   findBySerial: (collection: Collection, serial: string) => Promise<unknown[]>
 }
@@ -42,8 +33,10 @@ export function rsqlQuoted (value: string): string {
   return `"${value.replace(/[\\"]/g, char => `\\${char}`)}"`
 }
 
+interface Envelope { totalCount: number, results: unknown[] }
+
 /** The { totalCount, results } envelope of every Jamf Pro inventory search. */
-function envelope (collection: Collection, path: string, body: unknown): { totalCount: number, results: unknown[] } {
+function envelope (collection: Collection, path: string, body: unknown): Envelope {
   const { totalCount, results } = (typeof body === 'object' && body !== null ? body : {}) as { totalCount?: unknown, results?: unknown }
   if (!Array.isArray(results) || typeof totalCount !== 'number' || !Number.isInteger(totalCount) || totalCount < 0) {
     throw new ConnectorError('network', `Jamf Pro answered ${path} without a { totalCount, results } list of ${collection.noun}.`)
@@ -51,54 +44,60 @@ function envelope (collection: Collection, path: string, body: unknown): { total
   return { totalCount, results }
 }
 
+/** A newer inventory path this server does not have (404): the next, older one is tried. */
+class NotOnThisServer extends Error {}
+
 export function jamfClient (ctx: ConnectorContext<JamfSettings>): JamfClient {
   const tenant = tenantBase(ctx.settings)
   /** The path that answered, per collection: an older server is probed once per connection. */
   const found = new Map<Collection['id'], string>()
 
-  async function search (collection: Collection, options: { page?: number, pageSize?: number, filter?: string } = {}) {
+  const inventory = (path: string, query: HttpRequest['query']): HttpRequest =>
+    ({ url: `${tenant}${path}`, query, headers: { accept: 'application/json' }, expect: [200, 400, 401, 403, 404] })
+
+  /**
+   * `read` over each path of the collection in turn until one is on this server (a 404 of a path
+   * that may be too new for it goes on to the next, older one), its answers checked by `answer`.
+   */
+  async function * probing<T> (collection: Collection, read: (path: string, answer: (res: HttpResponse) => Envelope) => AsyncIterable<T>): AsyncGenerator<T> {
     const known = found.get(collection.id)
     const paths = known === undefined ? collection.paths : [known]
-    const sections = collection.sections.map(s => `section=${s}`).join('&')
     for (const [i, path] of paths.entries()) {
-      let res: HttpResponse
-      try {
-        res = await ctx.http.request({
-          // section repeats, so it is written into the URL; the rest goes through query
-          url: `${tenant}${path}?${sections}`,
-          query: { page: options.page ?? 0, 'page-size': options.pageSize ?? PAGE_SIZE, sort: collection.sort, filter: options.filter },
-          headers: { accept: 'application/json' },
-          expect: [200, 400, 401, 403, 404]
-        })
-      } catch (err) {
-        throw tokenFailure(err)
+      const answer = (res: HttpResponse): Envelope => {
+        if (res.status === 404 && i < paths.length - 1 && !found.has(collection.id)) throw new NotOnThisServer()
+        if (res.status !== 200) throw jamfFailures.response(ctx, res, { collection, path })
+        found.set(collection.id, path)
+        return envelope(collection, path, res.body)
       }
-      if (res.status === 404 && i < paths.length - 1) continue
-      if (res.status !== 200) throw inventoryFailure(collection, path, res)
-      found.set(collection.id, path)
-      return envelope(collection, path, res.body)
+      try {
+        yield * read(path, answer)
+        return
+      } catch (err) {
+        if (!(err instanceof NotOnThisServer)) throw jamfFailures.explain(ctx, err, { collection, path })
+      }
     }
-    throw new Error('unreachable: a collection has at least one path')
   }
 
-  async function * pages (collection: Collection, start: PagePosition = { page: 0, pageSize: PAGE_SIZE }): AsyncGenerator<InventoryPage> {
-    let { page, pageSize } = start
-    const read = (n: number, size: number) => {
-      const pending = search(collection, { page: n, pageSize: size })
-      pending.catch(() => {}) // awaited below; this only stops an abandoned read-ahead from going unhandled
-      return pending
-    }
-    let next = read(page, pageSize)
-    for (;;) {
-      const { totalCount, results } = await next
-      // A first page shorter than asked while more remain: the server caps page-size. Follow its size.
-      if (page === 0 && results.length > 0 && results.length < pageSize && results.length < totalCount) pageSize = results.length
-      const last = results.length === 0 || (page + 1) * pageSize >= totalCount
-      if (!last) next = read(page + 1, pageSize)
-      yield { page, pageSize, totalCount, results, last }
-      if (last) return
-      page++
-    }
+  async function search (collection: Collection, options: { page?: number, pageSize?: number, filter?: string } = {}) {
+    const query = { section: collection.sections, page: options.page ?? 0, 'page-size': options.pageSize ?? PAGE_SIZE, sort: collection.sort, filter: options.filter }
+    const answers = probing(collection, async function * (path, answer) { yield answer(await ctx.http.request(inventory(path, query))) })
+    const { value } = await answers.next()
+    await answers.return(undefined)
+    return value as Envelope
+  }
+
+  // Zero-based pages in the order of a stable sort, until the pages cover totalCount; a server that
+  // serves smaller pages than asked is followed at its size (ctx.http's offset scheme).
+  function pages (collection: Collection, resumeFrom: ResumeToken | null = null): AsyncGenerator<Page<unknown>> {
+    return probing(collection, (path, answer) => ctx.http.pages(inventory(path, { section: collection.sections, sort: collection.sort }), {
+      type: 'offset',
+      mode: 'page',
+      param: 'page',
+      sizeParam: 'page-size',
+      pageSize: PAGE_SIZE,
+      items: (_body, res) => answer(res).results,
+      total: body => (body as { totalCount: number }).totalCount
+    }, { resumeFrom, readAhead: true }))
   }
 
   async function findBySerial (collection: Collection, serial: string): Promise<unknown[]> {

@@ -1,6 +1,6 @@
 // Jamf Pro (device management): looks up Macs, iPhones and iPads by serial, and imports every
 // computer and mobile device into the hardware register through the core's device importer.
-import { defineConnector, latestCheckIn, testResultFromError, type DeviceRecord } from '../../core/sdk.ts'
+import { defineConnector, latestCheckIn, pageMessages, testResultFromError, type DeviceRecord } from '../../core/sdk.ts'
 import { checkpointAfter, resumePoint } from './checkpoint.ts'
 import { jamfClient } from './client.ts'
 import { COLLECTIONS } from './collections.ts'
@@ -27,18 +27,8 @@ export default defineConnector<JamfSettings>({
     const client = jamfClient(ctx)
     const start = resumePoint(checkpoint)
     for (let c = start.collection; c < COLLECTIONS.length; c++) {
-      const collection = COLLECTIONS[c]
-      for await (const page of client.pages(collection, c === start.collection ? start.position : undefined)) {
-        const records: DeviceRecord[] = []
-        for (const raw of page.results) {
-          const mapped = collection.map(raw)
-          if (mapped.ok) records.push(mapped.record)
-          else yield { type: 'skip', externalId: mapped.externalId, reason: mapped.reason }
-        }
-        if (records.length > 0) yield { type: 'upsert', model: 'device', records }
-        const next = checkpointAfter(c, page)
-        if (next !== null) yield { type: 'checkpoint', value: next }
-      }
+      const pages = client.pages(COLLECTIONS[c], c === start.collection ? start.from : null)
+      yield * pageMessages(pages, { model: 'device', map: COLLECTIONS[c].map, checkpoint: resume => checkpointAfter(c, resume) })
     }
   },
 

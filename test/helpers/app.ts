@@ -43,7 +43,7 @@ export async function buildTestApp (t: Teardown, env: Record<string, string> = {
   const config = loadConfig({ LOG_LEVEL: 'silent', STOCKTAKE_DATA_DIR: '/nonexistent', ...env })
   const plugins = options.plugins ?? await (builtinPlugins ??= discoverPlugins())
   const app = await buildApp({
-    config, db: database.db, databaseUrl: database.url, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY, plugins, httpDispatcher: options.httpDispatcher, webhookTuning: options.webhookTuning, logger: options.logger, recoveryTuning: options.recoveryTuning
+    config, db: database.db, databaseUrl: database.url, embeddedDatabase: database.embedded, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY, plugins, httpDispatcher: options.httpDispatcher, webhookTuning: options.webhookTuning, logger: options.logger, recoveryTuning: options.recoveryTuning
   })
   await app.ready()
   t.teardown(async () => {

@@ -7,6 +7,8 @@ import { builtinPluginMigrations, migratedTemplate } from './embedded-template.t
 
 export interface TestDatabase {
   url: string
+  /** The embedded database (else a PostgreSQL server's). */
+  embedded: boolean
   db: Knex
   close: () => Promise<void>
 }
@@ -22,7 +24,7 @@ export async function createTestDatabase (embeddedOptions?: EmbeddedOptions): Pr
     const embedded = await startEmbedded(null, { ...embeddedOptions, loadDataDir: await migratedTemplate() })
     const db = createKnex(embedded.url, { statementCache: 0 }) // as statementCacheFor gives the embedded database
     await migrateAll(db, await builtinPluginMigrations())
-    return { url: embedded.url, db, close: async () => { await db.destroy(); await embedded.stop() } }
+    return { url: embedded.url, embedded: true, db, close: async () => { await db.destroy(); await embedded.stop() } }
   }
   const name = `stocktake_test_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: serverUrl })
@@ -35,6 +37,7 @@ export async function createTestDatabase (embeddedOptions?: EmbeddedOptions): Pr
   await migrateAll(db, await builtinPluginMigrations())
   return {
     url: url.toString(),
+    embedded: false,
     db,
     async close () {
       await db.destroy()

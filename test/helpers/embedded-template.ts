@@ -34,7 +34,9 @@ async function templateName (): Promise<string> {
   const hash = createHash('sha256')
   const pkg = JSON.parse(await fs.readFile(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8'))
   hash.update(pkg.version)
-  for (const file of await migrationFiles()) hash.update(file).update(await fs.readFile(file))
+  // how migrations run (plugins' schemas) shapes the template as much as the migrations do
+  const runners = ['../../core/db/migrate.ts', '../../core/db/plugin-schema.ts'].map(file => fileURLToPath(new URL(file, import.meta.url)))
+  for (const file of [...runners, ...await migrationFiles()]) hash.update(file).update(await fs.readFile(file))
   return `stocktake-test-template-${hash.digest('hex').slice(0, 16)}.tar`
 }
 

@@ -1,7 +1,7 @@
 // OAuth2 client-credentials tokens: fetched on demand, shared by concurrent requests, cached until
 // shortly before expiry, dropped when the API answers 401.
 import { HttpStatusError } from '../http-types.ts'
-import type { HttpClient, HttpRequest, HttpResponse, OAuth2ClientCredentials, PaginationScheme } from '../http-types.ts'
+import type { HttpClient, HttpRequest, HttpResponse, OAuth2ClientCredentials, PageOptions, PaginationScheme } from '../http-types.ts'
 import { OAuth2TokenError, redact } from './errors.ts'
 
 /** Refresh this long before expires_in runs out (half the lifetime for tokens shorter than twice that). */
@@ -87,9 +87,13 @@ export function requireSignIn (client: HttpClient, notConfigured: Error | undefi
       check(req)
       return await client.request<T>(req)
     },
-    async * paginate<T> (req: HttpRequest, scheme: PaginationScheme<T>) {
+    async * paginate<T> (req: HttpRequest, scheme: PaginationScheme<T>, options?: PageOptions) {
       check(req)
-      yield * client.paginate<T>(req, scheme)
+      yield * client.paginate<T>(req, scheme, options)
+    },
+    async * pages<T> (req: HttpRequest, scheme: PaginationScheme<T>, options?: PageOptions) {
+      check(req)
+      yield * client.pages<T>(req, scheme, options)
     }
   }
 }

@@ -14,9 +14,16 @@ function decodeName (raw: string): string {
   }
 }
 
-/** Sets the defined `query` entries on `url`, replacing same-named parameters and keeping the others byte for byte. */
-export function setQuery (url: URL, query: Record<string, string | number | boolean | undefined> | undefined): void {
-  const entries = Object.entries(query ?? {}).filter(([, value]) => value !== undefined)
+type QueryValue = string | number | boolean
+
+/**
+ * Sets the defined `query` entries on `url`, replacing same-named parameters and keeping the others
+ * byte for byte. An array repeats its name once per value (`section=A&section=B`); an empty one is
+ * left out like undefined.
+ */
+export function setQuery (url: URL, query: Record<string, QueryValue | QueryValue[] | undefined> | undefined): void {
+  const entries = Object.entries(query ?? {}).flatMap(([name, value]) =>
+    value === undefined ? [] : (Array.isArray(value) ? value : [value]).map(one => [name, one] as const))
   if (entries.length === 0) return
   const names = new Set(entries.map(([name]) => name))
   const kept = url.search.slice(1).split('&')

@@ -10,17 +10,17 @@ export const RANKED_ROLES: PersonRole[] = ['employee', 'it-admin', 'admin', 'sup
  */
 export async function applyMappedRoles (tx: DirectoryTransaction, workspaceId: string, values: string[]): Promise<void> {
   if (values.length === 0) return
-  const wanted: Array<{ id: string, role: PersonRole, rank: number | null }> = await tx.db.raw(`
-    SELECT u.id, p.role, max(array_position(?::text[], g.role)) AS rank
+  const ranked: Array<{ id: string, rank: number | null }> = await tx.db.raw(`
+    SELECT u.id, max(array_position(?::text[], g.role)) AS rank
     FROM scim_users u
-    JOIN users p ON p.workspace_id = u.workspace_id AND p.id = u.id
     LEFT JOIN scim_group_members m ON m.workspace_id = u.workspace_id AND m.value = u.id::text
     LEFT JOIN scim_groups g ON g.workspace_id = m.workspace_id AND g.id = m.group_id AND g.role IS NOT NULL
     WHERE u.workspace_id = ? AND u.id::text = ANY(?::text[])
-    GROUP BY u.id, p.role`, [RANKED_ROLES, workspaceId, values]).then(result => result.rows)
-  for (const member of wanted) {
+    GROUP BY u.id`, [RANKED_ROLES, workspaceId, values]).then(result => result.rows)
+  const current = new Map((await tx.people.getMany(ranked.map(member => member.id))).map(person => [person.id, person.role]))
+  for (const member of ranked) {
     const role = member.rank === null ? 'employee' : RANKED_ROLES[member.rank - 1]
-    if (role === member.role) continue
+    if (!current.has(member.id) || role === current.get(member.id)) continue
     try {
       await tx.people.changeRole(member.id, role)
     } catch (err) {
