@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { EventType } from '../events/types.ts'
+import { trackDeletesProblems } from './sync-deletes-manifest.ts'
 import semver from 'semver'
 import { CONTRACT_VERSION, ConnectorError, type Capability } from '../sdk/contract.ts'
 import type { Model } from '../sdk/records.ts'
@@ -61,7 +62,7 @@ export interface PluginManifest {
   capabilities?: Capability[]
   /** The noun of the count badge ("3 IdPs"), when the plugin reports a count. */
   countBadge?: { one: string, other: string }
-  syncs?: Array<{ id: string, model: Model, mode: 'full' | 'incremental', schedule?: 'off' | 'hourly' | 'daily', minimumIntervalMinutes?: number }>
+  syncs?: Array<{ id: string, model: Model, mode: 'full' | 'incremental', schedule?: 'off' | 'hourly' | 'daily', minimumIntervalMinutes?: number, trackDeletes?: boolean }>
   permissions?: Array<`${Model}:write`>
   vendorScopes?: string[]
   rateLimit?: { requestsPerMinute?: number, concurrency?: number }
@@ -167,6 +168,7 @@ export function manifestProblems (value: unknown): Problem[] {
       problems.push({ field: `/syncs/${i}/model`, message: `needs "${sync.model}:write" in permissions` })
     }
   }
+  problems.push(...trackDeletesProblems(manifest.syncs ?? []))
   return problems
 }
 

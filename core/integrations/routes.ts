@@ -8,6 +8,9 @@ import { cardContext, renderCard, type CardContext, type CardField } from './car
 import type { DiscoveredPlugin } from './discovery.ts'
 import type { Category } from './manifest.ts'
 import { RunActiveError, type RunRow } from './runs.ts'
+import { removalsWaiting, reviewNotice, reviewView } from './review-view.ts'
+import { parseGuardPercent, RemovalGuardError } from './removal-guard.ts'
+import { trackedModels } from './sync-deletes-manifest.ts'
 import { runView } from './run-view.ts'
 import { describeInterval, ScheduleError, scheduleChoices } from './schedule.ts'
 import { needsConsent, type IntegrationCard } from './service.ts'
@@ -71,6 +74,8 @@ function cardView (card: IntegrationCard) {
     notTested: card.state.kind === 'not-tested',
     /** Why it needs attention (its last test or run failed), or null. */
     attention: card.state.kind === 'needs-attention' ? card.state.reason : null,
+    /** "Needs review": how many removals a run's guard held, or null. */
+    review: card.review === null ? null : removalsWaiting(card.review.count),
     countBadge: m.countBadge && card.row?.badge_count != null
       ? `${card.row.badge_count} ${card.row.badge_count === 1 ? m.countBadge.one : m.countBadge.other}`
       : null,
@@ -129,6 +134,9 @@ interface FormState {
   saved?: boolean
   notice?: string
   scheduleError?: string
+  /** The removal guard's share as typed, and why it was refused. */
+  guardTyped?: string
+  guardError?: string
 }
 
 function scheduleView (plugin: DiscoveredPlugin, current: number | null, error: string | undefined) {
@@ -232,6 +240,9 @@ export async function integrationRoutes (app: FastifyInstance) {
       runnable: Boolean(plugin.connector?.sync && row?.enabled),
       hasSettings: row !== undefined,
       schedule: plugin.connector?.sync ? scheduleView(plugin, row?.schedule_minutes ?? null, state.scheduleError) : null,
+      /** Plugins that track deletes: the guard's share, once settings are saved, and the removals waiting for review. */
+      removalGuard: row !== undefined && trackedModels(m.syncs).length > 0 ? { percent: state.guardTyped ?? row.removal_guard_percent, error: state.guardError ?? null } : null,
+      review: reviewView(plugin.id, await app.integrations.review(ws.id, plugin.id)),
       lastSync: row?.last_sync_at ? { at: row.last_sync_at, ok: row.last_sync_ok } : null,
       enabled: ctx.enabled,
       cardHtml: plugin.cardTemplate !== null ? renderCard(plugin.cardTemplate, ctx) : null,
@@ -405,6 +416,41 @@ export async function integrationRoutes (app: FastifyInstance) {
     }
     const view = runView(BASE, plugin.id, result.run)
     return reply.view('partials/integration-run', { fragment: true, notice, run: view, oobCard: await finishedCard(request, view) })
+  })
+
+  /** Confirm removals / Dismiss on a run that needs review; another workspace's run is a 404. */
+  for (const decision of ['confirm', 'dismiss'] as const) {
+    app.post(`${BASE}/:id/runs/:runId/removals/${decision}`, admin, async (request: FastifyRequest<{ Params: { id: string, runId: string } }>, reply) => {
+      const plugin = configurable(request.params.id)
+      const result = await app.integrations.settleReview(request.workspace.id, request.actor(), plugin.id, request.params.runId, decision)
+      if (!result) throw new RunNotFoundError()
+      const notice = reviewNotice(result)
+      if (!isHtmx(request)) {
+        reply.flash(result.outcome === 'already' ? 'info' : 'success', `${plugin.manifest.name}: ${notice}`)
+        return redirectPage(request, reply, `${BASE}/${plugin.id}`)
+      }
+      return renderForm(request, reply, plugin, { notice, oob: true })
+    })
+  }
+
+  app.post(`${BASE}/:id/removal-guard`, admin, async (request: FastifyRequest<IdParams & { Body: Body }>, reply) => {
+    const plugin = configurable(request.params.id)
+    if (trackedModels(plugin.manifest.syncs).length === 0) throw new IntegrationNotFoundError()
+    const raw = text(request.body?.removal_guard_percent)
+    let percent: number
+    try {
+      percent = parseGuardPercent(raw)
+      if (!await app.integrations.setRemovalGuard(request.workspace.id, request.actor(), plugin.id, percent)) throw new RemovalGuardError('needs the settings saved first')
+    } catch (err) {
+      if (!(err instanceof RemovalGuardError)) throw err
+      return renderForm(request, reply, plugin, { status: 422, guardTyped: raw, guardError: `Removal guard ${err.message}.` })
+    }
+    const notice = `Removal guard: a sync holds its removals for review above ${percent}% of the records.`
+    if (!isHtmx(request)) {
+      reply.flash('success', `${plugin.manifest.name}: ${notice}`)
+      return redirectPage(request, reply, `${BASE}/${plugin.id}`)
+    }
+    return renderForm(request, reply, plugin, { notice })
   })
 
   app.post(`${BASE}/:id/disconnect`, admin, async (request: FastifyRequest<IdParams>, reply) => {

@@ -8,11 +8,12 @@ import type { TestResult } from '../sdk/contract.ts'
 import { emptyCounts } from '../sdk/drain.ts'
 import { systemActor } from '../audit/index.ts'
 import type { PlannedChange } from '../register/importers/index.ts'
-import { countColumns, executeSync, type SyncDeps, type SyncOutcome } from './sync-run.ts'
+import { countColumns, executeSync, MAX_PREVIEW, type SyncDeps, type SyncOutcome } from './sync-run.ts'
 import { findWorkspaceById } from '../tenancy/index.ts'
 import { connectorContext, pluginActor } from './context.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
 import { RunLease } from './lease.ts'
+import { settleRemovals, supersedeReviews } from './run-removals.ts'
 
 export const RUN_JOB = 'integration.run'
 /** The statuses that hold a plugin's run slots, one for a test and one for a sync (partial unique indexes enforce them). */
@@ -39,6 +40,11 @@ export interface RunRow {
   preview: PlannedChange[]
   message: string | null
   retry_at: Date | null
+  /** The syncs this run read from the top (core/integrations/sync-deletes.ts). */
+  full_passes: string[]
+  /** Removals the mass-removal guard held: pending an admin's review, then what became of them. */
+  review: 'pending' | 'confirmed' | 'dismissed' | 'superseded' | null
+  review_reason: string | null
   /** The pg-boss job that executes it next (cancelled with the run while it waits). */
   job_id: string
   /** The process executing it, this execution, and until when (core/integrations/lease.ts). */
@@ -122,7 +128,7 @@ export async function executeRun (deps: SyncDeps & { jobs: Jobs }, plugins: Map<
       const outcome: SyncOutcome = plugin?.connector?.sync && workspace
         ? await executeSync(deps, plugin, workspace, run, lease)
         : { status: 'failed', counts: emptyCounts(), reason: 'config', message: 'This integration is not installed or cannot sync.' }
-      if (outcome.status !== 'stopped') await recordSyncOutcome(deps, run, lease, actor, outcome)
+      if (outcome.status !== 'stopped') await recordSyncOutcome(deps, run, lease, actor, outcome, plugin)
       return
     }
     let result: TestResult
@@ -143,9 +149,9 @@ export async function executeRun (deps: SyncDeps & { jobs: Jobs }, plugins: Map<
   }
 }
 
-async function recordSyncOutcome (deps: SyncDeps & { jobs: Jobs }, run: RunRow, lease: RunLease, actor: Actor, outcome: Exclude<SyncOutcome, { status: 'stopped' }>): Promise<void> {
+async function recordSyncOutcome (deps: SyncDeps & { jobs: Jobs }, run: RunRow, lease: RunLease, actor: Actor, outcome: Exclude<SyncOutcome, { status: 'stopped' }>, plugin: DiscoveredPlugin | undefined): Promise<void> {
   const { counts } = outcome
-  const summary = { read: counts.read, created: counts.created, updated: counts.updated, unchanged: counts.unchanged, skipped: counts.skipped, deleted: counts.deleted, errors: counts.errors.length }
+  const summary: { held?: number } & Record<'read' | 'created' | 'updated' | 'unchanged' | 'skipped' | 'deleted' | 'errors', number> = { read: counts.read, created: counts.created, updated: counts.updated, unchanged: counts.unchanged, skipped: counts.skipped, deleted: counts.deleted, errors: counts.errors.length }
   await deps.db.transaction(async trx => {
     const common = { ...countColumns(counts), preview: JSON.stringify(outcome.status === 'succeeded' ? outcome.preview : []) }
     if (outcome.status === 'retry_scheduled') {
@@ -159,9 +165,21 @@ async function recordSyncOutcome (deps: SyncDeps & { jobs: Jobs }, run: RunRow, 
       return
     }
     const ok = outcome.status === 'succeeded'
-    const message = ok ? syncMessage(summary, run.dry_run) : outcome.message
+    let message = ok ? syncMessage(summary, run.dry_run) : outcome.message
     // Cancelled or resumed elsewhere meanwhile: the outcome is no longer this execution's to record.
     if (await lease.scope(trx).update({ ...common, status: outcome.status, message, finished_at: trx.fn.now(), lease_until: null }) === 0) return
+    if (!run.dry_run) await supersedeReviews(trx, run)
+    if (ok && plugin !== undefined) {
+      // The removals commit with the completion, or not at all.
+      const settled = await settleRemovals(trx, deps, plugin, run, counts.errors.length, actor, MAX_PREVIEW - outcome.preview.length)
+      if (settled.note !== null) {
+        message = `${message} ${settled.note}`
+        summary.deleted += settled.removed
+        if (settled.held > 0) summary.held = settled.held
+        await trx('integration_runs').where({ workspace_id: run.workspace_id, id: run.id })
+          .update({ message, deleted: summary.deleted, preview: JSON.stringify([...outcome.preview, ...settled.planned]) })
+      }
+    }
     await markConnection(trx, run, ok, message, run.dry_run ? {} : { last_sync_at: trx.fn.now(), last_sync_ok: ok })
     await recordAudit(trx, run.workspace_id, actor, {
       action: run.dry_run ? 'integration.previewed' : 'integration.synced',

@@ -16,6 +16,8 @@ import type { SyncDeps } from './sync-run.ts'
 import type { Jobs } from '../jobs/index.ts'
 import { IntegrationSettings, type IntegrationRow } from './settings.ts'
 import { connectionState, type ConnectionState } from './connection-state.ts'
+import { pendingReviews, settleReview, type PendingReview, type ReviewOutcome } from './removal-review.ts'
+import { setRemovalGuard } from './removal-guard.ts'
 
 export interface IntegrationCard {
   plugin: DiscoveredPlugin
@@ -26,6 +28,8 @@ export interface IntegrationCard {
   state: ConnectionState
   /** It signs in with an admin's consent, and none is stored: its card offers Connect (or Reconnect). */
   awaitingConsent: boolean
+  /** Removals a run's mass-removal guard held: "Needs review" on the card, apart from its connection state. */
+  review: PendingReview | null
 }
 
 /** The plugin signs in with an admin's consent (grant authorization_code). */
@@ -81,7 +85,7 @@ export class Integrations {
 
   async cards (workspaceId: string): Promise<IntegrationCard[]> {
     const rows = new Map((await this.settings.list(workspaceId)).map(r => [r.plugin_id, r]))
-    const consented = await this.tokens.consented(workspaceId)
+    const [consented, reviews] = [await this.tokens.consented(workspaceId), await pendingReviews(this.app.db, workspaceId)]
     return this.plugins.map(plugin => {
       const row = rows.get(plugin.id)
       const awaitingConsent = needsConsent(plugin) && !consented.has(plugin.id)
@@ -90,7 +94,8 @@ export class Integrations {
         row,
         connected: Boolean(row?.enabled && plugin.manifest.status !== 'coming-soon') && !awaitingConsent,
         state: connectionState(plugin, row, { awaitingConsent }),
-        awaitingConsent
+        awaitingConsent,
+        review: reviews.get(plugin.id) ?? null
       }
     })
   }
@@ -165,6 +170,23 @@ export class Integrations {
   /** Cancel on a run's card (a run of this plugin, or undefined): `cancelled` is false when it had already ended. */
   async cancel (workspaceId: string, actor: Actor, pluginId: string, runId: string): Promise<{ run: RunRow, cancelled: boolean } | undefined> {
     return await cancelRun(this.app.db, this.app.jobs, workspaceId, actor, pluginId, runId, this.byId.get(pluginId)?.manifest.name ?? pluginId)
+  }
+
+  /** The removals of the plugin's latest run that needs review, or null. */
+  async review (workspaceId: string, pluginId: string): Promise<PendingReview | null> {
+    return (await pendingReviews(this.app.db, workspaceId, pluginId)).get(pluginId) ?? null
+  }
+
+  /** Confirm removals or Dismiss on a run of the plugin that needs review (undefined: no such run in the workspace). */
+  async settleReview (workspaceId: string, actor: Actor, pluginId: string, runId: string, decision: 'confirm' | 'dismiss'): Promise<ReviewOutcome | undefined> {
+    const plugin = this.byId.get(pluginId)
+    if (!plugin) return undefined
+    return await settleReview(this.app.db, this.deps, workspaceId, actor, plugin, runId, decision)
+  }
+
+  /** The share of the plugin's records a run may remove without review (percent, 0–100). */
+  async setRemovalGuard (workspaceId: string, actor: Actor, pluginId: string, percent: number): Promise<boolean> {
+    return await setRemovalGuard(this.app.db, workspaceId, actor, this.byId.get(pluginId)?.manifest.name ?? pluginId, pluginId, percent)
   }
 
   /**

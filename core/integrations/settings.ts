@@ -38,6 +38,8 @@ export interface IntegrationRow {
   last_sync_at: Date | null
   last_sync_ok: boolean | null
   badge_count: number | null
+  /** The mass-removal guard's share (core/integrations/removal-guard.ts). */
+  removal_guard_percent: number
   version: number
 }
 

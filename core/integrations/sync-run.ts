@@ -14,6 +14,8 @@ import { ACTIVE, type RunRow } from './runs.ts'
 import type { Change } from '../register/change.ts'
 import { RunStoppedError, type RunLease } from './lease.ts'
 import { clearStaged, stageDevices, stagedChunks, sweepStaged, type StagedScope } from './run-devices.ts'
+import { markFullPass, stageSeen, sweepSeen } from './sync-deletes.ts'
+import { trackedModels } from './sync-deletes-manifest.ts'
 
 export interface SyncDeps extends ContextDeps { events: Outbox, jobs: Jobs }
 
@@ -27,7 +29,7 @@ const CHUNK = 1000
 const PROGRESS_EVERY_MS = 500
 /** Kept on the run for the admin; the counts stay exact beyond it. */
 const MAX_ERROR_DETAILS = 500
-const MAX_PREVIEW = 1000
+export const MAX_PREVIEW = 1000
 const SYNC_TIMEOUT_MS = 60 * 60_000
 export const MAX_ATTEMPTS = 3
 
@@ -68,9 +70,12 @@ export async function executeSync (deps: SyncDeps, plugin: DiscoveredPlugin, wor
   let draining: RegisterSink | null = null
   try {
     await sweepStaged(deps.db, workspace.id, ACTIVE)
+    await sweepSeen(deps.db, workspace.id, ACTIVE)
     const ctx = await connectorContext(deps, plugin, workspace, AbortSignal.any([AbortSignal.timeout(SYNC_TIMEOUT_MS), lease.signal]))
     for (const declared of plugin.manifest.syncs ?? []) {
       const checkpoint = await loadCheckpoint(deps.db, workspace.id, plugin.id, declared.id)
+      // A pass from the top may remove what it did not see; one resumed from an earlier run's checkpoint may not.
+      if (declared.trackDeletes === true && checkpoint === null) await markFullPass(deps.db, lease, declared.id)
       const sink = registerSink(deps, workspace.id, plugin, run, lease, declared.id, preview, counts)
       draining = sink
       // The next vendor page is fetched while the last one is written.
@@ -193,6 +198,7 @@ function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPl
     }
   }
   const staged: StagedScope = { workspaceId, runId: run.id, syncId }
+  const tracked = trackedModels(plugin.manifest.syncs)
   let stagedNow = 0
   /** Imports records in chunks; `duplicates` (skipped) is counted with the first chunk. */
   const importChunks = async (model: Model, records: CanonicalRecord[], before: SyncCounts, batches: BatchCounts[], duplicates = 0) => {
@@ -216,6 +222,7 @@ function registerSink (deps: SyncDeps, workspaceId: string, plugin: DiscoveredPl
         stagedNow += records.length
         return emptyBatchCounts()
       }
+      if (tracked.includes(model)) await stageSeen(deps.db, lease, staged, model, records.map(r => r.externalId))
       const batches: BatchCounts[] = []
       await importChunks(model, records, before, batches)
       return sumBatches(batches)

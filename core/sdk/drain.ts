@@ -200,20 +200,29 @@ export interface DrainOptions {
   store?: MemoryStore
   /** When given (the plugin's manifest), a sync may only write models it declared `<model>:write` for. */
   permissions?: string[]
+  /**
+   * The models the sync tracks deletes of (a manifest's `trackDeletes`): `wouldRemove` lists the
+   * store's records of them the drain did not see, as a core run would remove them (a drain with
+   * record errors, or from a checkpoint, removes nothing). The store keeps them.
+   */
+  trackDeletes?: Model[]
 }
 
 export interface DrainResult extends SyncCounts {
   /** In the order they were reached; each only after every record before it was counted. */
   checkpoints: Checkpoint[]
   records: MemoryStore
+  /** By model (see `trackDeletes`): the externalIds a run would remove. */
+  wouldRemove: Record<Model, string[]>
 }
 
 /** A sink that keeps records in memory, telling updated from unchanged by their canonical fields. */
-function memorySink (store: MemoryStore, checkpoints: Checkpoint[]): SyncSink {
+function memorySink (store: MemoryStore, checkpoints: Checkpoint[], seen: MemoryStore): SyncSink {
   return {
     async upsert (model, records) {
       const batch: BatchCounts = { created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [] }
       for (const record of records) {
+        seen[model].set(record.externalId, record)
         const before = store[model].get(record.externalId)
         if (before === undefined) batch.created++
         else if (canonicalFields(before) === canonicalFields(record)) batch.unchanged++
@@ -234,7 +243,10 @@ export async function drainSync (connector: Connector, ctx: ConnectorContext, op
   if (connector.sync === undefined) throw new TypeError('this connector has no sync capability')
   const records = options.store ?? createMemoryStore()
   const checkpoints: Checkpoint[] = []
+  const seen = createMemoryStore()
   const messages = connector.sync(ctx, { syncId: options.syncId, checkpoint: options.checkpoint ?? null })
-  const counts = await drainMessages(messages, memorySink(records, checkpoints), { permissions: options.permissions })
-  return { ...counts, checkpoints, records }
+  const counts = await drainMessages(messages, memorySink(records, checkpoints, seen), { permissions: options.permissions })
+  const complete = counts.errors.length === 0 && (options.checkpoint ?? null) === null
+  const unseen = (model: Model) => complete && (options.trackDeletes ?? []).includes(model) ? [...records[model].keys()].filter(id => !seen[model].has(id)) : []
+  return { ...counts, checkpoints, records, wouldRemove: { device: [], person: unseen('person'), seat: unseen('seat') } }
 }

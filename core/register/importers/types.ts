@@ -15,7 +15,7 @@ export interface ImportSource {
 
 /** One record's planned or applied change, for a dry run's preview. */
 export interface PlannedChange {
-  action: 'create' | 'update'
+  action: 'create' | 'update' | 'remove'
   externalId: string
   label: string
   changes: Changes
