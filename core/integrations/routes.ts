@@ -16,7 +16,7 @@ import { describeInterval, ScheduleError, scheduleChoices } from './schedule.ts'
 import { needsConsent, type IntegrationCard } from './service.ts'
 import { redirectUri } from './oauth-routes.ts'
 import { isCoreHosted, pluginPageActions, pluginPageUrl, renderPluginPage, type PluginPageState } from './plugin-page.ts'
-import type { SettingsFieldError } from './settings-validation.ts'
+import { ruleWords, type SettingsFieldError } from './settings-validation.ts'
 
 type Body = Record<string, unknown> | undefined
 type IdParams = { Params: { id: string } }
@@ -109,21 +109,7 @@ function gridView (cards: IntegrationCard[], rawCategory: string) {
 
 /** Plain-words reasons, each naming the field, for the inline errors. */
 function fieldMessage (label: string, errors: SettingsFieldError[], field: CardField | undefined): string {
-  const reasons = errors.map(e => {
-    if (e.authored === true) return `${e.message.replace(/\.$/, '')}.`
-    switch (e.rule) {
-      case 'required': return 'is required.'
-      case 'pattern':
-      case 'format': return field?.format === 'uri' ? 'is not a valid URL of the expected form.' : 'is not in the expected format.'
-      case 'enum':
-      case 'const':
-      case 'oneOf':
-      case 'anyOf': return 'must be one of the listed choices.'
-      case 'type': return field?.type === 'integer' ? 'must be a whole number.' : field?.type === 'number' ? 'must be a number.' : 'has the wrong kind of value.'
-      case 'unknown': return 'is not a setting of this integration.'
-      default: return `${e.message.replace(/\.$/, '')}.`
-    }
-  })
+  const reasons = errors.map(e => ruleWords(e, field ?? undefined))
   return [...new Set(reasons)].map(reason => `${label} ${reason}`).join(' ')
 }
 

@@ -3,18 +3,17 @@
 // connector needs no code of its own repeating its schema's patterns.
 import { ConnectorError } from '../sdk/contract.ts'
 import type { HttpClient } from './http-types.ts'
-import { validateSettings, type SettingsSchema } from './settings-validation.ts'
+import { ruleWords, validateSettings, type SettingsSchema } from './settings-validation.ts'
 
 /** A `config` ConnectorError naming each broken rule by the field's title, or undefined when the settings pass. */
 export function settingsRefusal (pluginName: string, schema: SettingsSchema | undefined, settings: Record<string, unknown>): ConnectorError | undefined {
   if (schema === undefined) return undefined
   const errors = validateSettings(schema, structuredClone(settings)) // checked, not changed: no defaults filled in
   if (errors.length === 0) return undefined
-  const title = (field: string): string => {
-    const declared = schema.properties?.[field]?.title
-    return typeof declared === 'string' ? declared : field
-  }
-  const words = errors.map(e => `${title(e.field)} ${e.message.replace(/\.$/, '')}.`)
+  const words = errors.map(e => {
+    const property = schema.properties?.[e.field]
+    return `${typeof property?.title === 'string' ? property.title : e.field} ${ruleWords(e, property)}`
+  })
   return new ConnectorError('config', `${pluginName} cannot connect with its saved settings: ${words.join(' ')} Edit them on its card and save.`)
 }
 

@@ -77,3 +77,23 @@ function authoredMessage (e: ErrorObject, field: string): string | undefined {
   }
   return undefined
 }
+
+/**
+ * A broken rule in plain words, to follow the field's title: the schema author's words when it
+ * has them (`errorMessage`), else a sentence per keyword — never the validator's pattern text.
+ */
+export function ruleWords (e: SettingsFieldError, property?: { type?: unknown, format?: unknown }): string {
+  if (e.authored === true) return `${e.message.replace(/\.$/, '')}.`
+  switch (e.rule) {
+    case 'required': return 'is required.'
+    case 'pattern':
+    case 'format': return property?.format === 'uri' ? 'is not a valid URL of the expected form.' : 'is not in the expected format.'
+    case 'enum':
+    case 'const':
+    case 'oneOf':
+    case 'anyOf': return 'must be one of the listed choices.'
+    case 'type': return property?.type === 'integer' ? 'must be a whole number.' : property?.type === 'number' ? 'must be a number.' : 'has the wrong kind of value.'
+    case 'unknown': return 'is not a setting of this integration.'
+    default: return `${e.message.replace(/\.$/, '')}.`
+  }
+}

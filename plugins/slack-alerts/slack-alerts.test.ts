@@ -84,8 +84,10 @@ t.test('notify reports Slack outages as a network failure, without the URL', asy
   t.equal(fake.requests.length, 3, 'the first attempt and two retries')
 })
 
-t.test('a host the manifest does not declare is refused before any request', async t => {
+t.test('a saved webhook URL on another host is refused before any request, without the URL', async t => {
   const { fake, ctx } = await setup(t, {}, { settings: { webhookUrl: 'https://hooks.evil.example/services/T0/B0/x' }, validate: false })
-  t.match(await connector.test!(ctx), { ok: false, reason: 'config', message: /hooks\.evil\.example/ })
+  const result = await connector.test!(ctx)
+  t.same(result, { ok: false, reason: 'config', message: 'Slack cannot connect with its saved settings: Webhook URL must be the incoming-webhook URL Slack shows (https://hooks.slack.com/services/…). Edit them on its card and save.' })
+  t.notMatch(JSON.stringify(result), /evil/, 'the secret URL is not repeated')
   t.same(fake.requests, [])
 })
