@@ -97,6 +97,7 @@ t.test('the main pages and their htmx interactions run under the Content-Securit
   // Settings: the asset tag preview follows what is typed.
   await main.getByRole('link', { name: 'Settings' }).click()
   await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor()
+  await page.waitForLoadState('load') // htmx binds the preview's input trigger once the page has loaded: typing before that asks nothing
   const preview = page.locator('#tag-preview')
   await page.locator('#ws-prefix').fill('IT-')
   await page.waitForFunction(() => /^IT-/.test(document.querySelector('#tag-preview')?.textContent ?? ''))
