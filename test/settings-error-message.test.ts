@@ -1,6 +1,6 @@
 // A settings schema says in its own words what a broken rule means (`errorMessage`), so the
 // settings form names the rule without a plugin writing code to explain a pattern.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { discoverPlugins } from '../core/integrations/index.ts'
 import { settingsSchemaProblems } from '../core/integrations/settings-schema.ts'
 import { validateSettings, type SettingsSchema } from '../core/integrations/settings-validation.ts'
@@ -43,12 +43,17 @@ t.test('discovery refuses an errorMessage that is not words', async t => {
   for (const bad of [42, '', {}, { pattern: 7 }]) t.ok(withMessage(bad).length > 0, `refused: ${JSON.stringify(bad)}`)
 })
 
-t.test("Jamf's settings form names the broken tenant URL rule", async t => {
+/** An app with the Jamf plugin only, and an admin of acme signed in. */
+async function jamfAdmin (t: Test) {
   const jamf = (await discoverPlugins()).find(p => p.id === 'jamf')!
   const { app, workspace } = await buildTestApp(t, {}, { plugins: [jamf] })
   const acme = await workspace('acme')
   const [admin] = await app.db('users').insert({ workspace_id: acme.id, email: 'adam@acme.test', role: 'admin' }).returning('*')
-  const session = await signIn(app, { slug: 'acme', workspaceId: acme.id, userId: admin.id })
+  return { jamf, app, acme, session: await signIn(app, { slug: 'acme', workspaceId: acme.id, userId: admin.id }) }
+}
+
+t.test("Jamf's settings form names the broken tenant URL rule", async t => {
+  const { app, acme, session } = await jamfAdmin(t)
   const save = (tenantUrl: string) => session.post('/settings/integrations/jamf', { tenantUrl, clientId: 'not-a-uuid', clientSecret: 'a-secret-value', enabled: 'on' })
   const refused = await save('http://acme.jamfcloud.com/')
   t.equal(refused.statusCode, 422)
@@ -59,11 +64,7 @@ t.test("Jamf's settings form names the broken tenant URL rule", async t => {
 })
 
 t.test('saved settings the schema now refuses (a rule tightened by an upgrade) are never used to call the vendor', async t => {
-  const jamf = (await discoverPlugins()).find(p => p.id === 'jamf')!
-  const { app, workspace } = await buildTestApp(t, {}, { plugins: [jamf] })
-  const acme = await workspace('acme')
-  const [admin] = await app.db('users').insert({ workspace_id: acme.id, email: 'adam@acme.test', role: 'admin' }).returning('*')
-  const session = await signIn(app, { slug: 'acme', workspaceId: acme.id, userId: admin.id })
+  const { jamf, app, acme, session } = await jamfAdmin(t)
   const saved = await session.post('/settings/integrations/jamf', { tenantUrl: 'https://acme.jamfcloud.com', clientId: '6cabf059-21c9-44d6-bbde-02898f7430dd', clientSecret: 'a-secret-value', enabled: 'on' })
   t.ok(saved.statusCode < 400, `saved: ${saved.statusCode}`)
   // as an older version, without today's rule, would have let it be saved

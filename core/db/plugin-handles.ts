@@ -8,10 +8,12 @@ import { pluginSchema, searchPluginSchema } from './plugin-schema.ts'
 
 type Executable = Knex.QueryBuilder | Knex.Raw
 
-const isExecutable = (value: unknown): value is Executable =>
-  typeof value === 'function' || (typeof value === 'object' && value !== null)
-    ? typeof (value as Executable).transacting === 'function' && typeof (value as Executable).then === 'function'
-    : false
+/** A query builder or raw query (functions too: knex builders are callable), not a plain value such as db.fn. */
+function isExecutable (value: unknown): value is Executable {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false
+  const built = value as Executable
+  return typeof built.transacting === 'function' && typeof built.then === 'function'
+}
 
 /** What a plugin may not do with its handle: change the schema, or hold a transaction without a callback. */
 const REFUSED = new Set(['schema', 'migrate', 'seed', 'destroy', 'initialize'])
