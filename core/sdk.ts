@@ -7,9 +7,13 @@ export {
   CONTRACT_VERSION, CAPABILITIES, ConnectorError, defineConnector, implementedCapabilities,
   type Capability, type Connector, type ConnectorCache, type ConnectorContext, type ConnectorLogger,
   type ConnectorPage, type ConnectorRoutesOptions, type FailureReason,
-  type PageForm, type PageTools, type LookupQuery, type Notification, type SyncOptions,
+  type PageForm, type PageTools, type SealedSecrets, type LookupQuery, type Notification, type SyncOptions,
   type TestResult, type TicketChange, type TicketRef, type TicketRequest
 } from './sdk/contract.ts'
+export type {
+  SignInCallback, SignInCapability, SignInFailure, SignInMethod, SignInPolicy, SignInRedirect, SignInResult,
+  SignInStartInput, SignInTools, SignInUrls, VerifiedIdentity
+} from './sdk/sign-in.ts'
 
 export {
   checkInTime, latestCheckIn, MODELS, RECORD_SCHEMAS, recordProblem, skipReason,

@@ -8,7 +8,9 @@ import { first } from '../admin/list/index.ts'
 import { errorPage, redirectPage } from '../admin/errors.ts'
 import { ValidationError } from '../register/index.ts'
 import { recordAudit } from '../audit/index.ts'
-import type { PageForm, PageTools } from '../sdk/contract.ts'
+import type { PageForm, PageTools, SealedSecrets } from '../sdk/contract.ts'
+import { signInUrls } from '../auth/sso/paths.ts'
+import { workspaceUrl } from '../config.ts'
 import { directoryTransaction } from './directory.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
 import type { PluginManifest } from './manifest.ts'
@@ -30,12 +32,22 @@ function templateOf (app: FastifyInstance, plugin: DiscoveredPlugin): TemplateDe
   return template
 }
 
+/** The SDK's sealing, with one workspace's data key. */
+export function workspaceSecrets (app: FastifyInstance, workspaceId: string): SealedSecrets {
+  return {
+    seal: async plaintext => await app.secrets.encrypt(workspaceId, plaintext),
+    open: async sealed => await app.secrets.decrypt(workspaceId, sealed)
+  }
+}
+
 function toolsFor (app: FastifyInstance, request: FastifyRequest, plugin: DiscoveredPlugin): PageTools {
   const user = request.user!
   return {
     user: { id: user.id, role: user.role },
     db: app.pluginDb(plugin.id),
-    transaction: async work => await directoryTransaction(app, plugin.id, request.workspace.id, request.actor(), work, { mayChangeRoles: OWNER_ROLES.includes(user.role) })
+    transaction: async work => await directoryTransaction(app, plugin.id, request.workspace.id, request.actor(), work, { mayChangeRoles: OWNER_ROLES.includes(user.role) }),
+    secrets: workspaceSecrets(app, request.workspace.id),
+    signInUrls: method => signInUrls(workspaceUrl(app.config, request.workspace.slug), plugin.id, method)
   }
 }
 

@@ -7,11 +7,12 @@ import type { HttpClient } from '../integrations/http-types.ts'
 import type { Knex } from 'knex'
 import type { Directory, DirectoryTransaction, InboundAuthentication, PersonRole } from './directory.ts'
 import type { Checkpoint, DeviceRecord, SyncMessage } from './records.ts'
+import type { SignInCapability, SignInUrls } from './sign-in.ts'
 
 /** The contract version this core implements; a manifest's `contract` must equal it. */
 export const CONTRACT_VERSION = 1
 
-export const CAPABILITIES = ['test', 'sync', 'lookup', 'notify', 'tickets', 'routes', 'page', 'disconnect'] as const
+export const CAPABILITIES = ['test', 'sync', 'lookup', 'notify', 'tickets', 'routes', 'page', 'disconnect', 'signIn'] as const
 export type Capability = typeof CAPABILITIES[number]
 
 /** Why a connection or a call failed: what the admin must fix. */
@@ -112,6 +113,15 @@ export interface ConnectorRoutesOptions {
   setErrorShape: (shape: ErrorShape) => void
 }
 
+/**
+ * Encryption with the workspace's data key, for what a plugin keeps in its own tables (a SAML
+ * service provider's private key): seal before storing, open when needed. Not inside a transaction.
+ */
+export interface SealedSecrets {
+  seal: (plaintext: string) => Promise<string>
+  open: (sealed: string) => Promise<string>
+}
+
 /** What a settings page's load and actions use beside ctx. */
 export interface PageTools {
   /** The signed-in admin who opened the page or posted the form. */
@@ -120,6 +130,9 @@ export interface PageTools {
   db: Knex
   /** The register's people and the plugin's tables in one transaction, audited as the signed-in admin. */
   transaction: <T>(work: (tx: DirectoryTransaction) => Promise<T>) => Promise<T>
+  secrets: SealedSecrets
+  /** A sign-in method's addresses on this workspace (for a page showing what to register at the identity provider). */
+  signInUrls: (method: string) => SignInUrls
 }
 
 /** A posted form: the first value of each field, as typed. */
@@ -155,6 +168,8 @@ export interface Connector<S = any> {
   routes?: FastifyPluginAsync<ConnectorRoutesOptions>
   page?: ConnectorPage<S>
   disconnect?: (ctx: ConnectorContext<S>) => Promise<void>
+  /** Single sign-on: see core/sdk/sign-in.ts. */
+  signIn?: SignInCapability<ConnectorContext<S>>
 }
 
 /** The default export of a plugin's entry: typed identity, so the object is checked against the contract. */
