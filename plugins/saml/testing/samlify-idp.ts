@@ -88,7 +88,8 @@ export function samlifyIdp (options: SamlifyIdpOptions) {
         `<saml:Conditions NotBefore="${now.toISOString()}" NotOnOrAfter="${later}"><saml:AudienceRestriction><saml:Audience>${sp.entityId}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
         `<saml:AuthnStatement AuthnInstant="${now.toISOString()}" SessionIndex="${id}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
         `${attributeStatement(person.attributes)}</saml:Assertion></samlp:Response>`
-      const response = await idp.createLoginResponse(serviceProvider(sp), {}, 'post', {}, () => ({ id, context: xml }))
+      // Encrypt, then sign the Response (its signature covers the EncryptedAssertion, as real IdPs do).
+      const response = await idp.createLoginResponse(serviceProvider(sp), {}, 'post', {}, () => ({ id, context: xml }), options.encrypt !== undefined)
       return response.context
     }
   }
