@@ -1,8 +1,11 @@
 // @boxyhq/saml20's createSAMLResponse as the IdP for the refusal cases: a Response and Assertion
 // signed (RSA-SHA256) with the IdP's key, optionally changed and signed again, so that each case
 // differs from an accepted sign-in only in the one thing its check is about.
-import saml20 from '@boxyhq/saml20'
+import boxyhq from '@boxyhq/saml20'
 import type { KeyPair } from './keys.ts'
+
+// A CommonJS module whose `exports.default` holds the API: Node's ESM import sees it one level down.
+const saml20 = 'createSAMLResponse' in boxyhq ? boxyhq : (boxyhq as unknown as { default: typeof boxyhq }).default
 
 export interface BoxyResponseOptions {
   issuer: string
