@@ -108,6 +108,14 @@ t.test('InResponseTo of another request of the same IdP', async t => {
   t.match(await finishWith(xml, attempt), { ok: false, reason: 'in_response_to_mismatch' })
 })
 
+t.test('the IdP\'s own refusal (unsigned, as IdPs send them) is reported with its status and message', async t => {
+  const { attempt } = await answer()
+  const refused = '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r1" Version="2.0" IssueInstant="2026-01-01T00:00:00Z">' +
+    `<saml:Issuer>${entityId}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Requester"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:RequestDenied"/></samlp:StatusCode>` +
+    '<samlp:StatusMessage>AADSTS50105: Your administrator has configured the application to block users unless they are specifically granted access.</samlp:StatusMessage></samlp:Status></samlp:Response>'
+  t.same(await finishWith(refused, attempt), { ok: false, reason: 'provider_error', message: 'The identity provider refused the sign-in (Requester/RequestDenied: AADSTS50105: Your administrator has configured the application to block users unless they are specifically granted access.).' })
+})
+
 t.test('what is not a SAML Response is malformed, never a crash', async t => {
   const { attempt } = await answer()
   t.match(await finish(idp, '', attempt), { ok: false, reason: 'malformed' })

@@ -19,7 +19,8 @@ export function parseXml (xml: string): Element {
   const doc = new DOMParser({ errorHandler: { warning: () => {}, error: () => { failed = true }, fatalError: () => { failed = true } } })
     .parseFromString(xml, 'text/xml')
   if (failed || doc.documentElement === null) throw new Refusal('malformed', MALFORMED)
-  return doc.documentElement
+  // xmldom's element, typed as the DOM's (xmldom's typings declare their own, not exported).
+  return doc.documentElement as unknown as Element
 }
 
 /** The child elements of `parent` with this namespace and local name. */
@@ -44,6 +45,8 @@ export interface ReceivedResponse {
   destination?: string
   issuer?: string
   inResponseTo?: string
+  /** The top-level StatusCode (`urn:…:status:Success` or why the IdP refused) and its message, unverified. */
+  status: { code?: string, subcode?: string, message?: string }
   /** The Response's own signature elements (none: the Response is not signed). */
   signatures: Element[]
   /** Its assertions, encrypted ones decrypted (unverified: for the algorithm and "is it signed" checks only). */
@@ -72,9 +75,17 @@ export async function readResponse (samlResponse: string | undefined, spPrivateK
     destination: attribute(response, 'Destination'),
     issuer: childText(response, ASSERTION, 'Issuer'),
     inResponseTo: attribute(response, 'InResponseTo'),
+    status: statusOf(response),
     signatures: childrenNamed(response, DSIG, 'Signature'),
     assertions
   }
+}
+
+function statusOf (response: Element): ReceivedResponse['status'] {
+  const status = childrenNamed(response, PROTOCOL, 'Status')[0]
+  const code = status === undefined ? undefined : childrenNamed(status, PROTOCOL, 'StatusCode')[0]
+  const subcode = code === undefined ? undefined : childrenNamed(code, PROTOCOL, 'StatusCode')[0]
+  return { code: code?.getAttribute('Value') ?? undefined, subcode: subcode?.getAttribute('Value') ?? undefined, message: status === undefined ? undefined : childText(status, PROTOCOL, 'StatusMessage') }
 }
 
 const STRONG = new Set([

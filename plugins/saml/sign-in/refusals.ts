@@ -19,6 +19,20 @@ export class Refusal extends Error {
   get failure (): SignInFailure { return refuse(this.reason, this.message) }
 }
 
+const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success'
+const lastPart = (uri: string): string => uri.replace(/^.*:/, '')
+
+/**
+ * An IdP that refused the sign-in (the person is not assigned to the app, MFA failed) says so in the
+ * Status and often leaves such a Response unsigned: it is reported as the IdP's refusal before
+ * any signature check, since nothing in it is accepted. Microsoft puts its AADSTS code in the message.
+ */
+export function idpRefusal (status: { code?: string, subcode?: string, message?: string }): SignInFailure | undefined {
+  if (status.code === undefined || status.code === SUCCESS) return undefined
+  const why = [lastPart(status.code), status.subcode && lastPart(status.subcode)].filter(Boolean).join('/')
+  return refuse('provider_error', `The identity provider refused the sign-in (${why}${status.message ? `: ${status.message}` : ''}).`)
+}
+
 const SIGNATURE = 'The identity provider\'s signature on this sign-in does not verify against the certificates Stocktake has for it.'
 
 /**

@@ -5,7 +5,7 @@ import boxyhq from '@boxyhq/saml20'
 import type { KeyPair } from './keys.ts'
 
 // A CommonJS module whose `exports.default` holds the API: Node's ESM import sees it one level down.
-const saml20 = 'createSAMLResponse' in boxyhq ? boxyhq : (boxyhq as unknown as { default: typeof boxyhq }).default
+const saml20 = boxyhq.default
 
 export interface BoxyResponseOptions {
   issuer: string

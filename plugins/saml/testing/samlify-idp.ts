@@ -38,7 +38,8 @@ function attributeStatement (attributes: Record<string, string | string[]>): str
 }
 
 export function samlifyIdp (options: SamlifyIdpOptions) {
-  const idp = samlify.IdentityProvider({
+  // The encryption algorithms are read by samlify at run time but missing from its settings type.
+  const settings: Parameters<typeof samlify.IdentityProvider>[0] & { dataEncryptionAlgorithm?: string, keyEncryptionAlgorithm?: string } = {
     entityID: options.entityId,
     privateKey: options.keys.privateKey,
     signingCert: options.keys.certificate,
@@ -49,7 +50,8 @@ export function samlifyIdp (options: SamlifyIdpOptions) {
     requestSignatureAlgorithm: options.signatureAlgorithm ?? 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     singleSignOnService: [{ Binding: binding.redirect, Location: 'https://idp.example/sso' }],
     singleLogoutService: [{ Binding: binding.redirect, Location: 'https://idp.example/slo' }]
-  })
+  }
+  const idp = samlify.IdentityProvider(settings)
 
   const serviceProvider = (sp: ServiceProviderAddresses) => samlify.ServiceProvider({
     entityID: sp.entityId,
@@ -69,7 +71,8 @@ export function samlifyIdp (options: SamlifyIdpOptions) {
       const octetString = parsed.search.slice(1).split('&').filter(pair => !pair.startsWith('Signature=')).join('&')
       const query = Object.fromEntries(parsed.searchParams)
       const result = await idp.parseLoginRequest(serviceProvider(sp), 'redirect', { query, octetString })
-      return { id: result.extract.request.id, relayState: query.RelayState, acsUrl: result.extract.request.assertionConsumerServiceUrl, issuer: result.extract.issuer, sigAlg: query.SigAlg }
+      const request = result.extract.request as { id: string, assertionConsumerServiceUrl: string }
+      return { id: request.id, relayState: query.RelayState, acsUrl: request.assertionConsumerServiceUrl, issuer: String(result.extract.issuer), sigAlg: query.SigAlg }
     },
 
     /** A Response for the SP, answering `inResponseTo` (undefined: IdP-initiated), as the POST binding's SAMLResponse. */
@@ -89,7 +92,7 @@ export function samlifyIdp (options: SamlifyIdpOptions) {
         `<saml:AuthnStatement AuthnInstant="${now.toISOString()}" SessionIndex="${id}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
         `${attributeStatement(person.attributes)}</saml:Assertion></samlp:Response>`
       // Encrypt, then sign the Response (its signature covers the EncryptedAssertion, as real IdPs do).
-      const response = await idp.createLoginResponse(serviceProvider(sp), {}, 'post', {}, () => ({ id, context: xml }), options.encrypt !== undefined)
+      const response = await idp.createLoginResponse(serviceProvider(sp), { extract: {} }, 'post', {}, () => ({ id, context: xml }), options.encrypt !== undefined)
       return response.context
     }
   }
