@@ -1,14 +1,15 @@
 // Finish: verifies the SAML Response posted to the ACS URL (HTTP-POST binding) and returns who
-// signed in with the IdP record's policy, or a refusal with its reason. Order: what can be refused
-// without cryptography, then node-saml's signature, time and audience checks, then what node-saml
-// 5.1 leaves to us (issuer, destination and recipient, InResponseTo), the identity, and last the
-// replay cache, so that only a sign-in otherwise accepted uses up its assertion ID.
+// signed in with the IdP record's policy, or a refusal with its reason. Order: the IdP's own
+// refusal (its Status), what can be refused without cryptography, then node-saml's signature, time
+// and audience checks, then what node-saml 5.1 leaves to us (issuer, destination and recipient,
+// InResponseTo), the identity, and last the replay cache, so that only a sign-in otherwise
+// accepted uses up its assertion ID.
 import type { Profile } from '@node-saml/node-saml'
 import type { ConnectorContext, SignInCallback, SignInResult, SignInTools } from '../../../core/sdk.ts'
 import { findIdpByKey } from '../idps/store.ts'
 import { readResponse, refuseWeakSignatures } from './document.ts'
 import { identityFrom } from './identity.ts'
-import { Refusal, refuse, refusalFromNodeSaml } from './refusals.ts'
+import { Refusal, idpRefusal, refuse, refusalFromNodeSaml } from './refusals.ts'
 import { firstUseOfAssertion } from './replay.ts'
 import { serviceProviderFor } from './service-provider.ts'
 import { requireSignedParts } from './signed-parts.ts'
@@ -22,6 +23,8 @@ export async function finishSignIn (ctx: ConnectorContext, callback: SignInCallb
   const spPrivateKey = await tools.secrets.open(idp.sealedSpPrivateKey)
   try {
     const received = await readResponse(callback.params.SAMLResponse, spPrivateKey)
+    const refusedByIdp = idpRefusal(received.status)
+    if (refusedByIdp !== undefined) return refusedByIdp
     refuseWeakSignatures([...received.signatures, ...received.assertions])
     requireSignedParts(received, idp)
     let profile: Profile | null

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { samlSignInSetup } from './testing/sign-in-setup.ts'
-import { keyPair } from './testing/keys.ts'
-import { base64, boxyResponseXml, signBoth, withoutSignatures, type BoxyResponseOptions } from './testing/boxyhq-idp.ts'
+import { samlSignInSetup } from './helpers/saml/sign-in-setup.ts'
+import { keyPair } from './helpers/saml/keys.ts'
+import { base64, boxyResponseXml, signBoth, withoutSignatures, type BoxyResponseOptions } from './helpers/saml/boxyhq-idp.ts'
 
 // Documents a sign-in must refuse, made by @boxyhq/saml20 as the IdP: each is a correctly signed
 // SP-initiated answer but for the one thing its check is about.

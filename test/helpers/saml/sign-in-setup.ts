@@ -1,15 +1,15 @@
 // The SAML plugin's sign-in as the core calls it, on the real test database: a workspace, IdP
 // records stored through the plugin's store (each with its own SP key pair, sealed with the
 // workspace key), and the capability's ctx and tools.
-import { buildTestApp } from '../../../test/helpers/app.ts'
+import { buildTestApp } from '../app.ts'
 import { createTestContext, silentLogger } from '../../../core/sdk/testing.ts'
 import { workspaceSecrets } from '../../../core/integrations/plugin-page.ts'
 import { signInUrls } from '../../../core/auth/sso/paths.ts'
 import type { SignInCallback, SignInTools } from '../../../core/sdk.ts'
-import { createIdp } from '../idps/store.ts'
-import { newServiceProviderKeys } from '../idps/sp-keys.ts'
-import type { Idp, IdpFields } from '../idps/types.ts'
-import { samlSignIn } from '../sign-in/index.ts'
+import { createIdp } from '../../../plugins/saml/idps/store.ts'
+import { newServiceProviderKeys } from '../../../plugins/saml/idps/sp-keys.ts'
+import type { Idp, IdpFields } from '../../../plugins/saml/idps/types.ts'
+import { samlSignIn } from '../../../plugins/saml/sign-in/index.ts'
 import type { ServiceProviderAddresses } from './samlify-idp.ts'
 
 interface Teardown { teardown: (fn: () => unknown) => void }

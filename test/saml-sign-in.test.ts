@@ -1,7 +1,7 @@
 import t from 'tap'
-import { samlSignInSetup } from './testing/sign-in-setup.ts'
-import { keyPair } from './testing/keys.ts'
-import { samlifyIdp } from './testing/samlify-idp.ts'
+import { samlSignInSetup } from './helpers/saml/sign-in-setup.ts'
+import { keyPair } from './helpers/saml/keys.ts'
+import { samlifyIdp } from './helpers/saml/samlify-idp.ts'
 
 // The SAML sign-in capability against samlify as the IdP: SP- and IdP-initiated sign-in, the
 // signed parts, encrypted assertions, groups, rollover, replay.
