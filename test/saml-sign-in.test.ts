@@ -1,4 +1,5 @@
 import t from 'tap'
+import { samlSignIn } from '../plugins/saml/sign-in/index.ts'
 import { samlSignInSetup } from './helpers/saml/sign-in-setup.ts'
 import { keyPair } from './helpers/saml/keys.ts'
 import { samlifyIdp } from './helpers/saml/samlify-idp.ts'
@@ -6,7 +7,8 @@ import { samlifyIdp } from './helpers/saml/samlify-idp.ts'
 // The SAML sign-in capability against samlify as the IdP: SP- and IdP-initiated sign-in, the
 // signed parts, encrypted assertions, groups, rollover, replay.
 
-const { addIdp, start, finish, tools, acme } = await samlSignInSetup(t)
+const setup = await samlSignInSetup(t)
+const { addIdp, start, finish, tools, acme } = setup
 const okta = await keyPair('okta.test')
 const person = { nameId: 'dade@acme.test', attributes: { givenName: 'Dade', sn: 'Murphy', groups: ['it', 'staff'] } }
 
@@ -165,4 +167,13 @@ t.test('an unknown or turned-off IdP', async t => {
   t.match(await finish(idp, answer), { ok: false, reason: 'disabled_idp' })
   t.match(await finish({ ...idp, key: 'nobody' }, answer), { ok: false, reason: 'unknown_idp' })
   await t.rejects(start(idp), /turned off/)
+})
+
+t.test('methods: the enabled IdPs of the workspace, by display name, each its key and name', async t => {
+  const { ctx } = setup
+  const methods = await samlSignIn.methods(ctx, tools)
+  t.ok(methods.length > 0)
+  t.notOk(methods.some(m => m.key === 'off'), 'a turned-off IdP has no button')
+  t.ok(methods.some(m => m.key === 'okta' && m.label === 'OKTA'))
+  t.same(methods.map(m => m.label), [...methods.map(m => m.label)].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())), 'by display name')
 })
