@@ -23,6 +23,9 @@ t.test('SP-initiated: a signed AuthnRequest, the Response answers it, the identi
     relayState: 'the-state', acsUrl: idp.sp.acsUrl, issuer: idp.sp.entityId, sigAlg: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256'
   }, 'RelayState is the state, the ACS URL the callback, the SP entity ID the start URL, signed with SHA-256')
   t.equal(redirect.secrets?.requestId, request.id, 'the request ID is kept with the attempt')
+  const forged = new URL(redirect.url)
+  forged.searchParams.set('RelayState', 'another-state')
+  await t.rejects(peer.readRequest(idp.sp, forged.toString()), 'the IdP checks the request\'s signature: a changed RelayState does not verify')
 
   const result = await finish(idp, await peer.respond(idp.sp, person, request.id), { state: 'the-state', secrets: redirect.secrets! })
   t.same(result, {
