@@ -22,7 +22,7 @@ const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256'
 
 /** PHP, or null: the SimpleSAMLphp tests skip (with this reason) where it or SimpleSAMLphp is not installed. */
 export const phpPath = fs.existsSync(SIMPLESAMLPHP_WWW) ? PHP_CANDIDATES.find(p => fs.existsSync(p)) ?? null : null
-export const noSimpleSamlPhpReason = 'PHP or SimpleSAMLphp is not installed (apt-get install --no-install-recommends simplesamlphp php8.2-xml); CI installs them'
+export const noSimpleSamlPhpReason = 'PHP or SimpleSAMLphp is not installed (apt-get install --no-install-recommends simplesamlphp php8.2-cli php8.2-xml); CI installs them'
 
 /** The attribute names the IdP sends (as configured at Okta or JumpCloud: one per field). */
 export const ATTRIBUTES = { email: 'email', givenName: 'givenName', sn: 'sn', groups: 'groups' } as const
