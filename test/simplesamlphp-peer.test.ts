@@ -8,8 +8,9 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SAML, type SamlConfig } from '@node-saml/node-saml'
 import t from 'tap'
+import { request } from 'undici'
 import { chromiumPath, launchBrowser, noBrowserReason } from './helpers/browser.ts'
-import { selfSignedCertificate } from './helpers/certificate.ts'
+import { certificateBody, selfSignedCertificate } from './helpers/certificate.ts'
 import { DEFAULT_USERS, noSimpleSamlPhpReason, phpPath, startSimpleSamlPhp, type SimpleSamlIdp } from './helpers/simplesamlphp.ts'
 
 const [alice, bob] = DEFAULT_USERS
@@ -89,6 +90,7 @@ t.test('SimpleSAMLphp as the IdP of a node-saml service provider', { skip: phpPa
     const posted = await idp.login(await saml.getAuthorizeUrlAsync('', undefined, {}), alice.username, alice.password)
     const xml = decoded(posted.SAMLResponse)
     t.match(xml, /<saml:EncryptedAssertion>/)
+    t.match(xml, /xmlenc#aes128-cbc/, 'SimpleSAMLphp 1.19 encrypts with AES-128-CBC')
     t.notMatch(xml, /<saml:Assertion\b/, 'no assertion in the clear')
     t.notMatch(xml, /alice@example\.com/, 'nor the email')
     const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: posted.SAMLResponse })
@@ -96,6 +98,24 @@ t.test('SimpleSAMLphp as the IdP of a node-saml service provider', { skip: phpPa
     t.same(profile!.groups, ['stocktake-admins', 'staff'])
     await t.rejects(serviceProvider(idp, 'encrypted').validatePostResponseAsync({ SAMLResponse: posted.SAMLResponse }),
       /No decryption key/i, 'an SP without the key cannot read it')
+  })
+
+  await t.test('IdP-initiated: a Response with no InResponseTo, accepted by an SP that does not require one', async t => {
+    const posted = await idp.login(idp.idpInitiatedUrl(sp('both-signed').entityId, '/people'), bob.username, bob.password)
+    t.equal(posted.action, sp('both-signed').acsUrl)
+    t.equal(posted.RelayState, '/people')
+    t.notMatch(decoded(posted.SAMLResponse), /InResponseTo=/, 'answers no request')
+    const { profile } = await serviceProvider(idp, 'both-signed').validatePostResponseAsync({ SAMLResponse: posted.SAMLResponse })
+    t.equal(profile!.email, bob.email)
+  })
+
+  await t.test('the metadata an admin would upload: entity ID, SSO URL and signing certificate', async t => {
+    const res = await request(idp.metadataUrl)
+    t.equal(res.statusCode, 200)
+    const xml = await res.body.text()
+    t.match(xml, `entityID="${idp.entityId}"`)
+    t.match(xml, `Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${idp.ssoUrl}"`)
+    t.match(xml, certificateBody(idp.certificate))
   })
 
   await t.test('an SP that trusts another certificate refuses the Response', async t => {

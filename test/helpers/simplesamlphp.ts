@@ -64,7 +64,10 @@ export interface SimpleSamlIdp {
   entityId: string
   /** SingleSignOnService, HTTP-Redirect binding (and HTTP-POST: SimpleSAMLphp takes both here). */
   ssoUrl: string
+  /** The IdP's metadata XML (entity ID, SSO URLs, signing certificate), served without sign-in: what an admin uploads or pastes. */
   metadataUrl: string
+  /** Where a user starts an IdP-initiated sign-in to a trusted SP (the Okta or JumpCloud tile): no AuthnRequest, no InResponseTo. */
+  idpInitiatedUrl: (spEntityId: string, relayState?: string) => string
   /** The IdP's signing certificate (PEM). */
   certificate: string
   /** Trusts one more service provider, or replaces the one with this entity ID (read on the next request). */
@@ -302,7 +305,10 @@ export async function startSimpleSamlPhp (options: SimpleSamlOptions = {}): Prom
       removeAll()
     }
 
-    return { entityId, ssoUrl: `${base}/saml2/idp/SSOService.php`, metadataUrl: entityId, certificate, trust, login, loginInBrowser, log, close }
+    const ssoUrl = `${base}/saml2/idp/SSOService.php`
+    const idpInitiatedUrl = (spEntityId: string, relayState?: string) =>
+      `${ssoUrl}?${new URLSearchParams({ spentityid: spEntityId, ...(relayState === undefined ? {} : { RelayState: relayState }) })}`
+    return { entityId, ssoUrl, metadataUrl: entityId, idpInitiatedUrl, certificate, trust, login, loginInBrowser, log, close }
   } catch (error) {
     child?.stdin?.end()
     removeAll()
