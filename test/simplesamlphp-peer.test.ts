@@ -128,9 +128,13 @@ t.test('SimpleSAMLphp as the IdP of a node-saml service provider', { skip: phpPa
     /Invalid signature/)
   })
 
-  await t.test('the IdP refuses a wrong password and an SP it does not trust', async t => {
+  await t.test('the IdP refuses a wrong password and an SP it does not trust, and ignores an ACS URL it does not know', async t => {
     const saml = serviceProvider(idp, 'both-signed')
     await t.rejects(idp.login(await saml.getAuthorizeUrlAsync('', undefined, {}), alice.username, 'not-her-password'), /refused the password of alice/)
+    const elsewhere = serviceProvider(idp, 'both-signed', { callbackUrl: `${SP_BASE}/somewhere-else/acs` })
+    const redirected = await idp.login(await elsewhere.getAuthorizeUrlAsync('', undefined, {}), alice.username, alice.password)
+    t.equal(redirected.action, sp('both-signed').acsUrl, 'an ACS URL not in the SP\'s metadata is not used: SimpleSAMLphp posts to the registered one')
+    t.match(decoded(redirected.SAMLResponse), `Destination="${sp('both-signed').acsUrl}"`)
     const stranger = new SAML({ entryPoint: idp.ssoUrl, issuer: `${SP_BASE}/stranger`, callbackUrl: `${SP_BASE}/stranger/acs`, idpCert: idp.certificate })
     await t.rejects(idp.login(await stranger.getAuthorizeUrlAsync('', undefined, {}), alice.username, alice.password), /SimpleSAMLphp refused the sign-in \(\d+\): Metadata not found/)
   })
