@@ -7,6 +7,7 @@
 // (login) or in Chromium (loginInBrowser). Each instance has its own port, folder and cookie
 // names, so several test files can run it at once.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -196,6 +197,8 @@ export async function startSimpleSamlPhp (options: SimpleSamlOptions = {}): Prom
     const entityId = `${base}/saml2/idp/metadata.php`
     const instance = path.basename(dir).replace(/[^A-Za-z0-9]/g, '')
 
+    // The configuration names the port, so it is written once PHP has printed it: PHP reads it
+    // afresh on every request, and nothing has asked it anything yet.
     writeFile(path.join(folders.config, 'config.json'), json({
       baseurlpath: `${base}/`,
       certdir: `${folders.cert}/`,
@@ -203,8 +206,8 @@ export async function startSimpleSamlPhp (options: SimpleSamlOptions = {}): Prom
       datadir: `${folders.data}/`,
       tempdir: folders.tmp,
       metadatadir: `${folders.metadata}/`,
-      secretsalt: `${instance}-${Math.random().toString(36).slice(2)}`,
-      'auth.adminpassword': `${instance}-admin-${Math.random().toString(36).slice(2)}`,
+      secretsalt: randomBytes(24).toString('base64url'),
+      'auth.adminpassword': randomBytes(24).toString('base64url'),
       'admin.protectindexpage': true,
       'admin.protectmetadata': false,
       technicalcontact_name: 'Stocktake tests',
