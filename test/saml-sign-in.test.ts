@@ -73,7 +73,7 @@ t.test('Assertion-only signing (ADFS, Auth0, OneLogin) when the IdP record says 
   const sign = await spInitiated(assertionOnly, peer)
   t.match(await finish(assertionOnly, await peer.respond(assertionOnly.sp, person, sign.requestId), sign.attempt), { ok: true })
   const other = await spInitiated(wholeResponse, peer)
-  t.match(await finish(wholeResponse, await peer.respond(wholeResponse.sp, person, other.requestId), other.attempt), { ok: false, reason: 'unsigned_response', message: /set this IdP to "Assertion only"/ })
+  t.match(await finish(wholeResponse, await peer.respond(wholeResponse.sp, person, other.requestId), other.attempt), { ok: false, reason: 'unsigned_response', message: /set this IdP's Signed part to "Only the Assertion"/ })
 })
 
 t.test('a Response signed only at its root is refused: the Assertion must carry its own signature', async t => {

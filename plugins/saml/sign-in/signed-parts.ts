@@ -7,7 +7,7 @@ import { Refusal } from './refusals.ts'
 
 export function requireSignedParts (received: ReceivedResponse, idp: Idp): void {
   if (idp.signedPart === 'response' && received.signatures.length === 0) {
-    throw new Refusal('unsigned_response', `${idp.displayName} is set up as signing the whole Response, but this Response is not signed. Have the IdP sign the Response, or set this IdP to "Assertion only".`)
+    throw new Refusal('unsigned_response', `${idp.displayName} is set up as signing the whole Response, but this Response is not signed. Have the IdP sign the Response, or set this IdP's Signed part to "Only the Assertion".`)
   }
   // Several assertions are node-saml's to refuse (a wrapping attempt); one must carry its own signature.
   if (received.assertions.length === 1 && childrenNamed(received.assertions[0], DSIG, 'Signature').length === 0) {
