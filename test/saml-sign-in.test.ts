@@ -101,6 +101,14 @@ t.test('encrypted assertions: AES-256-GCM (samlify) and AES-128-CBC (SimpleSAMLp
   const sign = await spInitiated(idp, peer)
   const forAnotherKey = await peer.respond({ ...idp.sp, certificate: other.spCertificate }, person, sign.requestId)
   t.match(await finish(idp, forAnotherKey, sign.attempt), { ok: false, reason: 'cannot_decrypt' }, 'encrypted for another SP key')
+  for (const [encrypt, keyEncryption, weak] of [
+    ['http://www.w3.org/2001/04/xmlenc#tripledes-cbc', undefined, /tripledes-cbc/],
+    ['http://www.w3.org/2009/xmlenc11#aes256-gcm', 'http://www.w3.org/2001/04/xmlenc#rsa-1_5', /rsa-1_5/]
+  ] as const) {
+    const weakPeer = samlifyIdp({ entityId, keys: okta, encrypt, keyEncryption })
+    const attempt = await spInitiated(idp, weakPeer)
+    t.match(await finish(idp, await weakPeer.respond(idp.sp, person, attempt.requestId), attempt.attempt), { ok: false, reason: 'weak_encryption', message: weak })
+  }
 })
 
 t.test('groups: several values are a list, one value a list of one; names and email from attributes', async t => {

@@ -3,7 +3,7 @@ import { SamlStatusError } from '@node-saml/node-saml'
 import type { SignInFailure } from '../../../core/sdk.ts'
 
 export type RefusalReason =
-  | 'unknown_idp' | 'disabled_idp' | 'malformed' | 'cannot_decrypt' | 'weak_signature' | 'unsigned_response'
+  | 'unknown_idp' | 'disabled_idp' | 'malformed' | 'cannot_decrypt' | 'weak_encryption' | 'weak_signature' | 'unsigned_response'
   | 'unsigned_assertion' | 'bad_signature' | 'wrong_issuer' | 'wrong_audience' | 'wrong_destination' | 'expired'
   | 'not_yet_valid' | 'unsolicited' | 'in_response_to_mismatch' | 'replayed' | 'no_email' | 'provider_error'
 

@@ -18,7 +18,9 @@ export interface SamlifyIdpOptions {
   /** Sign the Assertion (default); false: a Response signed only at its root. */
   signAssertion?: boolean
   /** Encrypt the assertion for the SP's certificate with this data algorithm. */
-  encrypt?: 'http://www.w3.org/2009/xmlenc11#aes256-gcm' | 'http://www.w3.org/2001/04/xmlenc#aes128-cbc'
+  encrypt?: 'http://www.w3.org/2009/xmlenc11#aes256-gcm' | 'http://www.w3.org/2001/04/xmlenc#aes128-cbc' | 'http://www.w3.org/2001/04/xmlenc#tripledes-cbc'
+  /** Key transport (default RSA-OAEP). */
+  keyEncryption?: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p' | 'http://www.w3.org/2001/04/xmlenc#rsa-1_5'
   /** e.g. 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' (default RSA-SHA256). */
   signatureAlgorithm?: string
 }
@@ -46,7 +48,7 @@ export function samlifyIdp (options: SamlifyIdpOptions) {
     wantAuthnRequestsSigned: true,
     isAssertionEncrypted: options.encrypt !== undefined,
     dataEncryptionAlgorithm: options.encrypt,
-    keyEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+    keyEncryptionAlgorithm: options.keyEncryption ?? 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
     requestSignatureAlgorithm: options.signatureAlgorithm ?? 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     singleSignOnService: [{ Binding: binding.redirect, Location: 'https://idp.example/sso' }],
     singleLogoutService: [{ Binding: binding.redirect, Location: 'https://idp.example/slo' }]
