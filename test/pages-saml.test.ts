@@ -172,6 +172,12 @@ t.test('adding by hand: entity ID, SSO URL and certificate, each checked', async
   t.match(fieldError(bad.body, 'new-email_attribute'), /^Email attribute is at most 256 characters/)
   t.match(fieldError(bad.body, 'new-default_role'), /^Default role must be one of/)
   t.match(bad.body, '<input id="new-entity_id" name="entity_id" value="has spaces" aria-invalid="true" aria-describedby="new-entity_id-error">')
+  const controls = await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'Okta\u0000', source: 'manual', entity_id: 'urn:idp\u0000', sso_url: 'https://idp.example.com/sso', certificate: handCert, group_attribute: 'groups\u0007', mapping_group_1: 'IT\u0000', mapping_role_1: 'admin' }))
+  t.equal(controls.statusCode, 422, 'control characters are refused on their fields, not by the database')
+  t.match(fieldError(controls.body, 'new-display_name'), /^Display name is one line of text/)
+  t.match(fieldError(controls.body, 'new-entity_id'), /^Entity ID is a URI without spaces/)
+  t.match(fieldError(controls.body, 'new-group_attribute'), /^Group attribute is one line/)
+  t.match(fieldError(controls.body, 'new-mapping_group_1'), /^Group value is one line of text/)
   const noCertificate = await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'No cert', source: 'manual', entity_id: 'urn:idp', sso_url: 'https://idp.example.com/sso' }))
   t.match(fieldError(noCertificate.body, 'new-certificate'), /^Signing certificate is required/)
   t.equal((await idps()).length, before, 'nothing stored')
@@ -180,14 +186,17 @@ t.test('adding by hand: entity ID, SSO URL and certificate, each checked', async
 t.test('metadata that is not well-formed, has a DOCTYPE, or lacks what is needed is refused on its field; nothing stored', async t => {
   const before = (await idps()).length
   const post = async (xml: string) => await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'Broken', metadata_xml: xml }))
+  const spMetadata = Buffer.from(/<a href="data:application\/samlmetadata\+xml;base64,([^"]+)" download="stocktake-okta-metadata.xml">/.exec((await owner.get(PAGE)).body)![1], 'base64').toString()
   const cases: Array<[string, string, RegExp]> = [
     ['truncated', oktaMetadata(oktaCert).slice(0, 400), /^is not well-formed XML/],
     ['not XML', 'this is not metadata', /^is not well-formed XML/],
     ['DOCTYPE', `<?xml version="1.0"?><!DOCTYPE md [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${oktaMetadata(oktaCert).replace(/^<\?xml[^>]*>/, '').replace('http://www.okta.com/exk1fcia6d6EMsf8i0h8', '&xxe;')}`, /^Metadata with a DOCTYPE is refused/],
     ['no certificate', oktaMetadata(oktaCert).replace(/<md:KeyDescriptor[\s\S]*?<\/md:KeyDescriptor>/, ''), /^has no signing certificate/],
     ['a broken certificate', oktaMetadata(oktaCert).replace(base64Of(oktaCert), 'AAAA'), /^has a signing KeyDescriptor whose X509Certificate is not an X.509 certificate/],
+    ['a plain-http sign-on URL', oktaMetadata(oktaCert).replaceAll('https://acme.okta.com', 'http://acme.okta.com'), /^has a sign-on URL Stocktake cannot use \(http:\/\/acme\.okta\.com\/[^)]*\): SSO URL must be an https:\/\/ URL/],
+    ['a NUL character', oktaMetadata(oktaCert).replace('exk1fcia6d6EMsf8i0h8"', 'exk1\u0000"'), /^is not well-formed XML: it holds control characters/],
     ['only POST sign-on', oktaMetadata(oktaCert).replace(/<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"[^>]*>/, ''), /^has no SingleSignOnService with the HTTP-Redirect binding/],
-    ['a service provider\'s', Buffer.from(/base64,([^"]+)"/.exec((await owner.get(PAGE)).body)![1], 'base64').toString(), /^has no IDPSSODescriptor/]
+    ['a service provider\'s', spMetadata, /^has no IDPSSODescriptor/]
   ]
   for (const [name, xml, message] of cases) {
     const res = await post(xml)
@@ -257,6 +266,8 @@ t.test('editing: settings saved, a certificate rolled (two at most, one at least
   t.equal((await owner.post(`${PAGE}/actions/edit-idp`, await editForm('okta', { remove_certificate_0: 'on' }))).statusCode, 303)
   okta = await idpByKey('okta')
   t.same(okta.certificates.map(base64Of), [base64Of(handCert)], 'the old certificate removed')
+  const forged = await owner.post(`${PAGE}/actions/edit-idp`, { ...stale, version: '99999999999999999999' })
+  t.equal(forged.statusCode, 422, 'a version out of range is a refused form, not a database error')
   const refused = await owner.post(`${PAGE}/actions/edit-idp`, stale)
   t.equal(refused.statusCode, 422)
   t.match(refused.body, 'Someone else changed “Okta (staff)” since you opened this page')

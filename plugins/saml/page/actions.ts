@@ -8,7 +8,7 @@ import { newServiceProviderKeys } from '../idps/sp-keys.ts'
 import type { Idp } from '../idps/types.ts'
 import { showIdpCount } from './badge.ts'
 import { fetchMetadata } from './fetch-metadata.ts'
-import { FormErrors, readKey, readSettings, readTrust } from './idp-form.ts'
+import { FormErrors, readKey, readSettings, readTrust, ssoUrlProblem } from './idp-form.ts'
 import { parseIdpMetadata, type IdpTrust } from './metadata.ts'
 
 const UNIQUE_VIOLATION = '23505'
@@ -24,18 +24,27 @@ async function collect<T> (errors: FormErrors, check: () => Promise<T> | T): Pro
   }
 }
 
+/** What metadata says, held to the rules of the fields typed by hand. */
+function checkedMetadata (trust: IdpTrust | undefined, field: string, errors: FormErrors): IdpTrust | undefined {
+  if (trust === undefined) return undefined
+  const problem = ssoUrlProblem(trust.ssoUrl)
+  if (problem !== null) { errors.add(field, 'sso_url', `has a sign-on URL Stocktake cannot use (${trust.ssoUrl}): ${problem}`); return undefined }
+  if (trust.entityId.length > 1024) { errors.add(field, 'entity_id', 'has an entityID over 1024 characters.'); return undefined }
+  return trust
+}
+
 /** The new IdP's trust from the source the admin chose. */
 async function trustOfNewIdp (ctx: ConnectorContext, form: PageForm, errors: FormErrors): Promise<IdpTrust | undefined> {
   const source = form.source ?? ''
   if (source === 'xml') {
     const xml = (form.metadata_xml ?? '').trim()
     if (xml === '') { errors.add('metadata_xml', 'required', 'Metadata XML is required: paste the IdP\'s metadata (the EntityDescriptor), or choose another way to add it.'); return undefined }
-    return await collect(errors, () => parseIdpMetadata(xml, 'metadata_xml'))
+    return checkedMetadata(await collect(errors, () => parseIdpMetadata(xml, 'metadata_xml')), 'metadata_xml', errors)
   }
   if (source === 'url') {
     const url = (form.metadata_url ?? '').trim()
     if (url === '') { errors.add('metadata_url', 'required', 'Metadata URL is required: the address the IdP publishes its metadata at, or choose another way to add it.'); return undefined }
-    return await collect(errors, async () => parseIdpMetadata(await fetchMetadata(ctx, url, 'metadata_url'), 'metadata_url'))
+    return checkedMetadata(await collect(errors, async () => parseIdpMetadata(await fetchMetadata(ctx, url, 'metadata_url'), 'metadata_url')), 'metadata_url', errors)
   }
   if (source === 'manual') {
     const typed = readTrust(form, { entityId: 'entity_id', ssoUrl: 'sso_url', certificate: 'certificate' }, errors)
@@ -90,8 +99,8 @@ export async function editIdp (ctx: ConnectorContext, form: PageForm, tools: Pag
   const settings = readSettings(form, tools.user, stored, errors)
   const typed = readTrust(form, { entityId: 'entity_id', ssoUrl: 'sso_url', certificate: 'new_certificate' }, errors)
   const certificates = rolledCertificates(form, stored, typed.certificate, errors)
-  const version = Number(form.version)
-  if (!Number.isInteger(version)) errors.add('version', 'integer', 'The form has no version: reload the page.')
+  const version = /^\d{1,9}$/.test(form.version ?? '') ? Number(form.version) : NaN
+  if (Number.isNaN(version)) errors.add('version', 'integer', 'The form has no version: reload the page.')
   if (errors.list.length > 0) throw new ValidationError(errors.list)
   const saved = await updateIdp(tools.db, ctx.workspace.id, stored.id, version, { ...settings, entityId: typed.entityId, ssoUrl: typed.ssoUrl, certificates })
   if (saved === undefined) {

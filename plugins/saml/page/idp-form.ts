@@ -25,6 +25,8 @@ export class FormErrors {
 }
 
 const text = (form: PageForm, name: string): string => (form[name] ?? '').trim()
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/
 const ticked = (form: PageForm, name: string): boolean => form[name] !== undefined && form[name] !== ''
 
 /** A key from a display name: "Okta (staff)" -> "okta-staff". */
@@ -35,7 +37,7 @@ export function keyFromName (name: string): string {
 function optionalAttribute (form: PageForm, name: string, label: string, errors: FormErrors): string | null {
   const value = text(form, name)
   if (value.length > MAX_ATTRIBUTE) errors.add(name, 'max_length', `${label} is at most ${MAX_ATTRIBUTE} characters.`)
-  else if (/[\r\n\t]/.test(value)) errors.add(name, 'one_line', `${label} is one line: the attribute's Name as the IdP sends it.`)
+  else if (CONTROL.test(value)) errors.add(name, 'one_line', `${label} is one line: the attribute's Name as the IdP sends it.`)
   return value === '' ? null : value
 }
 
@@ -52,6 +54,7 @@ function roleMappings (form: PageForm, granter: Granter, stored: RoleMapping[], 
     if (group === '' && role === '') continue
     if (group === '') { errors.add(groupField, 'required', 'Group value is required when a role is chosen: the group as the IdP sends it.'); continue }
     if (group.length > MAX_ATTRIBUTE) { errors.add(groupField, 'max_length', `Group value is at most ${MAX_ATTRIBUTE} characters.`); continue }
+    if (CONTROL.test(group)) { errors.add(groupField, 'one_line', 'Group value is one line of text, as the IdP sends it.'); continue }
     if (!ROLES.includes(role as PersonRole)) { errors.add(roleField, 'enum', `Role for “${group}” must be one of super-admin, admin, it-admin, employee.`); continue }
     if (mappings.some(m => m.group === group)) { errors.add(groupField, 'unique', `Group value “${group}” is mapped twice: keep one row per group.`); continue }
     if (role === 'super-admin' && granter.role !== 'super-admin' && !already.has(group)) {
@@ -68,6 +71,7 @@ export function readSettings (form: PageForm, granter: Granter, stored: Idp | un
   const displayName = text(form, 'display_name')
   if (displayName === '') errors.add('display_name', 'required', 'Display name is required: people see it on the sign-in button.')
   else if (displayName.length > MAX_NAME) errors.add('display_name', 'max_length', `Display name is at most ${MAX_NAME} characters.`)
+  else if (CONTROL.test(displayName)) errors.add('display_name', 'one_line', 'Display name is one line of text.')
   const signedPart = text(form, 'signed_part') as SignedPart
   if (!SIGNED_PARTS.includes(signedPart)) errors.add('signed_part', 'enum', 'Signed part must be the whole Response or only the Assertion.')
   const defaultRole = text(form, 'default_role') as PersonRole
@@ -113,7 +117,7 @@ export function ssoUrlProblem (value: string): string | null {
 export function readTrust (form: PageForm, fields: { entityId: string, ssoUrl: string, certificate: string }, errors: FormErrors): Partial<IdpTrust> & { certificate?: string } {
   const entityId = text(form, fields.entityId)
   if (entityId === '') errors.add(fields.entityId, 'required', 'Entity ID is required: the Issuer of the IdP\'s responses (in its metadata: entityID).')
-  else if (entityId.length > MAX_ENTITY_ID || /\s/.test(entityId)) errors.add(fields.entityId, 'pattern', `Entity ID is a URI without spaces, at most ${MAX_ENTITY_ID} characters.`)
+  else if (entityId.length > MAX_ENTITY_ID || /\s/.test(entityId) || CONTROL.test(entityId)) errors.add(fields.entityId, 'pattern', `Entity ID is a URI without spaces, at most ${MAX_ENTITY_ID} characters.`)
   const ssoUrl = text(form, fields.ssoUrl)
   const ssoProblem = ssoUrl === '' ? 'SSO URL is required: where the IdP receives sign-in requests (HTTP-Redirect binding).' : ssoUrlProblem(ssoUrl)
   if (ssoProblem !== null) errors.add(fields.ssoUrl, ssoUrl === '' ? 'required' : 'url', ssoProblem)

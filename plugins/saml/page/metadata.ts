@@ -18,6 +18,8 @@ const plainMessage = (message: string): string =>
   message.replace(/^\[xmldom (warning|error|fatalError)\]\s*/, '').replace(/\s*@#\[line:(\d+|undefined),col:(\d+|undefined)\]\s*$/, (_m, line: string) => line === 'undefined' ? '' : ` (line ${line})`).trim()
 
 function parseStrictly (xml: string, field: string): Document {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(xml)) throw ValidationError.of(field, 'xml', 'is not well-formed XML: it holds control characters XML does not allow.')
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw ValidationError.of(field, 'no_doctype', 'Metadata with a DOCTYPE is refused: SAML metadata has none, and one can smuggle in entities. Paste the EntityDescriptor alone.')
   const problems: string[] = []
   const record = (message: string) => { problems.push(plainMessage(message)) }
