@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import Provider from 'oidc-provider'
 import { request as undiciRequest, type Agent } from 'undici'
 import { routeToFake } from '../../core/sdk.ts'
+import { cookieJar } from './cookie-jar.ts'
 
 export const CLIENT_ID = 'stocktake-test'
 export const CLIENT_SECRET = 'consent-client-secret-4f1c9a'
@@ -28,23 +29,6 @@ export interface OAuthPeer {
   /** Routes every host to this server (https://idp.example, https://api.example). */
   dispatcher: Agent
   close: () => Promise<void>
-}
-
-function cookieJar () {
-  const jar = new Map<string, string>()
-  return {
-    header: () => [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-    take (setCookie: string | string[] | undefined) {
-      for (const line of [setCookie ?? []].flat()) {
-        const [pair] = line.split(';')
-        const at = pair.indexOf('=')
-        const name = pair.slice(0, at).trim()
-        const value = pair.slice(at + 1).trim()
-        if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) jar.delete(name)
-        else jar.set(name, value)
-      }
-    }
-  }
 }
 
 export async function startOAuthPeer (redirectUris: string[], options: { accessTokenTtl?: number } = {}): Promise<OAuthPeer> {
