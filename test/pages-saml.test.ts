@@ -167,7 +167,7 @@ t.test('adding by hand: entity ID, SSO URL and certificate, each checked', async
   t.equal(bad.statusCode, 422)
   t.match(fieldError(bad.body, 'new-display_name'), /^Display name is required/)
   t.match(fieldError(bad.body, 'new-entity_id'), /^Entity ID is a URI without spaces/)
-  t.match(fieldError(bad.body, 'new-sso_url'), /^SSO URL must be an https:\/\/ URL/)
+  t.match(fieldError(bad.body, 'new-sso_url'), /^Single sign-on URL must be an https:\/\/ URL/)
   t.match(fieldError(bad.body, 'new-certificate'), /^Signing certificate is not an X.509 certificate/)
   t.match(fieldError(bad.body, 'new-email_attribute'), /^Email attribute is at most 256 characters/)
   t.match(fieldError(bad.body, 'new-default_role'), /^Default role must be one of/)
@@ -193,7 +193,7 @@ t.test('metadata that is not well-formed, has a DOCTYPE, or lacks what is needed
     ['DOCTYPE', `<?xml version="1.0"?><!DOCTYPE md [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${oktaMetadata(oktaCert).replace(/^<\?xml[^>]*>/, '').replace('http://www.okta.com/exk1fcia6d6EMsf8i0h8', '&xxe;')}`, /^Metadata with a DOCTYPE is refused/],
     ['no certificate', oktaMetadata(oktaCert).replace(/<md:KeyDescriptor[\s\S]*?<\/md:KeyDescriptor>/, ''), /^has no signing certificate/],
     ['a broken certificate', oktaMetadata(oktaCert).replace(base64Of(oktaCert), 'AAAA'), /^has a signing KeyDescriptor whose X509Certificate is not an X.509 certificate/],
-    ['a plain-http sign-on URL', oktaMetadata(oktaCert).replaceAll('https://acme.okta.com', 'http://acme.okta.com'), /^has a sign-on URL Stocktake cannot use \(http:\/\/acme\.okta\.com\/[^)]*\): SSO URL must be an https:\/\/ URL/],
+    ['a plain-http sign-on URL', oktaMetadata(oktaCert).replaceAll('https://acme.okta.com', 'http://acme.okta.com'), /^has a sign-on URL Stocktake cannot use \(http:\/\/acme\.okta\.com\/[^)]*\): Single sign-on URL must be an https:\/\/ URL/],
     ['a NUL character', oktaMetadata(oktaCert).replace('exk1fcia6d6EMsf8i0h8"', 'exk1\u0000"'), /^is not well-formed XML: it holds control characters/],
     ['only POST sign-on', oktaMetadata(oktaCert).replace(/<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"[^>]*>/, ''), /^has no SingleSignOnService with the HTTP-Redirect binding/],
     ['a service provider\'s', spMetadata, /^has no IDPSSODescriptor/]

@@ -107,10 +107,10 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 /** The IdP's sign-in page: https (plain http only on this machine, for a test IdP). */
 export function ssoUrlProblem (value: string): string | null {
-  if (!URL.canParse(value)) return 'SSO URL must be an absolute URL, like https://idp.example.com/sso/saml.'
+  if (!URL.canParse(value)) return 'Single sign-on URL must be an absolute URL, like https://idp.example.com/sso/saml.'
   const url = new URL(value)
   if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))) return null
-  return 'SSO URL must be an https:// URL: people type their password there.'
+  return 'Single sign-on URL must be an https:// URL: people type their password there.'
 }
 
 /** An IdP's trust typed by hand: entity ID, SSO URL and signing certificate(s), on the given field names. */
@@ -119,7 +119,7 @@ export function readTrust (form: PageForm, fields: { entityId: string, ssoUrl: s
   if (entityId === '') errors.add(fields.entityId, 'required', 'Entity ID is required: the Issuer of the IdP\'s responses (in its metadata: entityID).')
   else if (entityId.length > MAX_ENTITY_ID || /\s/.test(entityId) || CONTROL.test(entityId)) errors.add(fields.entityId, 'pattern', `Entity ID is a URI without spaces, at most ${MAX_ENTITY_ID} characters.`)
   const ssoUrl = text(form, fields.ssoUrl)
-  const ssoProblem = ssoUrl === '' ? 'SSO URL is required: where the IdP receives sign-in requests (HTTP-Redirect binding).' : ssoUrlProblem(ssoUrl)
+  const ssoProblem = ssoUrl === '' ? 'Single sign-on URL is required: where the IdP receives sign-in requests (HTTP-Redirect binding).' : ssoUrlProblem(ssoUrl)
   if (ssoProblem !== null) errors.add(fields.ssoUrl, ssoUrl === '' ? 'required' : 'url', ssoProblem)
   const certificateText = text(form, fields.certificate)
   let certificate: string | undefined
