@@ -112,8 +112,8 @@ t.test('adding from Okta\'s pasted metadata: its entity ID, Redirect sign-on URL
   t.match(row, '<span class="badge badge-success">Enabled</span>')
   t.match(row, '<code>http://www.okta.com/exk1fcia6d6EMsf8i0h8</code>')
   t.match(row, /<time datetime="\d{4}-\d\d-\d\dT[^"]+">\d{4}-\d\d-\d\d<\/time><\/td>\s*<td>Off<\/td>\s*<td class="num">1<\/td>/, 'certificate expiry (no warning), JIT off, one mapping')
-  t.match(page.body, `<dt>Entity ID (Audience)</dt><dd><code>${SSO}/okta</code></dd>`)
-  t.match(page.body, `<dt>ACS URL (Reply URL), HTTP-POST</dt><dd><code>${SSO}/okta/callback</code></dd>`)
+  t.match(page.body, new RegExp(`<label for="idp-${okta.id}-sp-entity-id">Entity ID \\(Audience URI, Identifier\\)</label>\\s*<div class="token-secret"><input id="idp-${okta.id}-sp-entity-id" value="${SSO}/okta" readonly`))
+  t.match(page.body, new RegExp(`<input id="idp-${okta.id}-sp-acs-url" value="${SSO}/okta/callback" readonly[^>]*><button type="button" class="button" data-copy="idp-${okta.id}-sp-acs-url">Copy`))
   t.match(page.body, `Single sign-on URL: <code>${SSO}/okta/callback</code>`, 'Okta\'s steps with its addresses')
   t.match(page.body, `Identifier (Entity ID) <code>${SSO}/okta</code>`, 'Entra\'s steps')
   const metadata = /<a href="data:application\/samlmetadata\+xml;base64,([^"]+)" download="stocktake-okta-metadata.xml">/.exec(page.body)?.[1]
