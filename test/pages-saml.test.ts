@@ -138,6 +138,15 @@ t.test('adding from ADFS\'s metadata takes its two signing certificates, not its
   t.equal(await badgeCount(), 2)
 })
 
+t.test('metadata publishing three signing certificates during a roll: the two valid longest are kept', async t => {
+  const oldest = await testCertificate('oldest', new Date(Date.now() + 20 * DAY))
+  const res = await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'ADFS branch', signed_part: 'assertion', metadata_xml: adfsMetadata({ signing: [oldest, adfsOld, adfsNew], encryption: adfsEncryption }) }))
+  t.equal(res.statusCode, 303, res.body)
+  const branch = await idpByKey('adfs-branch')
+  t.same(branch.certificates.map(base64Of).sort(), [base64Of(adfsOld), base64Of(adfsNew)].sort())
+  await owner.post(`${PAGE}/actions/delete-idp`, { form_kind: 'delete', id: branch.id, confirm: 'on' })
+})
+
 t.test('adding from a metadata URL fetches it through ctx.http; an http:// URL or one that fails is refused on the field', async t => {
   const res = await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'Okta URL', key: 'okta-url', source: 'url', metadata_url: 'https://idp.example.test/app/metadata' }))
   t.equal(res.statusCode, 303, res.body)
@@ -196,7 +205,8 @@ t.test('metadata that is not well-formed, has a DOCTYPE, or lacks what is needed
     ['a plain-http sign-on URL', oktaMetadata(oktaCert).replaceAll('https://acme.okta.com', 'http://acme.okta.com'), /^has a sign-on URL Stocktake cannot use \(http:\/\/acme\.okta\.com\/[^)]*\): Single sign-on URL must be an https:\/\/ URL/],
     ['a NUL character', oktaMetadata(oktaCert).replace('exk1fcia6d6EMsf8i0h8"', 'exk1\u0000"'), /^is not well-formed XML: it holds control characters/],
     ['only POST sign-on', oktaMetadata(oktaCert).replace(/<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"[^>]*>/, ''), /^has no SingleSignOnService with the HTTP-Redirect binding/],
-    ['a service provider\'s', spMetadata, /^has no IDPSSODescriptor/]
+    ['a service provider\'s', spMetadata, /^has no IDPSSODescriptor/],
+    ['two IdPs', `<EntitiesDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata">${oktaMetadata(oktaCert, 'exkA').replace(/^<\?xml[^>]*>/, '')}${oktaMetadata(oktaCert, 'exkB').replace(/^<\?xml[^>]*>/, '')}</EntitiesDescriptor>`, /^describes 2 identity providers: give the metadata of one/]
   ]
   for (const [name, xml, message] of cases) {
     const res = await post(xml)
