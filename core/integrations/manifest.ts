@@ -12,7 +12,7 @@ import type { Model } from '../sdk/records.ts'
 import type { OAuth2ClientCredentials } from './http-types.ts'
 import type { HeaderAuthBlock } from './http/header-auth.ts'
 import type { OAuth2Consent } from './http/oauth2-consent.ts'
-import type { SettingsSchema } from './settings-validation.ts'
+import { secretFields, type SettingsSchema } from './settings-validation.ts'
 
 /**
  * The manifest's oauth2 block: how ctx.http signs in, each string but clientAuth and grant possibly
@@ -88,7 +88,7 @@ const validate = createSchemaAjv().compile(MANIFEST_SCHEMA)
 const PATTERN_HINTS: Record<string, string> = {
   '/id': 'must be 2-41 lowercase letters, digits or dashes, starting with a letter',
   '/version': 'must be a semantic version like 1.0.0',
-  '/allowedHosts/*': 'must be a host (api.example.com, api.example.com:8443, *.example.com) or {{setting}}',
+  '/allowedHosts/*': 'must be a host (api.example.com, api.example.com:8443, *.example.com), {{setting}} or * (any https host)',
   '/syncs/*/id': 'must be lowercase letters, digits or dashes, starting with a letter',
   '/icon': 'must be a ./path to an .svg inside the plugin folder',
   '/entry': 'must be a ./path to a .ts or .js module inside the plugin folder',
@@ -195,6 +195,23 @@ export function resolveAllowedHosts (patterns: string[], settings: Record<string
       return [value.trim().toLowerCase()]
     }
   })
+}
+
+/**
+ * allowedHosts '*' (any https host) is for a plugin that sends no secret: with a writeOnly
+ * setting, an oauth2 block or headerAuth, a credential could follow a URL to any host.
+ */
+export function anyHostProblems (manifest: Pick<PluginManifest, 'allowedHosts' | 'oauth2' | 'headerAuth'>, settingsSchema: SettingsSchema | null): Problem[] {
+  const at = (manifest.allowedHosts ?? []).indexOf('*')
+  if (at === -1) return []
+  const secrets = settingsSchema === null ? [] : secretFields(settingsSchema)
+  const senders = [
+    ...(manifest.oauth2 === undefined ? [] : ['oauth2']),
+    ...(manifest.headerAuth === undefined ? [] : ['headerAuth']),
+    ...(secrets.length === 0 ? [] : [`the secret setting${secrets.length === 1 ? '' : 's'} ${secrets.join(', ')}`])
+  ]
+  if (senders.length === 0) return []
+  return [{ field: `/allowedHosts/${at}`, message: `is '*' (any https host), which a plugin with ${senders.join(' and ')} may not use: name the hosts its credentials go to` }]
 }
 
 /** A {{setting}} placeholder anywhere in an oauth2 string. */

@@ -4,7 +4,7 @@ import { access, readFile } from 'node:fs/promises'
 import { join, relative, resolve, isAbsolute } from 'node:path'
 import Handlebars from 'handlebars'
 import type { SettingsSchema } from './settings-validation.ts'
-import { manifestProblems, oauth2SettingsProblems, type PluginManifest, type Problem } from './manifest.ts'
+import { anyHostProblems, manifestProblems, oauth2SettingsProblems, type PluginManifest, type Problem } from './manifest.ts'
 import { headerAuthProblems } from './http/header-auth.ts'
 import { settingsSchemaProblems } from './settings-schema.ts'
 
@@ -72,6 +72,7 @@ export async function readPluginFolder (dir: string, problems: FileProblem[]): P
       problems.push(...settingsSchemaProblems(schema, manifest).map(where(file)))
       problems.push(...oauth2SettingsProblems(manifest, schema as SettingsSchema).map(where(manifestFile)))
       problems.push(...headerAuthProblems(manifest, schema as SettingsSchema).map(where(manifestFile)))
+      problems.push(...anyHostProblems(manifest, schema as SettingsSchema).map(where(manifestFile)))
     }
     settingsSchema = schema as SettingsSchema
   } else {
@@ -80,6 +81,7 @@ export async function readPluginFolder (dir: string, problems: FileProblem[]): P
     }
     problems.push(...oauth2SettingsProblems(manifest, null).map(where(manifestFile)))
     problems.push(...headerAuthProblems(manifest, null).map(where(manifestFile)))
+    problems.push(...anyHostProblems(manifest, null).map(where(manifestFile)))
   }
 
   const cardTemplate = await readTemplate(dir, manifest.card, problems, { knownHelpersOnly: true })

@@ -1,4 +1,4 @@
-/* global Element, HTMLFormElement, CSS */
+/* global Element, HTMLFormElement, HTMLInputElement, CSS */
 // What the pages do in the browser besides htmx. A file, not inline: the Content-Security-Policy
 // allows no inline script and no event-handler attribute (hx-on included), so buttons say what
 // they do with data- attributes and this file does it.
@@ -36,6 +36,16 @@ document.addEventListener('htmx:load', event => {
     dialog.addEventListener('close', () => dialog.remove(), { once: true })
     dialog.showModal()
   }
+})
+
+// <input type="file" data-read-into="id">: the chosen file's text goes into the field with that id
+// (the SAML page's IdP metadata): the form posts the text as if pasted; nothing is uploaded.
+document.addEventListener('change', event => {
+  const input = event.target
+  if (!(input instanceof HTMLInputElement) || !input.matches('input[type="file"][data-read-into]')) return
+  const field = document.getElementById(input.dataset.readInto)
+  const file = input.files?.[0]
+  if (field && file) file.text().then(text => { field.value = text })
 })
 
 // <form data-csv-upload>: the chosen file is sent as the request body (streamed by the server into

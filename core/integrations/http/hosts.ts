@@ -1,8 +1,14 @@
 // allowedHosts: which URLs a plugin may call. Exact hosts ('graph.microsoft.com', optionally
-// with ':port') or wildcards ('*.example.com' = one or more labels before example.com).
+// with ':port') or wildcards ('*.example.com' = one or more labels before example.com), or '*':
+// any https host, for a plugin whose hosts are each tenant's own (the SAML plugin's IdP metadata
+// URLs) and that sends no secret (discovery refuses '*' beside secret settings, oauth2 or
+// headerAuth); the private-address guard still refuses private addresses.
 import { HostNotAllowedError } from '../http-types.ts'
 
-interface HostPattern { wildcard: boolean, hostname: string, port: string | null }
+/** The pattern meaning any public https host. */
+export const ANY_HTTPS_HOST = '*'
+
+interface HostPattern { any?: true, wildcard: boolean, hostname: string, port: string | null }
 
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' }
 
@@ -12,6 +18,7 @@ function normalizeHostname (hostname: string): string {
 
 function parsePattern (raw: string): HostPattern {
   const text = raw.trim().toLowerCase()
+  if (text === ANY_HTTPS_HOST) return { any: true, wildcard: false, hostname: '', port: null }
   // '[::1]:8080', '[::1]', 'host:443', 'host', '*.host'
   const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(text)
   if (match === null) throw new Error(`invalid allowedHosts pattern '${raw}'`)
@@ -25,6 +32,7 @@ function parsePattern (raw: string): HostPattern {
 }
 
 function matches (pattern: HostPattern, url: URL): boolean {
+  if (pattern.any === true) return url.protocol === 'https:'
   const hostname = normalizeHostname(url.hostname)
   if (pattern.port !== null) {
     const port = url.port === '' ? DEFAULT_PORTS[url.protocol] : url.port
