@@ -13,11 +13,22 @@ import { firstLine, refusalOf, type ProviderWords } from './refusals.ts'
 /** Where the made-up code says it was sent: never reached. */
 const PROBE_REDIRECT = 'https://stocktake.invalid/sign-in/sso/test/callback'
 
+/** The provider's 4xx to the discovery request, in its words (Entra: "HTTP 400, AADSTS90002: Tenant … not found"); null for other failures. */
+async function discoveryRefusal (err: unknown): Promise<string | null> {
+  const response = err instanceof client.ClientError ? err.cause : undefined
+  if (!(response instanceof Response) || response.status < 400 || response.status >= 500) return null
+  const body = await response.clone().json().catch(() => null) as { error_description?: string } | null
+  const said = firstLine(body?.error_description)
+  return `HTTP ${response.status}${said === '' ? '' : `, ${said}`}`
+}
+
 export async function checkClient (ctx: OidcContext, oidc: OidcClient, words: ProviderWords): Promise<TestResult> {
   let config: client.Configuration
   try {
     config = await oidcConfiguration(ctx, oidc)
   } catch (err) {
+    const refused = await discoveryRefusal(err)
+    if (refused !== null) return { ok: false, reason: 'config', message: `${words.name} has no sign-in configuration at ${oidc.server} (${refused}). Check the settings that name it.` }
     return { ok: false, reason: 'network', message: `${words.name}'s discovery document could not be read: ${refusalOf(err, words).message}` }
   }
   const issuer = config.serverMetadata().issuer
