@@ -59,6 +59,8 @@ export interface OidcPeer {
    * provider's own key (a provider that issues such a token: another audience, an old `exp`).
    */
   reissue: ((claims: Record<string, unknown>) => Record<string, unknown>) | null
+  /** true: ID tokens are re-signed with a key the provider does not publish (same kid): a forgery. */
+  forgeSignature: boolean
   /** Token-endpoint outcomes in order: 'ok' or the oidc-provider error detail. */
   grants: string[]
   /** Discovery and key requests received, by path (to measure caching). */
@@ -134,6 +136,7 @@ function resign (jwt: string, change: (claims: Record<string, unknown>) => Recor
 
 export async function startOidcPeer (options: OidcPeerOptions): Promise<OidcPeer> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const forger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' }
   const loginHost = options.loginHost ?? 'login.microsoftonline.com'
   const tenants = options.flavour === 'entra' ? options.tenants ?? [randomUUID()] : []
@@ -142,6 +145,7 @@ export async function startOidcPeer (options: OidcPeerOptions): Promise<OidcPeer
     person: { sub: 'person-1', tenant: tenants[0], claims: {} },
     idTokenTtl: 3600,
     reissue: null,
+    forgeSignature: false,
     grants: [],
     metadataRequests: []
   }
@@ -182,7 +186,9 @@ export async function startOidcPeer (options: OidcPeerOptions): Promise<OidcPeer
     op.use(async (ctx: any, next: () => Promise<void>) => {
       await next()
       const body = ctx.body as Record<string, unknown> | undefined
-      if (typeof body?.id_token === 'string' && peer.reissue !== null) body.id_token = resign(body.id_token, peer.reissue, privateKey)
+      if (typeof body?.id_token === 'string' && (peer.reissue !== null || peer.forgeSignature)) {
+        body.id_token = resign(body.id_token, peer.reissue ?? (claims => claims), peer.forgeSignature ? forger : privateKey)
+      }
       if (tenant === undefined) return
       // Entra sends no `iss` on the authorization response.
       const location = ctx.response.get('location') as string
