@@ -7,7 +7,8 @@
 // accounts.google.com or login.microsoftonline.com on the peer), follow the start route's redirect
 // with `playBrowser(peer, location, callbackUrl)`, and bring the returned query to the callback.
 import { randomUUID } from 'node:crypto'
-import { playBrowser, startOidcPeer, type OidcPeer, type PeerPerson } from '../../plugins/_shared/oidc/fake-provider.ts'
+import { playBrowser } from '../../plugins/_shared/oidc/fake-browser.ts'
+import { startOidcPeer, type OidcPeer, type PeerPerson } from '../../plugins/_shared/oidc/fake-provider.ts'
 
 export { playBrowser, type OidcPeer, type PeerPerson }
 

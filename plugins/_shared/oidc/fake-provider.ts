@@ -13,7 +13,7 @@
 //   each token carries its tenant's issuer and `tid`; one set of signing keys for every tenant; no
 //   `iss` on the authorization response (and none advertised); token refusals with AADSTS codes.
 // - Claims in the ID token (conformIdTokenClaims: false), PKCE S256 required, no dev interactions:
-//   the test plays the browser (playBrowser) and the person who signs in is `peer.person`.
+//   the test plays the browser (fake-browser.ts) and the person who signs in is `peer.person`.
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto'
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -307,40 +307,4 @@ export async function startOidcPeer (options: OidcPeerOptions): Promise<OidcPeer
       await new Promise(resolve => server.close(resolve))
     }
   })
-}
-
-function cookieJar () {
-  const jar = new Map<string, string>()
-  return {
-    header: () => [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-    take (setCookie: string | string[] | undefined) {
-      for (const line of [setCookie ?? []].flat()) {
-        const [pair] = line.split(';')
-        const at = pair.indexOf('=')
-        const value = pair.slice(at + 1).trim()
-        if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) jar.delete(pair.slice(0, at).trim())
-        else jar.set(pair.slice(0, at).trim(), value)
-      }
-    }
-  }
-}
-
-/**
- * The person's browser at the provider: follows its redirects from the authorization URL (the
- * person signs in and consents through the interaction API) until the provider sends the browser
- * to `callbackUrl`; returns that address's query, as the core's callback route reads it.
- */
-export async function playBrowser (peer: Pick<OidcPeer, 'dispatcher'>, authorizationUrl: string, callbackUrl: string): Promise<Record<string, string>> {
-  const jar = cookieJar()
-  let at = new URL(authorizationUrl)
-  for (let hop = 0; hop < 10; hop++) {
-    if (at.href.startsWith(`${callbackUrl}?`)) return Object.fromEntries(at.searchParams)
-    const res = await undiciRequest(at.href, { dispatcher: peer.dispatcher, headers: { cookie: jar.header() } })
-    jar.take(res.headers['set-cookie'])
-    const location = res.headers.location
-    const body = await res.body.text()
-    if (typeof location !== 'string') throw new Error(`the provider answered ${res.statusCode} without a redirect: ${body.slice(0, 300)}`)
-    at = new URL(location, at)
-  }
-  throw new Error('too many redirects at the provider')
 }

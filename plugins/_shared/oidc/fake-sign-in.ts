@@ -2,7 +2,8 @@
 // state), the browser at the provider (playBrowser), and finish with the callback's parameters and
 // the attempt's secrets — each of which a test may change to play an attacker or a broken browser.
 import type { Connector, ConnectorContext, SignInResult, SignInTools } from '../../../core/sdk.ts'
-import { playBrowser, type OidcPeer } from './fake-provider.ts'
+import { playBrowser } from './fake-browser.ts'
+import type { OidcPeer } from './fake-provider.ts'
 
 export interface SignInPlay {
   method: string
