@@ -3,7 +3,7 @@
 // against the provider's keys (enableNonRepudiationChecks: the code flow over TLS would allow
 // skipping it, but a sign-in should not depend on that alone), and the keys kept in ctx.cache.
 import * as client from 'openid-client'
-import { httpFetch, METADATA_TTL_SECONDS, type OidcContext } from './http-fetch.ts'
+import { httpFetch, type OidcContext } from './http-fetch.ts'
 
 /** Seconds a token's exp/iat/nbf may be off: the provider's clock and ours. */
 export const CLOCK_TOLERANCE_SECONDS = 60
@@ -18,6 +18,9 @@ export interface OidcClient {
   clientId: string
   clientSecret: string
 }
+
+/** openid-client trusts a key set it was handed for five minutes, then fetches it again. */
+const KEYS_TTL_SECONDS = 300
 
 const jwksKey = (server: string): string => `oidc-jwks:${server}`
 
@@ -37,5 +40,5 @@ export async function oidcConfiguration (ctx: OidcContext, oidc: OidcClient): Pr
 /** Keeps the keys openid-client fetched (or still holds) for the next sign-in. */
 export async function keepKeys (ctx: OidcContext, oidc: OidcClient, config: client.Configuration): Promise<void> {
   const keys = client.getJwksCache(config)
-  if (keys !== undefined) await ctx.cache.set(jwksKey(oidc.server), keys, METADATA_TTL_SECONDS)
+  if (keys !== undefined) await ctx.cache.set(jwksKey(oidc.server), keys, KEYS_TTL_SECONDS)
 }

@@ -9,7 +9,7 @@ import type { CustomFetch } from 'openid-client'
 /** What the OIDC code needs of a plugin's ctx: its HTTP client and its cache. */
 export type OidcContext = Pick<ConnectorContext, 'http' | 'cache'>
 
-/** How long the discovery document and the signing keys are kept. */
+/** How long a discovery document is kept. */
 export const METADATA_TTL_SECONDS = 3600
 
 /** Every status is openid-client's to read, but 429 and 5xx, which ctx.http retries first. */

@@ -60,6 +60,19 @@ t.test('every call of openid-client goes through ctx.http: audited once each, fo
   await t.rejects(fetch('https://accounts.evil.example/.well-known/openid-configuration', { method: 'GET', headers: {}, body: undefined as never, redirect: 'manual', signal: AbortSignal.timeout(5000) }), { name: 'HostNotAllowedError' })
 })
 
+t.test('a provider that stops answering: a network failure for test(), provider_unavailable for a sign-in', async t => {
+  const peer = await startOidcPeer({ flavour: 'google', clientId: CLIENT_ID, clientSecret: SECRET, redirectUris: [CALLBACK] })
+  peer.person = { sub: 's-1', claims: { email: 'pat@example.com', email_verified: true, hd: 'example.com' } }
+  const ctx = createTestContext({ manifest: { allowedHosts: GOOGLE_HOSTS }, settings: {}, dispatcher: peer.dispatcher, http: { maxRetries: 1, maxWaitMs: 200 } })
+  const started = await startSignIn(ctx, GOOGLE, { callbackUrl: CALLBACK, state: 'st', scope: 'openid email' })
+  const params = await playBrowser(peer, started.url, CALLBACK)
+  await peer.close()
+  const result = await finishSignIn(ctx, GOOGLE, { method: 'google', callbackUrl: CALLBACK, params, attempt: { state: 'st', secrets: started.secrets ?? {} } }, { name: 'Google' })
+  t.match(result, { ok: false, reason: 'provider_unavailable', message: /^Google could not be reached to finish the sign-in \(.+\)\. Try again in a moment\.$/ })
+  const fresh = createTestContext({ manifest: { allowedHosts: GOOGLE_HOSTS }, settings: {}, dispatcher: peer.dispatcher, http: { maxRetries: 0 } })
+  t.match(await checkClient(fresh, GOOGLE, { name: 'Google' }), { ok: false, reason: 'network', message: /^Google's discovery document could not be read/ })
+})
+
 t.test('shared settings: lists and role mapping lines', async t => {
   t.same(listOf(' Example.com, example.org\nexample.com ;example.net '), ['example.com', 'example.org', 'example.net'])
   t.same(listOf(undefined), [])
