@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net'
 import Provider, { interactionPolicy } from 'oidc-provider'
 import { request as undiciRequest, type Agent } from 'undici'
 import { routeToFake } from '../../../core/sdk/testing.ts'
+import { memoryAdapter } from './fake-provider-adapter.ts'
 
 export type PeerFlavour = 'google' | 'entra'
 
@@ -93,38 +94,6 @@ function prompts (): ReturnType<typeof interactionPolicy.base> {
   return policy
 }
 
-/** oidc-provider's storage in this process's memory (its own default warns on every start). */
-class MemoryAdapter {
-  static store = new Map<string, { payload: Record<string, any>, expiresAt: number }>()
-  constructor (private readonly model: string) {}
-  private key (id: string): string { return `${this.model}:${id}` }
-  async upsert (id: string, payload: Record<string, any>, expiresIn: number): Promise<void> {
-    MemoryAdapter.store.set(this.key(id), { payload, expiresAt: Date.now() + expiresIn * 1000 })
-    if (typeof payload.uid === 'string') MemoryAdapter.store.set(`${this.model}:uid:${payload.uid}`, { payload: { id }, expiresAt: Date.now() + expiresIn * 1000 })
-  }
-
-  async find (id: string): Promise<Record<string, any> | undefined> {
-    const entry = MemoryAdapter.store.get(this.key(id))
-    return entry === undefined || entry.expiresAt < Date.now() ? undefined : entry.payload
-  }
-
-  async findByUid (uid: string): Promise<Record<string, any> | undefined> {
-    const ref = await this.find(`uid:${uid}`)
-    return ref === undefined ? undefined : await this.find(String(ref.id))
-  }
-
-  async findByUserCode (): Promise<undefined> { return undefined }
-  async consume (id: string): Promise<void> {
-    const entry = MemoryAdapter.store.get(this.key(id))
-    if (entry !== undefined) entry.payload.consumed = Math.floor(Date.now() / 1000)
-  }
-
-  async destroy (id: string): Promise<void> { MemoryAdapter.store.delete(this.key(id)) }
-  async revokeByGrantId (grantId: string): Promise<void> {
-    for (const [key, entry] of MemoryAdapter.store) if (entry.payload.grantId === grantId) MemoryAdapter.store.delete(key)
-  }
-}
-
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url')
 
 function resign (jwt: string, change: (claims: Record<string, unknown>) => Record<string, unknown>, key: KeyObject): string {
@@ -137,6 +106,7 @@ function resign (jwt: string, change: (claims: Record<string, unknown>) => Recor
 export async function startOidcPeer (options: OidcPeerOptions): Promise<OidcPeer> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const forger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+  const adapter = memoryAdapter()
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' }
   const loginHost = options.loginHost ?? 'login.microsoftonline.com'
   const tenants = options.flavour === 'entra' ? options.tenants ?? [randomUUID()] : []
@@ -173,7 +143,7 @@ export async function startOidcPeer (options: OidcPeerOptions): Promise<OidcPeer
       interactions: { policy: prompts(), url: (ctx: any, interaction: { uid: string }) => `${String(ctx.req.peerPrefix ?? '')}/interaction/${interaction.uid}` },
       findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ ...peer.person.claims, sub: id }) }),
       cookies: { keys: ['oidc-peer-cookie-key'] },
-      adapter: MemoryAdapter
+      adapter
     } as any)
     op.proxy = true
     op.on('grant.success', () => { peer.grants.push('ok') })
