@@ -52,6 +52,7 @@ t.test('every call of openid-client goes through ctx.http: audited once each, fo
     'POST oauth2.googleapis.com/token 400'
   ], 'the token endpoint\'s 400 reaches openid-client as an answer, not a retried failure')
   t.same(peer.grants, ['authorization code not found'], 'the made-up code reached the provider as a form, client authenticated')
+  t.notOk(JSON.stringify(calls).includes(SECRET), 'the audit entries hold no client secret')
 
   const fetch = httpFetch(ctx)
   const cached = await fetch('https://accounts.google.com/.well-known/openid-configuration', { method: 'GET', headers: {}, body: undefined as never, redirect: 'manual', signal: AbortSignal.timeout(5000) })
