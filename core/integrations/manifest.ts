@@ -52,7 +52,7 @@ export interface PluginManifest {
   card?: string
   /** The template of the plugin's part of its settings page (the page capability). */
   page?: string
-  auth?: 'none' | 'api-key' | 'basic' | 'bearer' | 'oauth2-client-credentials' | 'oauth2-authorization-code' | 'webhook-url' | 'saml' | 'scim-token'
+  auth?: 'none' | 'api-key' | 'basic' | 'bearer' | 'oauth2-client-credentials' | 'oauth2-authorization-code' | 'webhook-url' | 'scim-token'
   allowedHosts?: string[]
   oauth2?: OAuth2Block
   /** API-key, bearer or basic auth ctx.http puts on every request (core/integrations/http/header-auth.ts). */
