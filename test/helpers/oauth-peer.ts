@@ -7,9 +7,9 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Provider from 'oidc-provider'
-import { request as undiciRequest, type Agent } from 'undici'
+import type { Agent } from 'undici'
 import { routeToFake } from '../../core/sdk.ts'
-import { cookieJar } from './cookie-jar.ts'
+import { followRedirects } from '../../plugins/_shared/oidc/fake-browser.ts'
 
 export const CLIENT_ID = 'stocktake-test'
 export const CLIENT_SECRET = 'consent-client-secret-4f1c9a'
@@ -114,16 +114,5 @@ export async function startOAuthPeer (redirectUris: string[], options: { accessT
  * returns that callback URL.
  */
 export async function playConsent (peer: OAuthPeer, authorizeUrl: string): Promise<URL> {
-  const jar = cookieJar()
-  let at = new URL(authorizeUrl)
-  for (let hop = 0; hop < 10; hop++) {
-    if (at.host !== 'idp.example') return at
-    const res = await undiciRequest(at.href, { dispatcher: peer.dispatcher, headers: { cookie: jar.header(), 'x-forwarded-proto': 'https' } })
-    jar.take(res.headers['set-cookie'])
-    const location = res.headers.location
-    const body = await res.body.text()
-    if (typeof location !== 'string') throw new Error(`the vendor answered ${res.statusCode} without a redirect: ${body.slice(0, 300)}`)
-    at = new URL(location, at)
-  }
-  throw new Error('too many redirects at the vendor')
+  return await followRedirects(peer.dispatcher, authorizeUrl, at => at.host !== 'idp.example', { 'x-forwarded-proto': 'https' })
 }
