@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet'
 import tenancy from '../tenancy/index.ts'
 import session from '../auth/session.ts'
 import authRoutes from '../auth/routes.ts'
+import ssoRoutes from '../auth/sso/routes.ts'
 import views from './views.ts'
 import flash from './flash.ts'
 import revealOnce from './reveal-once.ts'
@@ -49,6 +50,7 @@ export async function pages (app: FastifyInstance, opts: PagesOptions) {
   refuseUnstorableAddresses(app)
 
   await app.register(authRoutes)
+  await app.register(ssoRoutes)
   await app.register(accountRoutes)
   await app.register(homeRoutes)
   await app.register(auditRoutes)

@@ -17,6 +17,10 @@ function shapeProblem (connector: Connector, name: Capability): string | null {
     const actions = Object.values(page?.actions ?? {})
     return typeof page?.load === 'function' && actions.every(action => typeof action === 'function') ? null : 'must be { load, actions? } functions'
   }
+  if (name === 'signIn') {
+    const signIn = value as Connector['signIn']
+    return typeof signIn?.methods === 'function' && typeof signIn.start === 'function' && typeof signIn.finish === 'function' ? null : 'must be { methods, start, finish } functions'
+  }
   return typeof value === 'function' ? null : 'must be a function'
 }
 
