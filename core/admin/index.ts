@@ -13,7 +13,7 @@ import { pageSecurityHeaders } from './security-headers.ts'
 import { refuseUnstorableAddresses } from './input.ts'
 import homeRoutes from './home.ts'
 import auditRoutes from '../audit/routes.ts'
-import { settingsRoutes } from '../settings/index.ts'
+import { settingsRoutes, signInSettingsRoutes } from '../settings/index.ts'
 import { integrationRoutes } from '../integrations/routes.ts'
 import { oauthConsentRoutes } from '../integrations/oauth-routes.ts'
 import accountRoutes from '../auth/account.ts'
@@ -55,6 +55,7 @@ export async function pages (app: FastifyInstance, opts: PagesOptions) {
   await app.register(homeRoutes)
   await app.register(auditRoutes)
   await app.register(settingsRoutes)
+  await app.register(signInSettingsRoutes)
   await app.register(integrationRoutes)
   await app.register(oauthConsentRoutes)
   await app.register(apiSettingsRoutes)
