@@ -8,9 +8,6 @@ import type { ConnectorContext } from '../../sdk/contract.ts'
 import type { SignInCapability, SignInTools } from '../../sdk/sign-in.ts'
 import { signInStartPath } from './paths.ts'
 
-/** A plugin that offers sign-in (whether or not a workspace has it connected). */
-export const offersSignIn = (plugin: Pick<DiscoveredPlugin, 'connector'>): boolean => plugin.connector?.signIn !== undefined
-
 /** One button of the sign-in page. */
 export interface SignInButton {
   pluginId: string
