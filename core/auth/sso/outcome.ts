@@ -39,7 +39,7 @@ export async function refusalPage (request: FastifyRequest, reply: FastifyReply,
     status,
     title: 'Not signed in',
     message,
-    detail: 'Go back to the sign-in page to try again, or ask your IT admin if this keeps happening.',
+    detail: 'You can try again from the sign-in page.',
     signIn: true
   })
 }
