@@ -7,8 +7,19 @@ import { manifestProblems } from '../core/integrations/manifest.ts'
 import { signInPlugins } from './helpers/sso.ts'
 
 const manifest = (capabilities: string[]) => ({
-  id: 'x-sso', name: 'X', version: '0.1.0', contract: 1, categories: ['authentication'], status: 'stable', description: 'x',
-  entry: './index.ts', settings: './settings.schema.json', configure: 'modal', auth: 'none', allowedHosts: [], capabilities
+  id: 'x-sso',
+  name: 'X',
+  version: '0.1.0',
+  contract: 1,
+  categories: ['authentication'],
+  status: 'stable',
+  description: 'x',
+  entry: './index.ts',
+  settings: './settings.schema.json',
+  configure: 'modal',
+  auth: 'none',
+  allowedHosts: [],
+  capabilities
 }) as unknown as PluginManifest
 const fn = async () => { throw new Error('not called') }
 const problems = (capabilities: string[], signIn: unknown) =>
