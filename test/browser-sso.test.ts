@@ -2,23 +2,14 @@
 // buttons → the fixture's identity provider (a real server on loopback) → back on the page asked
 // for, signed in. Through the POST binding (the provider's self-submitting form posts cross-site,
 // without the SameSite=Lax cookies, and the same-site continuation checks them) and through GET.
-import { createServer } from 'node:net'
-import { once } from 'node:events'
 import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
 import { chromiumPath, launchBrowser, noBrowserReason } from './helpers/browser.ts'
 import { enableFixtureSso, lastSignIn, signInPlugins } from './helpers/sso.ts'
 import { startFakeIdp } from './fixtures/sign-in-plugin/fake-idp.ts'
+import { freePort } from './helpers/server-process.ts'
 
 const shots = process.env.STOCKTAKE_SCREENSHOTS ?? '/tmp'
-
-async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  await new Promise(resolve => server.close(resolve))
-  return port
-}
 
 t.test('sign in with the identity provider and land on the page asked for', { skip: chromiumPath ? false : noBrowserReason }, async t => {
   const idp = await startFakeIdp()

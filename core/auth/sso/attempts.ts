@@ -45,14 +45,19 @@ export interface AttemptRow {
   return_path: string
 }
 
-/** The attempt this state names for this plugin and method, unexpired, deleted as it is read; undefined otherwise. */
-export async function takeAttempt (db: Knex, workspaceId: string, state: string, pluginId: string, method: string): Promise<AttemptRow | undefined> {
+/** The row a token names for this plugin and method, unexpired, deleted as it is read (used once). */
+async function takeRow<T> (db: Knex, workspaceId: string, token: string, pluginId: string, method: string, continuation: boolean, columns: string[]): Promise<T | undefined> {
   const [row] = await db('sign_in_attempts')
-    .where({ workspace_id: workspaceId, state_hash: tokenHash(state), plugin_id: pluginId, method })
-    .whereNull('sealed_outcome')
+    .where({ workspace_id: workspaceId, state_hash: tokenHash(token), plugin_id: pluginId, method })
+    .modify(q => { if (continuation) q.whereNotNull('sealed_outcome'); else q.whereNull('sealed_outcome') })
     .where('expires_at', '>', db.fn.now())
-    .delete().returning(['sealed_secrets', 'binding_hash', 'return_path'])
+    .delete().returning(columns)
   return row
+}
+
+/** The attempt this state names for this plugin and method; undefined when unknown, used or expired. */
+export async function takeAttempt (db: Knex, workspaceId: string, state: string, pluginId: string, method: string): Promise<AttemptRow | undefined> {
+  return await takeRow<AttemptRow>(db, workspaceId, state, pluginId, method, false, ['sealed_secrets', 'binding_hash', 'return_path'])
 }
 
 /** Keeps a POST callback's verified outcome for its GET; returns the continuation's token. */
@@ -71,12 +76,7 @@ export async function createContinuation (db: Knex, c: { workspaceId: string, pl
   return token
 }
 
-/** The continuation this token names, unexpired, deleted as it is read. */
+/** The continuation this token names; undefined when unknown, used or expired. */
 export async function takeContinuation (db: Knex, workspaceId: string, token: string, pluginId: string, method: string): Promise<{ binding_hash: string, return_path: string, sealed_outcome: string } | undefined> {
-  const [row] = await db('sign_in_attempts')
-    .where({ workspace_id: workspaceId, state_hash: tokenHash(token), plugin_id: pluginId, method })
-    .whereNotNull('sealed_outcome')
-    .where('expires_at', '>', db.fn.now())
-    .delete().returning(['binding_hash', 'return_path', 'sealed_outcome'])
-  return row
+  return await takeRow(db, workspaceId, token, pluginId, method, true, ['binding_hash', 'return_path', 'sealed_outcome'])
 }
