@@ -119,7 +119,22 @@ t.test('an answer nobody asked for (IdP-initiated) only when the method allows i
   await enableFixtureSso(app, acme.id, idp)
 })
 
-t.test('the callback needs no CSRF token and its query is not what it logs', async t => {
+t.test('the callback\'s query and form (the provider\'s proof) are never logged', async t => {
+  const lines: string[] = []
+  const logged = await buildTestApp(t, {}, { plugins, logger: { level: 'debug', stream: { write: (line: string) => { lines.push(line) } } } })
+  const ws = await logged.workspace('acme')
+  await enableFixtureSso(logged.app, ws.id, idp)
+  await logged.app.db('users').insert({ workspace_id: ws.id, email: 'pat@acme.test', role: 'employee' })
+  for (const method of ['get', 'post'] as const) {
+    const run = await ssoSignIn(logged.app, browser(logged.app, HOST), idp, { method })
+    t.equal(run.final.statusCode, 303, method)
+    const secrets = [run.answer.params.assertion, run.answer.params.state ?? run.answer.params.RelayState, String(run.callback.headers.location).split('token=')[1]].filter(Boolean)
+    for (const secret of secrets) t.notOk(lines.some(line => line.includes(secret!)), `${method}: not in the log`)
+  }
+  t.ok(lines.some(line => line.includes('/sign-in/sso/fixture-sso/get/callback?[not logged]')), 'the path is logged')
+})
+
+t.test('the callback needs no CSRF token; other posts still do', async t => {
   const b = browser(app, HOST)
   const start = await b.get(`/sign-in/sso/${SSO_PLUGIN}/post`)
   const answer = idp.answer(String(start.headers.location))
