@@ -2,6 +2,7 @@
 // loopback identity provider: the sign-in page's buttons, GET and POST callbacks, matching by
 // subject then email, just-in-time people, role mapping (the last super-admin kept), refusals.
 import t from 'tap'
+import { systemActor } from '../core/audit/index.ts'
 import { buildTestApp } from './helpers/app.ts'
 import { browser } from './helpers/session.ts'
 import { enableFixtureSso, lastSignIn, signInPlugins, ssoSignIn, SSO_PLUGIN } from './helpers/sso.ts'
@@ -176,6 +177,16 @@ t.test('a plugin that throws in finish, or refuses, gives a page with its reason
   t.equal(refused.callback.statusCode, 403)
   t.match(refused.callback.body, 'The answer was meant for another service.')
   t.match(await lastSignIn(app, acme.id), { outcome: 'failure', details: { reason: 'wrong_audience', provider: SSO_PLUGIN, idp: 'get' } })
+
+  for (const [idpUrl, words, reason] of [['http://idp.example', 'not https', 'provider_error'], ['not an address', 'could not start the sign-in', 'provider_error']]) {
+    const other = await workspace(`bad-${words.length}`)
+    await app.integrations.settings.save(other.id, systemActor, app.integrations.plugin(SSO_PLUGIN)!, { idpUrl, signingKey: idp.key }, { enabled: true })
+    const start = await browser(app, `${other.slug}.localhost`).get(`/sign-in/sso/${SSO_PLUGIN}/get`)
+    t.equal(start.statusCode, 502, idpUrl)
+    t.match(start.body, words)
+    t.match(await lastSignIn(app, other.id), { outcome: 'failure', details: { reason } })
+    t.equal(Number((await app.db('sign_in_attempts').where({ workspace_id: other.id }).count('* as n').first())!.n), 0, 'no attempt kept')
+  }
 
   const unknown = await browser(app, HOST).get('/sign-in/sso/nope/get')
   t.equal(unknown.statusCode, 404)
