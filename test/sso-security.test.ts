@@ -28,6 +28,9 @@ t.test('an unknown state is refused, an answer is used once, an expired attempt 
   t.match(forged.body, 'was not started here, or it was already used or expired')
   t.match(await lastSignIn(app, acme.id), { outcome: 'failure', details: { reason: 'unsolicited' } })
 
+  const path = new URL(answer.callback).pathname
+  const head = await b.inject({ method: 'HEAD', url: `${path}?${new URLSearchParams(answer.params).toString()}` })
+  t.equal(head.statusCode, 404, 'a HEAD (a link scanner) does not use the attempt up')
   t.equal((await deliver(app, b, answer)).statusCode, 303, 'the real answer still works')
   const replay = await deliver(app, browser(app, HOST), answer)
   t.equal(replay.statusCode, 403, 'the same answer again is refused')

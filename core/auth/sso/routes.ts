@@ -86,6 +86,8 @@ export default async function ssoRoutes (app: FastifyInstance) {
     // The provider's signed answer is its proof; it is posted cross-site, so no CSRF token can come with it.
     config: { ...limited, csrfExempt: true },
     logSerializers: { req: unlogged },
+    // A HEAD (a link scanner) must not use up the attempt.
+    exposeHeadRoute: false,
     handler: async (request, reply) => {
       reply.header('Cache-Control', 'no-store')
       const found = await methodOf(request, reply)
@@ -135,7 +137,7 @@ export default async function ssoRoutes (app: FastifyInstance) {
     }
   })
 
-  app.get(`${SSO_BASE}/:plugin/:method/continue`, { config: limited, logSerializers: { req: unlogged } }, async (request: FastifyRequest<MethodParams & { Querystring: { token?: unknown } }>, reply) => {
+  app.get(`${SSO_BASE}/:plugin/:method/continue`, { config: limited, logSerializers: { req: unlogged }, exposeHeadRoute: false }, async (request: FastifyRequest<MethodParams & { Querystring: { token?: unknown } }>, reply) => {
     reply.header('Cache-Control', 'no-store')
     const found = await methodOf(request, reply)
     if (found === null) return reply
