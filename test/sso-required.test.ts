@@ -5,7 +5,7 @@ import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
 import { browser, followRedirect } from './helpers/session.ts'
 import { members } from './helpers/members.ts'
-import { enableFixtureSso, lastSignIn, signInPlugins } from './helpers/sso.ts'
+import { enableFixtureSso, lastSignIn, signInPlugins, ssoSignIn } from './helpers/sso.ts'
 import { startFakeIdp } from './fixtures/sign-in-plugin/fake-idp.ts'
 import { hashPassword } from '../core/auth/passwords.ts'
 import { issueSignInLink } from '../core/auth/sign-in-links.ts'
@@ -89,8 +89,10 @@ t.test('when required: passwords and links are refused for all but super-admins,
   t.match(await lastSignIn(app, acme.id), { outcome: 'success', details: { method: 'link', break_glass: true } })
 
   idp.user = { email: 'eve@acme.test', subject: 'sub-eve', groups: [] }
-  const { ssoSignIn } = await import('./helpers/sso.ts')
-  t.equal((await ssoSignIn(app, browser(app, HOST), idp)).callback.statusCode, 303, 'single sign-on works for everyone')
+  const eveBrowser = browser(app, HOST)
+  t.equal((await ssoSignIn(app, eveBrowser, idp)).callback.statusCode, 303, 'single sign-on works for everyone')
+  t.match((await eveBrowser.get('/account')).body, 'A password does not sign you in while that is required.', 'their account page says so')
+  t.notMatch((await bossBrowser.get('/account')).body, 'A password does not sign you in', 'not to a super-admin')
 })
 
 t.test('turned off, passwords work again for everyone', async t => {
