@@ -4,6 +4,7 @@ import t from 'tap'
 import { connectorProblems } from '../core/integrations/connector-loader.ts'
 import type { PluginManifest } from '../core/integrations/manifest.ts'
 import { manifestProblems } from '../core/integrations/manifest.ts'
+import { runConformance } from '../core/sdk/testing.ts'
 import { signInPlugins } from './helpers/sso.ts'
 
 const manifest = (capabilities: string[]) => ({
@@ -39,4 +40,8 @@ t.test('the fixture sign-in plugin is discovered with its capability', async t =
   const [plugin] = await signInPlugins()
   t.equal(plugin.id, 'fixture-sso')
   t.equal(typeof plugin.connector?.signIn?.finish, 'function')
+})
+
+t.test('the fixture sign-in plugin passes the conformance suite', async t => {
+  await runConformance(t, new URL('./fixtures/sign-in-plugin/', import.meta.url).pathname)
 })
