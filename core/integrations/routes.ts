@@ -96,8 +96,10 @@ export async function integrationRoutes (app: FastifyInstance) {
   // Every change to a sign-in plugin (its form, runs, page actions, disconnect) is for super-admins only.
   app.addHook('preHandler', async request => {
     if (request.method !== 'POST') return
-    const id = new RegExp(`^${BASE}/([^/?#]+)`).exec(request.url)?.[1]
-    const plugin = id === undefined ? undefined : app.integrations.plugin(decodeURIComponent(id))
+    // Page actions have no :id, so the plugin is read from the path, as the router decoded it.
+    const params = request.params as { id?: unknown }
+    const id = typeof params.id === 'string' ? params.id : new RegExp(`^${BASE}/([a-z0-9-]+)/`).exec(request.url)?.[1]
+    const plugin = id === undefined ? undefined : app.integrations.plugin(id)
     if (plugin !== undefined) await guardConfiguration(request, plugin)
   })
 
