@@ -23,9 +23,26 @@ type MethodParams = { Params: { plugin: string, method: string } }
 const unlogged = (req: FastifyRequest) => ({ method: req.method, url: `${req.url.split('?')[0]}?[not logged]`, host: req.host, remoteAddress: req.ip })
 
 export default async function ssoRoutes (app: FastifyInstance) {
+  // Refusals are audited (before the answer goes) once a minute per address: a flood must not flood the audit log too.
+  const auditedAt = new Map<string, number>()
+  const toAudit = new WeakSet<FastifyRequest>()
+  function markRateLimited (request: FastifyRequest, key: string): void {
+    const now = Date.now()
+    if ((auditedAt.get(key) ?? 0) > now - 60_000) return
+    if (auditedAt.size > 10_000) auditedAt.clear()
+    auditedAt.set(key, now)
+    toAudit.add(request)
+  }
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (!toAudit.has(request)) return payload
+    const { plugin = '', method = '' } = request.params as { plugin?: string, method?: string }
+    await auditSsoSignIn(app, request, { pluginId: plugin.slice(0, 100), method: method.slice(0, 100), outcome: 'denied', reason: 'rate_limited' })
+    return payload
+  })
   await app.register(rateLimit, {
     global: false,
     keyGenerator: request => request.ip,
+    onExceeded: markRateLimited,
     errorResponseBuilder: (_request, context) => Object.assign(new Error(`Too many sign-in attempts from your network. Try again in ${context.after}.`), { statusCode: 429 })
   })
   const limited = { rateLimit: { max: app.config.ssoRateLimit, timeWindow: 60_000 } }
