@@ -135,6 +135,11 @@ t.test('the callback\'s query and form (the provider\'s proof) are never logged'
     for (const secret of secrets) t.notOk(lines.some(line => line.includes(secret!)), `${method}: not in the log`)
   }
   t.ok(lines.some(line => line.includes('/sign-in/sso/fixture-sso/get/callback?[not logged]')), 'the path is logged')
+
+  const broken = await logged.workspace('broken')
+  await enableFixtureSso(logged.app, broken.id, idp, { brokenMethods: true })
+  t.equal((await browser(logged.app, 'broken.localhost').get('/sign-in')).statusCode, 200)
+  t.ok(lines.some(line => line.includes('could not list its methods') && line.includes('fixture-sso') && line.includes('the identity provider list is unreadable')), 'a plugin whose methods throw is logged')
 })
 
 t.test('the callback needs no CSRF token; other posts still do', async t => {
