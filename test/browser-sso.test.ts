@@ -48,6 +48,11 @@ t.test('sign in with the identity provider and land on the page asked for', { sk
   t.match(await lastSignIn(app, acme.id), { outcome: 'success', details: { method: 'sso', idp: 'get' } })
   t.same(failures, [], 'no failed requests')
 
+  await page.goto(`${origin}/settings/integrations/fixture-sso`)
+  await page.getByText('Only a super admin can change a sign-in integration').waitFor()
+  t.equal(await page.getByRole('button', { name: 'Save changes' }).count(), 0, 'an admin sees the sign-in integration read-only')
+  await page.screenshot({ path: `${shots}/sso-integration-read-only.png`, fullPage: true })
+
   await page.goto(`${origin}/settings`)
   await page.locator('#sign-in-heading').scrollIntoViewIfNeeded()
   await page.screenshot({ path: `${shots}/sso-settings.png` })
