@@ -188,6 +188,13 @@ t.test('a plugin that throws in finish, or refuses, gives a page with its reason
     t.equal(Number((await app.db('sign_in_attempts').where({ workspace_id: other.id }).count('* as n').first())!.n), 0, 'no attempt kept')
   }
 
+  for (const overrides of [{ subject: 'sub\u0000pat' }, { email: 'not-an-address' }, { groups: ['ok', 'bad\u0000'] }]) {
+    const run = await ssoSignIn(app, browser(app, HOST), idp, { overrides })
+    t.equal(run.callback.statusCode, 502, JSON.stringify(overrides))
+    t.match(run.callback.body, 'so Stocktake cannot tell who you are')
+    t.match(await lastSignIn(app, acme.id), { outcome: 'failure', details: { reason: 'invalid_identity' } })
+  }
+
   const unknown = await browser(app, HOST).get('/sign-in/sso/nope/get')
   t.equal(unknown.statusCode, 404)
   t.match(unknown.body, 'not set up in this workspace')

@@ -5,6 +5,7 @@ import type { Actor } from '../../audit/index.ts'
 import { ValidationError } from '../../register/index.ts'
 import type { SignInPolicy, VerifiedIdentity } from '../../sdk/sign-in.ts'
 import { redirectPage } from '../../admin/errors.ts'
+import { unstorableRule } from '../../boundary/unstorable.ts'
 import { matchPerson } from './match-person.ts'
 import { auditSsoSignIn, refusalPage } from './outcome.ts'
 import { mappedRole } from './role-mapping.ts'
@@ -24,7 +25,10 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/
 function identityProblem (identity: VerifiedIdentity): string | null {
   if (typeof identity?.email !== 'string' || identity.email.length > 320 || !EMAIL.test(identity.email)) return 'no usable email address'
   if (typeof identity.subject !== 'string' || identity.subject === '' || identity.subject.length > 1024) return 'no usable subject'
-  if (!Array.isArray(identity.groups)) return 'no list of groups'
+  if (!Array.isArray(identity.groups) || !identity.groups.every(g => typeof g === 'string')) return 'no list of groups'
+  for (const value of [identity.email, identity.subject, identity.firstName, identity.lastName, ...identity.groups]) {
+    if (value !== undefined && value !== null && (typeof value !== 'string' || unstorableRule(value) !== null)) return 'a value that cannot be stored (not text, a NUL character or broken Unicode)'
+  }
   return null
 }
 
