@@ -22,6 +22,8 @@ export interface Config {
   pluginPaths: string[]
   /** API requests a minute per token. */
   apiRateLimit: number
+  /** Single sign-on starts and callbacks a minute per client address, on each web node (STOCKTAKE_SSO_RATE_LIMIT). */
+  ssoRateLimit: number
   /** Megabytes of API list pages kept between requests (0: none). */
   apiListCacheMb: number
   /** Let webhooks reach private, loopback and link-local addresses (STOCKTAKE_WEBHOOK_ALLOW_PRIVATE=1). */
@@ -48,6 +50,7 @@ const schema = {
     STOCKTAKE_TRUST_PROXY: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '0' },
     STOCKTAKE_PLUGIN_PATHS: { type: 'string' },
     STOCKTAKE_API_RATE_LIMIT: { type: 'integer', minimum: 1, maximum: 1000000, default: 600 },
+    STOCKTAKE_SSO_RATE_LIMIT: { type: 'integer', minimum: 1, maximum: 100000, default: 30 },
     STOCKTAKE_API_LIST_CACHE_MB: { type: 'integer', minimum: 0, maximum: 4096, default: 32 },
     STOCKTAKE_WEBHOOK_ALLOW_PRIVATE: { type: 'string', enum: ['0', '1', 'true', 'false'], default: '0' },
     STOCKTAKE_CSV_MAX_MB: { type: 'integer', minimum: 1, maximum: 1024, default: 50 }
@@ -96,6 +99,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     pluginPaths: parsePluginPaths(v.STOCKTAKE_PLUGIN_PATHS as string | undefined).map(p => path.resolve(p)),
     apiRateLimit: Number(v.STOCKTAKE_API_RATE_LIMIT),
     apiListCacheMb: Number(v.STOCKTAKE_API_LIST_CACHE_MB),
+    ssoRateLimit: Number(v.STOCKTAKE_SSO_RATE_LIMIT),
     webhookAllowPrivate: ['1', 'true'].includes(String(v.STOCKTAKE_WEBHOOK_ALLOW_PRIVATE)),
     csvMaxMb: Number(v.STOCKTAKE_CSV_MAX_MB)
   }

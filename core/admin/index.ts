@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet'
 import tenancy from '../tenancy/index.ts'
 import session from '../auth/session.ts'
 import authRoutes from '../auth/routes.ts'
+import ssoRoutes from '../auth/sso/routes.ts'
 import views from './views.ts'
 import flash from './flash.ts'
 import revealOnce from './reveal-once.ts'
@@ -12,7 +13,7 @@ import { pageSecurityHeaders } from './security-headers.ts'
 import { refuseUnstorableAddresses } from './input.ts'
 import homeRoutes from './home.ts'
 import auditRoutes from '../audit/routes.ts'
-import { settingsRoutes } from '../settings/index.ts'
+import { settingsRoutes, signInSettingsRoutes } from '../settings/index.ts'
 import { integrationRoutes } from '../integrations/routes.ts'
 import { oauthConsentRoutes } from '../integrations/oauth-routes.ts'
 import accountRoutes from '../auth/account.ts'
@@ -49,10 +50,12 @@ export async function pages (app: FastifyInstance, opts: PagesOptions) {
   refuseUnstorableAddresses(app)
 
   await app.register(authRoutes)
+  await app.register(ssoRoutes)
   await app.register(accountRoutes)
   await app.register(homeRoutes)
   await app.register(auditRoutes)
   await app.register(settingsRoutes)
+  await app.register(signInSettingsRoutes)
   await app.register(integrationRoutes)
   await app.register(oauthConsentRoutes)
   await app.register(apiSettingsRoutes)

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser } from './session.ts'
 import { hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './passwords.ts'
+import { passwordPathVerdict } from './sso/required.ts'
 import { readName, NAME_MAX_LENGTH, type NameErrors } from './person-name.ts'
 import { findUserByEmail, setPasswordHash } from './users.ts'
 
@@ -31,7 +32,8 @@ async function renderAccount (app: FastifyInstance, request: FastifyRequest, rep
     name: state.name ?? { first_name: user.first_name ?? '', last_name: user.last_name ?? '' },
     nameMax: NAME_MAX_LENGTH,
     nameErrors: state.nameErrors ?? {},
-    errors: state.passwordErrors ?? {}
+    errors: state.passwordErrors ?? {},
+    ssoRequired: passwordPathVerdict(request.workspace, user.role) === 'sso_required'
   })
 }
 

@@ -28,6 +28,10 @@ declare module 'fastify' {
     /** A CSRF token for this request's forms, bound to its session (or to none, signed out). */
     csrfToken: () => string
   }
+  interface FastifyContextConfig {
+    /** No CSRF check: the route carries its own proof (a SAML callback posted cross-site by the identity provider). */
+    csrfExempt?: boolean
+  }
   interface FastifyRequest {
     actor: () => Actor
     /** The session the cookie names (its signature checked), whether or not its row still exists. */
@@ -112,6 +116,8 @@ export default fp<{ secret: string, secure: boolean }>(async (app, opts) => {
 
   app.addHook('preHandler', (request, reply, done) => {
     if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return done()
+    // A route that carries its own proof (an identity provider's signed answer, posted cross-site) says so in its config.
+    if (request.routeOptions.config?.csrfExempt === true) return done()
     app.csrfProtection(request, reply, done)
   })
 }, { name: 'session', dependencies: ['tenancy'] })

@@ -16,6 +16,7 @@ import { hostGuard } from './http/hosts.ts'
 import { authorizationUrl, exchangeCode, newState, pkcePair, stateHash } from './http/oauth2-consent.ts'
 import { needsConsent } from './service.ts'
 import { workspaceUrl } from '../config.ts'
+import { guardConfiguration } from '../auth/sso/configure-guard.ts'
 
 const BASE = '/settings/integrations'
 /** The one callback every consent comes back to: register `<workspace address>/settings/integrations/oauth/callback` at the vendor. */
@@ -42,6 +43,7 @@ export async function oauthConsentRoutes (app: FastifyInstance) {
   app.get(`${BASE}/:id/connect`, admin, async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const plugin = consentPlugin(request.params.id)
     if (plugin === undefined) return errorPage(request, reply, { status: 404, title: 'Not found', message: 'There is no integration to connect at this address.' })
+    await guardConfiguration(request, plugin)
     const name = plugin.manifest.name
     const ws = request.workspace
     if (await app.integrations.settings.get(ws.id, plugin.id) === undefined) {

@@ -10,6 +10,7 @@ import { ValidationError } from '../register/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import type { PageForm, PageTools, SealedSecrets } from '../sdk/contract.ts'
 import { signInUrls } from '../auth/sso/paths.ts'
+import { mayConfigure } from '../auth/sso/configure-guard.ts'
 import { workspaceUrl } from '../config.ts'
 import { directoryTransaction } from './directory.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
@@ -90,6 +91,8 @@ export async function renderPluginPage (app: FastifyInstance, request: FastifyRe
     workspace: { date_format: request.workspace.date_format },
     csrfToken: reply.csrfToken(),
     actionsUrl: actionsUrl(plugin),
+    // A sign-in plugin's page for an admin who is not a super-admin: its actions are refused, so it shows no forms.
+    readOnly: !mayConfigure(request, plugin),
     errors: state.errors ?? {},
     form: state.form ?? {}
   })

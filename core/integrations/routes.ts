@@ -17,6 +17,7 @@ import { cardView, gridView, INTEGRATIONS_PAGE, type CardView } from './grid-vie
 import { redirectUri } from './oauth-routes.ts'
 import { isCoreHosted, pluginPageActions, pluginPageUrl, renderPluginPage, type PluginPageState } from './plugin-page.ts'
 import { ruleWords, type SettingsFieldError } from './settings-validation.ts'
+import { guardConfiguration, mayConfigure, SIGN_IN_CONFIGURATION_NOTE } from '../auth/sso/configure-guard.ts'
 
 type Body = Record<string, unknown> | undefined
 type IdParams = { Params: { id: string } }
@@ -92,6 +93,16 @@ function genericField (pluginId: string, f: CardField) {
 export async function integrationRoutes (app: FastifyInstance) {
   const admin = { preHandler: requireUser(ADMIN_ROLES) }
 
+  // Every change to a sign-in plugin (its form, runs, page actions, disconnect) is for super-admins only.
+  app.addHook('preHandler', async request => {
+    if (request.method !== 'POST') return
+    // Page actions have no :id, so the plugin is read from the path, as the router decoded it.
+    const params = request.params as { id?: unknown }
+    const id = typeof params.id === 'string' ? params.id : new RegExp(`^${BASE}/([a-z0-9-]+)/`).exec(request.url)?.[1]
+    const plugin = id === undefined ? undefined : app.integrations.plugin(id)
+    if (plugin !== undefined) await guardConfiguration(request, plugin)
+  })
+
   /** A plugin whose settings are saved here: known, not coming soon, not on a page the core hosts elsewhere. */
   function configurable (id: string): DiscoveredPlugin {
     const plugin = app.integrations.plugin(id)
@@ -151,6 +162,8 @@ export async function integrationRoutes (app: FastifyInstance) {
     const activeOf = (kind: RunRow['kind']) => active.filter(r => r.kind === kind).map(r => runView(BASE, plugin.id, r))[0] ?? null
     return {
       plugin: { id: m.id, name: m.name, description: m.description, docsUrl: m.docsUrl ?? null, vendorScopes: m.vendorScopes ?? [], preview: m.status === 'preview' },
+      /** A sign-in plugin seen by an admin who is not a super-admin: shown, not changed. */
+      readOnly: mayConfigure(request, plugin) ? null : { note: SIGN_IN_CONFIGURATION_NOTE },
       canTest: Boolean(plugin.connector?.test),
       canSync: Boolean(plugin.connector?.sync),
       /** Sync now and Preview changes need saved, enabled settings; Disconnect needs something saved. */

@@ -212,6 +212,8 @@ export class Integrations {
       await trx('integrations').where(scope).delete()
       await trx('integration_cache').where(scope).delete()
       await trx('integration_state').where(scope).delete()
+      // A sign-in plugin's links of people to the provider's subjects: a provider set up again starts afresh.
+      await trx('sign_in_identities').where(scope).delete()
       await recordAudit(trx, workspace.id, actor, {
         action: 'integration.disconnected',
         target: { type: 'integration', id: pluginId, label: name },

@@ -12,6 +12,7 @@ import { ValidationError } from '../register/index.ts'
 import { escapeLike } from '../db/index.ts'
 import { unstorableRule } from '../boundary/unstorable.ts'
 import { isCurrencyCode } from '../tenancy/currency.ts'
+import { signInSettingsView } from './sign-in.ts'
 
 /** The most members listed at once; a search narrows the list in bigger workspaces. */
 export const MEMBER_LIMIT = 200
@@ -116,7 +117,8 @@ async function renderSettings (app: FastifyInstance, request: FastifyRequest<{ Q
     memberTotal: total,
     memberLimited: total > members.length,
     memberErrors: opts.memberErrors ?? {},
-    roles: roleOptions
+    roles: roleOptions,
+    signIn: await signInSettingsView(app, request)
   })
 }
 

@@ -11,6 +11,8 @@ export interface Workspace {
   date_format: string
   /** ISO 4217 code of every amount in the workspace (cost per seat, purchase price). */
   currency: string
+  /** Password and one-time-link sign-in refused for everyone but super-admins (core/auth/sso/required.ts). */
+  require_sso: boolean
   created_at: Date
   updated_at: Date
 }

@@ -14,3 +14,7 @@ export const signInCallbackPath = (pluginId: string, method: string): string =>
 export function signInUrls (workspaceOrigin: string, pluginId: string, method: string): SignInUrls {
   return { start: `${workspaceOrigin}${signInStartPath(pluginId, method)}`, callback: `${workspaceOrigin}${signInCallbackPath(pluginId, method)}` }
 }
+
+/** Where a SAML POST callback sends the browser on (a same-site GET, so the binding cookie comes along). */
+export const signInContinuePath = (pluginId: string, method: string): string =>
+  `${signInStartPath(pluginId, method)}/continue`
