@@ -99,4 +99,10 @@ t.test('a conditional rule (if/then) is named once, on its field, in the branch\
   t.equal(refused.statusCode, 422)
   t.match(refused.body, /class="field-error"[^>]*>Tenant ID is required for one organization: the Directory \(tenant\) ID GUID or a verified domain\.</, 'on the field')
   t.notMatch(refused.body, 'The settings must', 'no general message beside it')
+  t.notMatch(refused.body, '<details open>', 'the national clouds stay folded away')
+
+  // A national cloud for several organizations: the error is on the sign-in host, folded away under Advanced, which opens.
+  const cloud = await session.post('/settings/integrations/entra-sso', { ...app, tenancy: 'multi', allowedTenants: tenant, loginHost: 'login.microsoftonline.us', enabled: 'on' })
+  t.equal(cloud.statusCode, 422)
+  t.match(cloud.body, /<details open>\s*<summary>Advanced: national clouds<\/summary>[\s\S]*class="field-error" id="entra-sso-login-host-error">Microsoft Entra sign-in host must be the global cloud/)
 })
