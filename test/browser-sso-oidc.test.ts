@@ -51,12 +51,18 @@ t.test('a super-admin connects Google and Entra on their cards; staff sign in wi
   await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click()
   await admin.getByRole('link', { name: 'Integrations', exact: true }).click()
   await admin.getByRole('heading', { name: 'Integrations', exact: true }).waitFor()
-
-  await t.test('Google, configured in its modal', async t => {
-    await admin.getByRole('link', { name: 'Google Workspace SSO', exact: true }).click()
-    const dialog = admin.getByRole('dialog', { name: 'Google Workspace SSO' })
+  /** A card's modal, opened from the grid. */
+  async function openCard (name: string) {
+    await admin.getByRole('link', { name, exact: true }).click()
+    const dialog = admin.getByRole('dialog', { name })
     await dialog.waitFor()
     await settled(admin)
+    return dialog
+  }
+
+  await t.test('Google, configured in its modal', async t => {
+    const dialog = await openCard('Google Workspace SSO')
+    await admin.screenshot({ path: `${shots}/sso-oidc-google-modal-top.png` })
     t.equal(await dialog.getByLabel('Authorized redirect URI').inputValue(), `${origin}/sign-in/sso/google-sso/google/callback`, 'the address to register at Google, this workspace\'s')
     await dialog.getByLabel('Client ID').fill(GOOGLE_CLIENT_ID)
     await dialog.getByLabel('Client secret').fill(CLIENT_SECRET)
@@ -75,10 +81,7 @@ t.test('a super-admin connects Google and Entra on their cards; staff sign in wi
   })
 
   await t.test('Entra (preview), configured in its modal with a group mapped to admin', async t => {
-    await admin.getByRole('link', { name: 'Microsoft Entra ID', exact: true }).click()
-    const dialog = admin.getByRole('dialog', { name: 'Microsoft Entra ID' })
-    await dialog.waitFor()
-    await settled(admin)
+    const dialog = await openCard('Microsoft Entra ID')
     t.equal(await dialog.getByLabel('Redirect URI (Web)').inputValue(), `${origin}/sign-in/sso/entra-sso/microsoft/callback`, 'the address to register in Entra, this workspace\'s')
     await dialog.getByLabel('Application (client) ID').fill(ENTRA_CLIENT_ID)
     await dialog.getByLabel('Client secret').fill(CLIENT_SECRET)
