@@ -162,6 +162,10 @@ t.test('Google and Entra through the core routes', async t => {
   t.test('Entra refuses a tenant it does not allow', async t => {
     const person = entra.peer.person
     t.teardown(async () => { entra.peer.person = person; await configure('entra', { ...entra.settings }) })
+    // One organization: a token of the home tenant whose tid names another tenant.
+    entra.peer.person = { sub: 'entra-odd', tenant: home, claims: { tid: other, email: 'eve@fabrikam.com', groups: [] } }
+    await refused(t, 'entra', (await signIn('entra')).back, 'wrong_tenant', 'The sign-in token does not name the Microsoft Entra tenant that issued it.')
+
     // Several organizations: the app registration is multi-tenant; only the home tenant is allowed.
     await configure('entra', { ...entra.settings, tenancy: 'multi', tenantId: undefined, allowedTenants: home, createPeople: true })
     entra.peer.person = { sub: 'entra-outsider', tenant: other, claims: { tid: other, email: 'eve@fabrikam.com', groups: [] } }
