@@ -54,7 +54,7 @@ interface Run { button: string, start: string, callback: Awaited<ReturnType<Test
 /** Staff on the sign-in page asked for `next`: press the IdP's button, the IdP answers, the browser posts it back and follows on. */
 async function signInWith (b: TestSession, label: string, idp: typeof okta, sp: ServiceProviderAddresses, who: Person, next = '/hardware'): Promise<Run> {
   const signInPage = await b.get(`/sign-in?next=${encodeURIComponent(next)}`)
-  const button = unescapeHtml(new RegExp(`<a class="button" href="([^"]+)">${label}</a>`).exec(signInPage.body)?.[1] ?? '')
+  const button = unescapeHtml(new RegExp(`<a class="button" href="([^"]+)">Sign in with ${label}</a>`).exec(signInPage.body)?.[1] ?? '')
   if (button === '') throw new Error(`no “${label}” button on the sign-in page`)
   const start = await b.get(button)
   if (start.statusCode !== 303) throw new Error(`start answered ${start.statusCode}: ${start.body.slice(0, 300)}`)
@@ -71,8 +71,8 @@ t.test('the integration switched on from its page: the sign-in page has one butt
   const saved = await owner.post(PAGE, { enabled: 'true' })
   t.ok(saved.statusCode < 400, `saved (${saved.statusCode})`)
   const page = await browser(app, HOST).get('/sign-in?next=%2Fhardware')
-  t.match(page.body, '<a class="button" href="/sign-in/sso/saml/okta?next&#x3D;%2Fhardware">Okta</a>')
-  t.match(page.body, '<a class="button" href="/sign-in/sso/saml/jumpcloud?next&#x3D;%2Fhardware">JumpCloud</a>')
+  t.match(page.body, '<a class="button" href="/sign-in/sso/saml/okta?next&#x3D;%2Fhardware">Sign in with Okta</a>', 'labelled with the display name, as the page promises')
+  t.match(page.body, '<a class="button" href="/sign-in/sso/saml/jumpcloud?next&#x3D;%2Fhardware">Sign in with JumpCloud</a>')
   t.same([oktaSp.entityId, oktaSp.acsUrl], [`${ORIGIN}/sign-in/sso/saml/okta`, `${ORIGIN}/sign-in/sso/saml/okta/callback`], 'the page shows the workspace\'s addresses')
 })
 
@@ -135,7 +135,7 @@ t.test('IdP-initiated: Okta allows it (RelayState names the page), JumpCloud doe
 t.test('a Response for another audience (JumpCloud\'s SP entity ID sent to Okta\'s ACS) is refused with the reason', async t => {
   const b = browser(app, HOST)
   const signInPage = await b.get('/sign-in')
-  const start = await b.get(unescapeHtml(/<a class="button" href="([^"]+)">Okta<\/a>/.exec(signInPage.body)![1]))
+  const start = await b.get(unescapeHtml(/<a class="button" href="([^"]+)">Sign in with Okta<\/a>/.exec(signInPage.body)![1]))
   const request = await okta.readRequest(oktaSp, String(start.headers.location))
   const answer = await okta.respond({ ...oktaSp, entityId: jumpcloudSp.entityId }, person('alice@acme.test'), request.id)
   const callback = await crossSitePost(app, b, new URL(oktaSp.acsUrl).pathname, { SAMLResponse: answer, RelayState: request.relayState })

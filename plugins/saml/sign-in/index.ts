@@ -5,8 +5,9 @@ import { finishSignIn } from './finish.ts'
 import { startSignIn } from './start.ts'
 
 export const samlSignIn: SignInCapability<ConnectorContext> = {
+  // The button says “Sign in with <display name>”, as the page's Display name field promises.
   async methods (ctx, tools) {
-    return (await listIdps(tools.db, ctx.workspace.id)).filter(idp => idp.enabled).map(idp => ({ key: idp.key, label: idp.displayName }))
+    return (await listIdps(tools.db, ctx.workspace.id)).filter(idp => idp.enabled).map(idp => ({ key: idp.key, label: `Sign in with ${idp.displayName}` }))
   },
   start: startSignIn,
   finish: finishSignIn
