@@ -67,6 +67,7 @@ t.test('two SimpleSAMLphp IdPs added from the SAML page; staff sign in through e
   await page.locator('#integration-enabled-saml').check()
   await page.locator('#integration-save-saml').click()
   await page.getByText('Saved.').waitFor()
+  t.equal(await page.getByText('Certificates to roll').count(), 0, 'certificates valid a year: no warning')
   await page.screenshot({ path: `${shots}/sso-saml-page-two-idps.png`, fullPage: true })
   await page.getByRole('button', { name: 'Sign out' }).click()
 
@@ -83,6 +84,16 @@ t.test('two SimpleSAMLphp IdPs added from the SAML page; staff sign in through e
   const aliceRow = await app.db('users').where({ workspace_id: acme.id, email: alice.email }).first()
   t.match(aliceRow, { role: 'admin', first_name: alice.givenName, last_name: alice.sn, source: 'sso' }, 'created with the role of her IdP group')
   t.match(await lastSignIn(app, acme.id), { outcome: 'success', target_id: aliceRow.id, details: { provider: 'saml', idp: 'head-office', created: true } })
+
+  // An admin, not a super admin: the SAML page read-only, with the core's reason, the IdPs and their details, no form.
+  await page.goto(`${origin}/settings/integrations/saml`)
+  await page.getByText('Only a super admin can change a sign-in integration').waitFor()
+  t.ok(await page.getByRole('row', { name: /Head office/ }).isVisible(), 'the IdPs are listed')
+  t.ok(await page.getByRole('region', { name: 'Branch office', exact: true }).getByLabel(/^ACS URL/).isVisible(), 'with what to give them')
+  t.equal(await page.getByRole('region', { name: 'Add an identity provider' }).count(), 0, 'no add form')
+  t.equal(await page.getByText('Edit Head office').count(), 0, 'no edit form')
+  t.equal(await page.getByRole('button', { name: /Save|Delete|Add/ }).count(), 0, 'no button that changes anything')
+  await page.screenshot({ path: `${shots}/sso-saml-page-read-only.png`, fullPage: true })
   await page.getByRole('button', { name: 'Sign out' }).click()
 
   // Bob, in the register as an employee, through the branch (JIT off, staff → IT admin).

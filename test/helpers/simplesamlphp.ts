@@ -169,7 +169,7 @@ export async function startSimpleSamlPhp (options: SimpleSamlOptions = {}): Prom
   let child: ChildProcess | undefined
   const removeAll = () => fs.rmSync(dir, { recursive: true, force: true })
   try {
-    const { privateKey, certificate } = await selfSignedCertificate('SimpleSAMLphp test IdP')
+    const { privateKey, certificate } = await selfSignedCertificate('SimpleSAMLphp test IdP', 365)
     writeFile(path.join(folders.cert, 'idp.key'), privateKey)
     writeFile(path.join(folders.cert, 'idp.crt'), certificate)
 
