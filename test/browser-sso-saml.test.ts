@@ -3,7 +3,8 @@
 // these live on plain-http loopback), maps an IdP group to Admin, gives each IdP the entity ID,
 // ACS URL and certificate the page shows, and switches the integration on. Staff then press an
 // IdP's button on the sign-in page, sign in on SimpleSAMLphp's real login form, and land on the
-// page they asked for with the role their IdP groups give them.
+// page they asked for with the role their IdP groups give them; and from the IdP's app list
+// (IdP-initiated), where the head office allows it.
 import t from 'tap'
 import type { Page } from 'playwright-core'
 import { grantAdminAccess } from '../core/auth/bootstrap.ts'
@@ -18,7 +19,7 @@ const skip = chromiumPath === null ? noBrowserReason : phpPath === null ? noSimp
 const [alice, bob] = DEFAULT_USERS
 
 /** On the SAML page: adds the IdP from its pasted metadata, then gives it what the page says to give it. */
-async function addIdp (page: Page, idp: SimpleSamlIdp, name: string, options: { createPeople: boolean, group: string, role: string }) {
+async function addIdp (page: Page, idp: SimpleSamlIdp, name: string, options: { createPeople: boolean, idpInitiated?: boolean, group: string, role: string }): Promise<string> {
   const metadata = await (await fetch(idp.metadataUrl)).text()
   const add = page.getByRole('region', { name: 'Add an identity provider' })
   await add.getByLabel('Display name').fill(name)
@@ -28,16 +29,19 @@ async function addIdp (page: Page, idp: SimpleSamlIdp, name: string, options: { 
   await add.getByLabel('Last name attribute').fill('sn')
   await add.getByLabel('Group attribute').fill('groups')
   await add.getByLabel('Create people on first sign-in').setChecked(options.createPeople)
+  await add.getByLabel('Allow IdP-initiated sign-in').setChecked(options.idpInitiated ?? false)
   await add.getByLabel('Group value 1').fill(options.group)
   await add.getByLabel('Role for group 1').selectOption({ label: options.role })
   await add.getByRole('button', { name: 'Add identity provider' }).click()
   await page.getByText(`Added “${name}”.`).waitFor()
   const section = page.getByRole('region', { name, exact: true })
+  const entityId = await section.getByLabel('Entity ID (Audience URI, Identifier)').inputValue()
   idp.trust({
-    entityId: await section.getByLabel('Entity ID (Audience URI, Identifier)').inputValue(),
+    entityId,
     acsUrl: await section.getByLabel(/^ACS URL/).inputValue(),
     certificate: await section.getByLabel('Service provider certificate').inputValue()
   })
+  return entityId
 }
 
 t.test('two SimpleSAMLphp IdPs added from the SAML page; staff sign in through each and land where they asked, with the mapped role', { skip }, async t => {
@@ -62,7 +66,7 @@ t.test('two SimpleSAMLphp IdPs added from the SAML page; staff sign in through e
   await page.goto(`${origin}${new URL(owner.signInUrl).pathname}`)
   await page.getByRole('heading', { name: 'Overview' }).waitFor()
   await page.goto(`${origin}/settings/integrations/saml`)
-  await addIdp(page, headOffice, 'Head office', { createPeople: true, group: 'stocktake-admins', role: 'Admin' })
+  const headOfficeSp = await addIdp(page, headOffice, 'Head office', { createPeople: true, idpInitiated: true, group: 'stocktake-admins', role: 'Admin' })
   await addIdp(page, branch, 'Branch office', { createPeople: false, group: 'staff', role: 'IT admin' })
   await page.locator('#integration-enabled-saml').check()
   await page.locator('#integration-save-saml').click()
@@ -104,5 +108,13 @@ t.test('two SimpleSAMLphp IdPs added from the SAML page; staff sign in through e
   t.equal(page.url(), `${origin}/people`, 'landed on the page asked for')
   t.equal((await app.db('users').where({ id: bobRow.id }).first()).role, 'it-admin', 'his role follows his IdP group')
   t.match(await lastSignIn(app, acme.id), { outcome: 'success', target_id: bobRow.id, details: { idp: 'branch-office', role: { old: 'employee', new: 'it-admin' } } })
+  await page.getByRole('button', { name: 'Sign out' }).click()
+
+  // From the head office's app list (IdP-initiated, allowed there): SimpleSAMLphp still knows Alice
+  // and posts an answer nobody asked for; its RelayState names the page.
+  await page.goto(headOffice.idpInitiatedUrl(headOfficeSp, '/software'))
+  await page.getByRole('heading', { name: 'Software', level: 1 }).waitFor()
+  t.equal(page.url(), `${origin}/software`, 'IdP-initiated: landed on the RelayState page, signed in')
+  t.match(await lastSignIn(app, acme.id), { outcome: 'success', target_id: aliceRow.id, details: { idp: 'head-office' } })
   t.same(failures, [], 'no failed requests')
 })
