@@ -8,6 +8,7 @@
 import t from 'tap'
 import { workspaceUrl } from '../core/config.ts'
 import { buildTestApp } from './helpers/app.ts'
+import { decodeHtml } from './helpers/html-text.ts'
 import { members } from './helpers/members.ts'
 import { keyPair } from './helpers/saml/keys.ts'
 import { samlifyIdp, type Person, type ServiceProviderAddresses } from './helpers/saml/samlify-idp.ts'
@@ -26,14 +27,12 @@ const okta = samlifyIdp({ entityId: 'http://www.okta.com/exkE2E', keys: await ke
 // JumpCloud-like, but signing only the Assertion (as ADFS, Auth0 and OneLogin do).
 const jumpcloud = samlifyIdp({ entityId: 'JumpCloud-acme', keys: await keyPair('jumpcloud.e2e'), ssoUrl: 'https://sso.jumpcloud.test/saml2/stocktake', signResponse: false })
 
-const unescapeHtml = (text: string) => text.replace(/&#x3D;/g, '=').replace(/&#x2F;/g, '/').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
-
 /** What the SAML page tells the admin to give an IdP: its SP entity ID, ACS URL and certificate. */
 async function spDetails (key: string): Promise<ServiceProviderAddresses> {
   const page = (await owner.get(PAGE)).body
   const id = new RegExp(`<tr id="idp-row-${key}">\\s*<th scope="row"><a href="#idp-([0-9a-f-]+)-heading">`).exec(page)?.[1]
-  const value = (field: string) => unescapeHtml(new RegExp(`<input id="idp-${id}-sp-${field}" value="([^"]+)"`).exec(page)?.[1] ?? '')
-  const certificate = unescapeHtml(new RegExp(`<textarea id="idp-${id}-sp-certificate"[^>]*>([^<]+)</textarea>`).exec(page)?.[1] ?? '')
+  const value = (field: string) => decodeHtml(new RegExp(`<input id="idp-${id}-sp-${field}" value="([^"]+)"`).exec(page)?.[1] ?? '')
+  const certificate = decodeHtml(new RegExp(`<textarea id="idp-${id}-sp-certificate"[^>]*>([^<]+)</textarea>`).exec(page)?.[1] ?? '')
   return { entityId: value('entity-id'), acsUrl: value('acs-url'), certificate }
 }
 
@@ -54,7 +53,7 @@ interface Run { button: string, start: string, callback: Awaited<ReturnType<Test
 /** Staff on the sign-in page asked for `next`: press the IdP's button, the IdP answers, the browser posts it back and follows on. */
 async function signInWith (b: TestSession, label: string, idp: typeof okta, sp: ServiceProviderAddresses, who: Person, next = '/hardware'): Promise<Run> {
   const signInPage = await b.get(`/sign-in?next=${encodeURIComponent(next)}`)
-  const button = unescapeHtml(new RegExp(`<a class="button" href="([^"]+)">Sign in with ${label}</a>`).exec(signInPage.body)?.[1] ?? '')
+  const button = decodeHtml(new RegExp(`<a class="button" href="([^"]+)">Sign in with ${label}</a>`).exec(signInPage.body)?.[1] ?? '')
   if (button === '') throw new Error(`no “${label}” button on the sign-in page`)
   const start = await b.get(button)
   if (start.statusCode !== 303) throw new Error(`start answered ${start.statusCode}: ${start.body.slice(0, 300)}`)
@@ -135,7 +134,7 @@ t.test('IdP-initiated: Okta allows it (RelayState names the page), JumpCloud doe
 t.test('a Response for another audience (JumpCloud\'s SP entity ID sent to Okta\'s ACS) is refused with the reason', async t => {
   const b = browser(app, HOST)
   const signInPage = await b.get('/sign-in')
-  const start = await b.get(unescapeHtml(/<a class="button" href="([^"]+)">Sign in with Okta<\/a>/.exec(signInPage.body)![1]))
+  const start = await b.get(decodeHtml(/<a class="button" href="([^"]+)">Sign in with Okta<\/a>/.exec(signInPage.body)![1]))
   const request = await okta.readRequest(oktaSp, String(start.headers.location))
   const answer = await okta.respond({ ...oktaSp, entityId: jumpcloudSp.entityId }, person('alice@acme.test'), request.id)
   const callback = await crossSitePost(app, b, new URL(oktaSp.acsUrl).pathname, { SAMLResponse: answer, RelayState: request.relayState })

@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core'
 import { request } from 'undici'
 import { certificateBody, selfSignedCertificate } from './certificate.ts'
 import { cookieJar } from './cookie-jar.ts'
+import { decodeHtml } from './html-text.ts'
 
 const SIMPLESAMLPHP_WWW = '/usr/share/simplesamlphp/www'
 const PHP_CANDIDATES = ['/usr/bin/php', '/usr/bin/php8.2', '/usr/local/bin/php']
@@ -135,12 +136,6 @@ function spRemote (sp: TrustedServiceProvider) {
       : { keys: [{ encryption: true, signing: true, type: 'X509Certificate', X509Certificate: certificateBody(sp.certificate) }] })
   }
 }
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
-const decodeHtml = (text: string) => text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, code: string) =>
-  code.startsWith('#x') || code.startsWith('#X')
-    ? String.fromCodePoint(parseInt(code.slice(2), 16))
-    : code.startsWith('#') ? String.fromCodePoint(parseInt(code.slice(1), 10)) : ENTITIES[code.toLowerCase()] ?? whole)
 
 /** The first form of a page: its action and its inputs' names and values (SimpleSAMLphp's own templates: login and the POST page). */
 function firstForm (html: string, pageUrl: URL) {
