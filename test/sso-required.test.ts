@@ -50,7 +50,7 @@ t.test('with a method enabled, only a super-admin can require it; admins see it 
   t.equal(await required(), false)
 
   const page = await bossBrowser.get('/settings')
-  t.match(page.body, 'Single sign-on methods enabled: Sign in with Fixture IdP, Fixture SAML.')
+  t.match(page.body, 'Single sign-on buttons on the sign-in page: “Sign in with Fixture IdP”, “Fixture SAML”.')
   const res = await bossBrowser.post('/settings/sign-in', { require_sso: 'on' })
   t.match((await followRedirect(bossBrowser, res)).body, 'Single sign-on is now required')
   t.equal(await required(), true)
