@@ -99,3 +99,29 @@ t.test('the sign-in page tells people where a link comes from', async t => {
   t.match(page.body, 'Ask your IT admin to send you a sign-in link from your page in Stocktake.')
   t.notMatch(page.body, 'whoever runs this Stocktake server', 'not the operator\'s shell, which a colleague cannot reach')
 })
+
+t.test('while the workspace requires single sign-on, links are offered and made only for super admins, and the page says why', async t => {
+  await app.db('workspaces').where({ id: acme.id }).update({ require_sso: true })
+  t.teardown(async () => { await app.db('workspaces').where({ id: acme.id }).update({ require_sso: false }) })
+  const before = (await linksOf(eli.id)).length
+
+  const page = await asAdmin.get(`/people/${eli.id}`)
+  t.notMatch(page.body, `hx-post="/people/${eli.id}/sign-in-link"`, 'no button the sign-in would refuse')
+  t.match(page.body, 'Eli Employee signs in with single sign-on: this workspace requires it, so sign-in links work only for super admins.')
+  const list = await asAdmin.get('/people?q=acme.test')
+  t.notMatch(list.body, `hx-post="/people/${eli.id}/sign-in-link"`, 'nor on the list')
+  t.match(list.body, /<span class="muted">Single sign-on<\/span>/, 'whose Sign-in column says how they sign in')
+
+  const res = await asAdmin.post(`/people/${eli.id}/sign-in-link`, {}, HTMX)
+  t.equal(res.statusCode, 409, 'a link asked for anyway is refused')
+  t.match(res.body, 'Eli Employee signs in with single sign-on: this workspace requires it (Settings → Sign-in), so a sign-in link would not work for them.')
+  t.notMatch(res.body, '/sign-in/link/')
+  t.equal((await linksOf(eli.id)).length, before, 'and none is made')
+  t.equal((await asSue.post(`/people/${ada.id}/sign-in-link`, {}, HTMX)).statusCode, 409, 'not even by a super admin for an admin')
+
+  const superPage = await asSue.get(`/people/${sue.id}`)
+  t.match(superPage.body, `hx-post="/people/${sue.id}/sign-in-link"`, 'a super admin\'s link (break-glass) is still offered')
+  const made = await asSue.post(`/people/${sue.id}/sign-in-link`, {}, HTMX)
+  t.equal(made.statusCode, 201)
+  t.equal((await browser(app, 'acme.localhost').get(new URL(LINK.exec(made.body)![1]).pathname)).statusCode, 303, 'and signs her in')
+})

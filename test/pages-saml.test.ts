@@ -2,33 +2,23 @@
 // IdP from pasted metadata (Okta's and ADFS's), from a metadata URL (fetched through ctx.http from
 // a loopback IdP), or by hand; every refusal names its field and stores nothing; edit (roll a
 // certificate, map groups), delete; the card's "N IdPs"; another workspace sees none of it.
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { workspaceUrl } from '../core/config.ts'
 import { routeToFake } from '../core/sdk.ts'
 import { buildTestApp } from './helpers/app.ts'
 import { members } from './helpers/members.ts'
+import { startFake } from '../plugins/saml/fake.ts'
 import { adfsMetadata, base64Of, oktaMetadata, testCertificate } from './helpers/saml-metadata.ts'
 
 const DAY = 24 * 3600 * 1000
 const [oktaCert, adfsOld, adfsNew, adfsEncryption, handCert] = await Promise.all(['okta', 'adfs-old', 'adfs-new', 'adfs-enc', 'hand'].map(async name => await testCertificate(name)))
 
-/** An IdP on loopback publishing its metadata, reached as https://idp.example.test through routeToFake. */
-const served: Record<string, { status: number, type: string, body: string }> = {
-  '/app/metadata': { status: 200, type: 'application/samlmetadata+xml', body: oktaMetadata(oktaCert, 'exkURL') },
-  '/gone': { status: 404, type: 'text/html', body: 'Not Found' }
-}
-const fetched: string[] = []
-const idpServer = createServer((req, res) => {
-  fetched.push(req.url ?? '')
-  const answer = served[req.url ?? ''] ?? served['/gone']
-  res.writeHead(answer.status, { 'content-type': answer.type }).end(answer.body)
-})
-await new Promise<void>(resolve => idpServer.listen(0, '127.0.0.1', resolve))
-t.teardown(() => new Promise(resolve => idpServer.close(resolve)))
+// The plugin's fake: Okta publishing an app's metadata, reached as https://idp.example.test through routeToFake.
+const oktaIdp = await startFake({ app: 'exkURL', certificate: oktaCert })
+t.teardown(oktaIdp.close)
+const fetched = oktaIdp.requests
 
-const { app, config, workspace } = await buildTestApp(t, {}, { httpDispatcher: routeToFake(`http://127.0.0.1:${(idpServer.address() as AddressInfo).port}`) })
+const { app, config, workspace } = await buildTestApp(t, {}, { httpDispatcher: routeToFake(oktaIdp.url) })
 const acme = await workspace('acme')
 const other = await workspace('other')
 const { add, as } = members(app, acme)
@@ -148,16 +138,16 @@ t.test('metadata publishing three signing certificates during a roll: the two va
 })
 
 t.test('adding from a metadata URL fetches it through ctx.http; an http:// URL or one that fails is refused on the field', async t => {
-  const res = await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'Okta URL', key: 'okta-url', source: 'url', metadata_url: 'https://idp.example.test/app/metadata' }))
+  const res = await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'Okta URL', key: 'okta-url', source: 'url', metadata_url: `https://idp.example.test${oktaIdp.metadataPath}` }))
   t.equal(res.statusCode, 303, res.body)
-  t.equal((await idpByKey('okta-url')).entity_id, 'http://www.okta.com/exkURL')
-  t.same(fetched, ['/app/metadata'])
+  t.equal((await idpByKey('okta-url')).entity_id, oktaIdp.entityId)
+  t.same(fetched, [oktaIdp.metadataPath])
 
   const gone = await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'Gone', source: 'url', metadata_url: 'https://idp.example.test/gone' }))
   t.equal(gone.statusCode, 422)
   t.equal(fieldError(gone.body, 'new-metadata_url'), 'Metadata URL could not be read: HTTP 404 from idp.example.test/gone.')
   t.match(gone.body, 'value="https://idp.example.test/gone"', 'what was typed stays')
-  const plain = await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'Plain', source: 'url', metadata_url: 'http://idp.example.test/app/metadata' }))
+  const plain = await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'Plain', source: 'url', metadata_url: `http://idp.example.test${oktaIdp.metadataPath}` }))
   t.equal(plain.statusCode, 422)
   t.match(fieldError(plain.body, 'new-metadata_url'), /^Metadata URL must be an https:\/\/ URL/)
   const empty = await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'Empty', source: 'url', metadata_url: '' }))
@@ -224,25 +214,41 @@ t.test('a key is unique in the workspace; a blank one comes from the name', asyn
   t.match(fieldError(bad.body, 'new-key'), /^Key must be 1–64 lowercase letters, digits and dashes/)
 })
 
-t.test('only a super admin may map a group to Super admin or make it the default role', async t => {
-  const res = await admin.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'OneLogin', metadata_xml: oktaMetadata(oktaCert, 'exkONELOGIN'), mapping_group_1: 'IT', mapping_role_1: 'it-admin', mapping_group_2: 'Owners', mapping_role_2: 'super-admin', default_role: 'super-admin' }))
-  t.equal(res.statusCode, 422)
-  t.match(fieldError(res.body, 'new-mapping_role_2'), /^Only a super admin can map a group to Super admin/)
-  t.match(fieldError(res.body, 'new-default_role'), /^Only a super admin can make Super admin the default role/)
-  t.equal(await idpByKey('onelogin'), undefined)
-  t.notMatch(/<select id="new-mapping_role_1"[\s\S]*?<\/select>/.exec((await admin.get(PAGE)).body)?.[0], 'super-admin', 'not offered to an admin')
+t.test('an admin sees the page read-only: SP details and IdPs but no form; every action refused (403, audited), nothing stored', async t => {
+  const page = await admin.get(PAGE)
+  t.equal(page.statusCode, 200)
+  t.match(page.body, 'Only a super admin can change a sign-in integration', 'the core\'s explanation')
+  t.match(page.body, '<tr id="idp-row-okta">', 'the IdPs are listed')
+  t.match(page.body, `Single sign-on URL: <code>${SSO}/okta/callback</code>`, 'with the details to give the IdP')
+  t.notMatch(page.body, `action="${PAGE}/actions/`, 'no form posts to an action')
+  t.notMatch(page.body, 'Add an identity provider', 'no add form')
+  t.notMatch(page.body, '<summary>Edit ', 'no edit form')
+  t.notMatch(page.body, '<summary>Delete ', 'no delete form')
 
+  const before = await idps()
+  const okta = await idpByKey('okta')
+  const add = await admin.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'OneLogin', metadata_xml: oktaMetadata(oktaCert, 'exkONELOGIN'), mapping_group_1: 'Owners', mapping_role_1: 'super-admin' }))
+  t.equal(add.statusCode, 403)
+  const edit = await admin.post(`${PAGE}/actions/edit-idp`, await editForm('okta', { mapping_group_1: 'Everyone', mapping_role_1: 'super-admin', default_role: 'super-admin' }))
+  t.equal(edit.statusCode, 403)
+  const remove = await admin.post(`${PAGE}/actions/delete-idp`, { form_kind: 'delete', id: okta.id, confirm: 'on' })
+  t.equal(remove.statusCode, 403)
+  t.same(await idps(), before, 'nothing added, changed or deleted')
+  const denied = await app.db('audit_log').where({ workspace_id: acme.id, action: 'access.denied', actor_label: 'ada@acme.test' })
+  t.ok(denied.length >= 1, 'the refusal is audited')
+  t.equal(await app.db('audit_log').where({ workspace_id: acme.id, action: 'integration.page_action', actor_label: 'ada@acme.test' }).first(), undefined, 'no action ran')
+})
+
+t.test('a super admin may map a group to Super admin; a group mapped twice or a role without a group is refused', async t => {
   const mixed = await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'OneLogin', signed_part: 'assertion', metadata_xml: oktaMetadata(oktaCert, 'exkONELOGIN'), mapping_group_1: 'Owners', mapping_role_1: 'super-admin', mapping_group_2: 'Owners', mapping_role_2: 'admin', mapping_group_3: '', mapping_role_3: 'admin' }))
   t.equal(mixed.statusCode, 422)
   t.match(fieldError(mixed.body, 'new-mapping_group_2'), /^Group value “Owners” is mapped twice/)
   t.match(fieldError(mixed.body, 'new-mapping_group_3'), /^Group value is required when a role is chosen/)
-  const ok = await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'OneLogin', signed_part: 'assertion', metadata_xml: oktaMetadata(oktaCert, 'exkONELOGIN'), mapping_group_1: 'Owners', mapping_role_1: 'super-admin' }))
+  t.equal(await idpByKey('onelogin'), undefined)
+  const ok = await owner.post(`${PAGE}/actions/add-idp`, addForm({ display_name: 'OneLogin', signed_part: 'assertion', metadata_xml: oktaMetadata(oktaCert, 'exkONELOGIN'), mapping_group_1: 'Owners', mapping_role_1: 'super-admin', default_role: 'super-admin' }))
   t.equal(ok.statusCode, 303)
-  t.same((await idpByKey('onelogin')).role_mappings, [{ group: 'Owners', role: 'super-admin' }])
-
-  const keeps = await admin.post(`${PAGE}/actions/edit-idp`, await editForm('onelogin', { mapping_group_2: 'Help desk', mapping_role_2: 'it-admin' }))
-  t.equal(keeps.statusCode, 303, 'an admin may keep a super-admin mapping a super admin made')
-  t.same((await idpByKey('onelogin')).role_mappings, [{ group: 'Owners', role: 'super-admin' }, { group: 'Help desk', role: 'it-admin' }])
+  t.match(await idpByKey('onelogin'), { role_mappings: [{ group: 'Owners', role: 'super-admin' }], default_role: 'super-admin' })
+  t.match(/<select id="new-mapping_role_1"[\s\S]*?<\/select>/.exec((await owner.get(PAGE)).body)?.[0], '<option value="super-admin">Super admin</option>', 'offered to a super admin')
 })
 
 t.test('the page warns 30 days before an IdP certificate expires, and once it has', async t => {

@@ -185,6 +185,6 @@ t.test('methods: the enabled IdPs of the workspace, by display name, each its ke
   const methods = await samlSignIn.methods(ctx, tools)
   t.ok(methods.length > 0)
   t.notOk(methods.some(m => m.key === 'off'), 'a turned-off IdP has no button')
-  t.ok(methods.some(m => m.key === 'okta' && m.label === 'OKTA'))
+  t.ok(methods.some(m => m.key === 'okta' && m.label === 'Sign in with OKTA'), 'worded like the other sign-in buttons')
   t.same(methods.map(m => m.label), [...methods.map(m => m.label)].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())), 'by display name')
 })

@@ -50,7 +50,7 @@ t.test('with a method enabled, only a super-admin can require it; admins see it 
   t.equal(await required(), false)
 
   const page = await bossBrowser.get('/settings')
-  t.match(page.body, 'Single sign-on methods enabled: Sign in with Fixture IdP, Fixture SAML.')
+  t.match(page.body, 'Single sign-on buttons on the sign-in page: “Sign in with Fixture IdP”, “Fixture SAML”.')
   const res = await bossBrowser.post('/settings/sign-in', { require_sso: 'on' })
   t.match((await followRedirect(bossBrowser, res)).body, 'Single sign-on is now required')
   t.equal(await required(), true)
@@ -93,6 +93,16 @@ t.test('when required: passwords and links are refused for all but super-admins,
   t.equal((await ssoSignIn(app, eveBrowser, idp)).callback.statusCode, 303, 'single sign-on works for everyone')
   t.match((await eveBrowser.get('/account')).body, 'A password does not sign you in while that is required.', 'their account page says so')
   t.notMatch((await bossBrowser.get('/account')).body, 'A password does not sign you in', 'not to a super-admin')
+})
+
+t.test('still required with every method switched off: the sign-in page says so above the form, and super-admins can still get in', async t => {
+  await enableFixtureSso(app, acme.id, idp, {}, false)
+  t.teardown(async () => { await enableFixtureSso(app, acme.id, idp) })
+  const page = await browser(app, HOST).get('/sign-in')
+  t.notMatch(page.body, 'Sign in with Fixture IdP', 'no buttons')
+  t.match(page.body, /<p class="hint sso-required">This workspace requires single sign-on\. Email and password are for super-admins only\.<\/p>\s*<form method="post" action="\/sign-in"/, 'the note, right above the form')
+  t.equal((await passwordSignIn('eve@acme.test')).statusCode, 403, 'the rule stays on')
+  t.equal((await passwordSignIn('boss@acme.test')).statusCode, 303, 'a super-admin signs in to turn it off')
 })
 
 t.test('turned off, passwords work again for everyone', async t => {

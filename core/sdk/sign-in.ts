@@ -12,7 +12,7 @@ import type { PersonRole } from './directory.ts'
 export interface SignInMethod {
   /** Stable within the plugin: `^[a-z0-9][a-z0-9-]{0,63}$` ("google", an IdP's slug). Part of the callback URL. */
   key: string
-  /** The button's words: "Sign in with Google", or the IdP's display name ("Okta"). */
+  /** The button's words: "Sign in with Google", "Sign in with Okta" (a SAML IdP's display name). */
   label: string
 }
 

@@ -3,6 +3,7 @@
 // namespace, a Signature, WS-Federation RoleDescriptors, an SPSSODescriptor beside the
 // IDPSSODescriptor, an encryption key and two signing keys while it rolls them).
 import { generate } from 'selfsigned'
+import { base64Of } from '../../plugins/saml/fake.ts'
 
 /** A self-signed certificate (PEM) valid until `notAfter`. */
 export async function testCertificate (commonName: string, notAfter = new Date(Date.now() + 365 * 24 * 3600 * 1000)): Promise<string> {
@@ -10,12 +11,8 @@ export async function testCertificate (commonName: string, notAfter = new Date(D
   return pems.cert
 }
 
-/** The base64 of a PEM certificate, as metadata carries it. */
-export const base64Of = (pem: string): string => pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '')
-
-export function oktaMetadata (certificate: string, app = 'exk1fcia6d6EMsf8i0h8'): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="http://www.okta.com/${app}"><md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${base64Of(certificate)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat><md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://acme.okta.com/app/acme_stocktake_1/${app}/sso/saml"/><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://acme.okta.com/app/acme_stocktake_1/${app}/sso/saml"/></md:IDPSSODescriptor></md:EntityDescriptor>`
-}
+// Okta's metadata is the SAML plugin's fake's (the IdP it publishes at its metadata URL).
+export { base64Of, oktaMetadata } from '../../plugins/saml/fake.ts'
 
 const keyDescriptor = (use: string, certificate: string) =>
   `<KeyDescriptor use="${use}"><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>${base64Of(certificate)}</X509Certificate></X509Data></KeyInfo></KeyDescriptor>`

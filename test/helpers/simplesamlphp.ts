@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core'
 import { request } from 'undici'
 import { certificateBody, selfSignedCertificate } from './certificate.ts'
 import { cookieJar } from './cookie-jar.ts'
+import { decodeHtml } from './html-text.ts'
 
 const SIMPLESAMLPHP_WWW = '/usr/share/simplesamlphp/www'
 const PHP_CANDIDATES = ['/usr/bin/php', '/usr/bin/php8.2', '/usr/local/bin/php']
@@ -136,12 +137,6 @@ function spRemote (sp: TrustedServiceProvider) {
   }
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
-const decodeHtml = (text: string) => text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, code: string) =>
-  code.startsWith('#x') || code.startsWith('#X')
-    ? String.fromCodePoint(parseInt(code.slice(2), 16))
-    : code.startsWith('#') ? String.fromCodePoint(parseInt(code.slice(1), 10)) : ENTITIES[code.toLowerCase()] ?? whole)
-
 /** The first form of a page: its action and its inputs' names and values (SimpleSAMLphp's own templates: login and the POST page). */
 function firstForm (html: string, pageUrl: URL) {
   const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(html)
@@ -169,7 +164,7 @@ export async function startSimpleSamlPhp (options: SimpleSamlOptions = {}): Prom
   let child: ChildProcess | undefined
   const removeAll = () => fs.rmSync(dir, { recursive: true, force: true })
   try {
-    const { privateKey, certificate } = await selfSignedCertificate('SimpleSAMLphp test IdP')
+    const { privateKey, certificate } = await selfSignedCertificate('SimpleSAMLphp test IdP', 365)
     writeFile(path.join(folders.cert, 'idp.key'), privateKey)
     writeFile(path.join(folders.cert, 'idp.crt'), certificate)
 

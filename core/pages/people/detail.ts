@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isAdmin } from '../../auth/session.ts'
-import { maySendSignInLink } from '../../auth/send-sign-in-link.ts'
+import { signInLinkRefusal } from '../../auth/send-sign-in-link.ts'
 import { formatDate } from '../../admin/dates.ts'
 import { displayName } from '../../auth/users.ts'
 import type { Person } from '../../register/index.ts'
 import { personFor, type IdRequest } from './access.ts'
 
 const TRAIL_LIMIT = 50
+
+const signInLinkOffer = (refusal: ReturnType<typeof signInLinkRefusal>) => ({ allowed: refusal === null, ssoRequired: refusal === 'sso_required' })
 
 export interface DetailState {
   status?: number
@@ -51,7 +53,7 @@ export async function renderDetail (app: FastifyInstance, request: FastifyReques
     offboarded: person.status === 'offboarded',
     // Offboarding yourself would end your own session half-way through recovering what you hold.
     canOffboard: admin && person.status !== 'offboarded' && !self,
-    signInLink: admin && person.status === 'active' ? { allowed: maySendSignInLink(request.user!, person) } : null,
+    signInLink: admin && person.status === 'active' ? signInLinkOffer(signInLinkRefusal(request.user!, person, request.workspace)) : null,
     trail,
     trailLimited: trail.length === TRAIL_LIMIT,
     errors: state.errors ?? {},

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { roleLabel } from '../../admin/helpers.ts'
 import { statusLabeller } from '../../admin/status-labels.ts'
 import { choiceOptions, parseListQuery, sendCsv, sendListPage, type Column, type RawQuery } from '../../admin/list/index.ts'
-import { maySendSignInLink } from '../../auth/send-sign-in-link.ts'
+import { signInLinkRefusal } from '../../auth/send-sign-in-link.ts'
 import { PERSON_ROLES, PERSON_STATUSES } from '../../register/index.ts'
 import { PEOPLE_COLUMNS } from './csv.ts'
 import { departments, PEOPLE_LIST, peopleBatches, peoplePage } from './list.ts'
@@ -19,7 +19,13 @@ type ListRequest = FastifyRequest<{ Querystring: RawQuery }>
 export async function renderList (app: FastifyInstance, request: ListRequest, reply: FastifyReply) {
   const list = parseListQuery(request.query ?? {}, PEOPLE_LIST)
   const found = await peoplePage(app.db, request.workspace.id, list, PAGE_SIZE)
-  const page = { ...found, rows: found.rows.map(row => ({ ...row, sendsSignInLink: maySendSignInLink(request.user!, row) })) }
+  const page = {
+    ...found,
+    rows: found.rows.map(row => {
+      const refusal = signInLinkRefusal(request.user!, row, request.workspace)
+      return { ...row, sendsSignInLink: refusal === null, signsInWithSso: refusal === 'sso_required' }
+    })
+  }
   const more = async () => ({
     options: {
       status: choiceOptions(PERSON_STATUSES, list.filters.status, statusLabeller('person')),

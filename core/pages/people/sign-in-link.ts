@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { isHtmx } from '../../admin/errors.ts'
 import { roleLabel } from '../../admin/helpers.ts'
-import { sendSignInLink } from '../../auth/send-sign-in-link.ts'
+import { sendSignInLink, type SignInLinkRefusal } from '../../auth/send-sign-in-link.ts'
 import { displayName } from '../../auth/users.ts'
 import type { Person } from '../../register/index.ts'
 import { personFor, type IdRequest } from './access.ts'
 
-function refusal (person: Person, minterRole: Person['role'], reason: 'role_above_minter' | 'not_active'): { status: number, problem: string } {
+function refusal (person: Person, minterRole: Person['role'], reason: SignInLinkRefusal): { status: number, problem: string } {
   const name = displayName(person)
   if (reason === 'role_above_minter') {
     return {
@@ -14,6 +14,9 @@ function refusal (person: Person, minterRole: Person['role'], reason: 'role_abov
       problem: `Only someone with the ${roleLabel(person.role)} role can send ${name} a sign-in link: the link signs in with ${name}'s powers, ` +
         `and a link you make may grant at most your own (${roleLabel(minterRole)}).`
     }
+  }
+  if (reason === 'sso_required') {
+    return { status: 409, problem: `${name} signs in with single sign-on: this workspace requires it (Settings → Sign-in), so a sign-in link would not work for them. Only super admins may use one.` }
   }
   return { status: 409, problem: `${name} is ${person.status}, so a sign-in link would not work. Make them active first (Edit).` }
 }

@@ -61,7 +61,7 @@ const takenKey = (key: string) => `Key “${key}” is taken by another identity
 export async function addIdp (ctx: ConnectorContext, form: PageForm, tools: PageTools): Promise<string> {
   const workspaceId = ctx.workspace.id
   const errors = new FormErrors()
-  const settings = readSettings(form, tools.user, undefined, errors)
+  const settings = readSettings(form, errors)
   const key = readKey(form, settings.displayName, errors)
   const trust = await trustOfNewIdp(ctx, form, errors)
   if (!errors.has('key') && key !== '' && await findIdpByKey(tools.db, workspaceId, key) !== undefined) errors.add('key', 'unique', takenKey(key))
@@ -96,7 +96,7 @@ function rolledCertificates (form: PageForm, stored: Idp, added: string | undefi
 export async function editIdp (ctx: ConnectorContext, form: PageForm, tools: PageTools): Promise<string> {
   const stored = await storedIdp(ctx, form, tools)
   const errors = new FormErrors()
-  const settings = readSettings(form, tools.user, stored, errors)
+  const settings = readSettings(form, errors)
   const typed = readTrust(form, { entityId: 'entity_id', ssoUrl: 'sso_url', certificate: 'new_certificate' }, errors)
   const certificates = rolledCertificates(form, stored, typed.certificate, errors)
   const version = /^\d{1,9}$/.test(form.version ?? '') ? Number(form.version) : NaN

@@ -1,7 +1,7 @@
 // The add and edit forms of an IdP, read into what the store keeps: every field checked, every
 // problem reported at once (a ValidationError names each field and its rule), nothing trusted.
 import type { FieldError, PageForm, PersonRole } from '../../../core/sdk.ts'
-import type { Idp, IdpFields, RoleMapping, SignedPart } from '../idps/types.ts'
+import type { IdpFields, RoleMapping, SignedPart } from '../idps/types.ts'
 import { certificatePem } from './certificates.ts'
 import type { IdpTrust } from './metadata.ts'
 
@@ -14,9 +14,6 @@ const MAX_ATTRIBUTE = 256
 const MAX_ENTITY_ID = 1024
 /** The form's role-mapping rows are mapping_group_<n> and mapping_role_<n>. */
 const MAPPING_FIELD = /^mapping_(group|role)_(\d{1,3})$/
-
-/** What the signed-in admin may grant. */
-export interface Granter { role: PersonRole }
 
 export class FormErrors {
   readonly list: FieldError[] = []
@@ -42,9 +39,8 @@ function optionalAttribute (form: PageForm, name: string, label: string, errors:
 }
 
 /** The rows of role mappings that are filled in, in row order. */
-function roleMappings (form: PageForm, granter: Granter, stored: RoleMapping[], errors: FormErrors): RoleMapping[] {
+function roleMappings (form: PageForm, errors: FormErrors): RoleMapping[] {
   const rows = [...new Set(Object.keys(form).flatMap(name => MAPPING_FIELD.exec(name)?.[2] ?? []))].sort((a, b) => Number(a) - Number(b))
-  const already = new Set(stored.filter(m => m.role === 'super-admin').map(m => m.group))
   const mappings: RoleMapping[] = []
   for (const row of rows) {
     const group = text(form, `mapping_group_${row}`)
@@ -57,17 +53,13 @@ function roleMappings (form: PageForm, granter: Granter, stored: RoleMapping[], 
     if (CONTROL.test(group)) { errors.add(groupField, 'one_line', 'Group value is one line of text, as the IdP sends it.'); continue }
     if (!ROLES.includes(role as PersonRole)) { errors.add(roleField, 'enum', `Role for “${group}” must be one of super-admin, admin, it-admin, employee.`); continue }
     if (mappings.some(m => m.group === group)) { errors.add(groupField, 'unique', `Group value “${group}” is mapped twice: keep one row per group.`); continue }
-    if (role === 'super-admin' && granter.role !== 'super-admin' && !already.has(group)) {
-      errors.add(roleField, 'super_admin_only', `Only a super admin can map a group to Super admin: “${group}” would grant it to everyone in the group.`)
-      continue
-    }
     mappings.push({ group, role: role as PersonRole })
   }
   return mappings
 }
 
 /** Everything of an IdP but its trust (entity ID, SSO URL, certificates) and its key. */
-export function readSettings (form: PageForm, granter: Granter, stored: Idp | undefined, errors: FormErrors): Omit<IdpFields, 'key' | 'entityId' | 'ssoUrl' | 'certificates'> {
+export function readSettings (form: PageForm, errors: FormErrors): Omit<IdpFields, 'key' | 'entityId' | 'ssoUrl' | 'certificates'> {
   const displayName = text(form, 'display_name')
   if (displayName === '') errors.add('display_name', 'required', 'Display name is required: people see it on the sign-in button.')
   else if (displayName.length > MAX_NAME) errors.add('display_name', 'max_length', `Display name is at most ${MAX_NAME} characters.`)
@@ -76,9 +68,6 @@ export function readSettings (form: PageForm, granter: Granter, stored: Idp | un
   if (!SIGNED_PARTS.includes(signedPart)) errors.add('signed_part', 'enum', 'Signed part must be the whole Response or only the Assertion.')
   const defaultRole = text(form, 'default_role') as PersonRole
   if (!ROLES.includes(defaultRole)) errors.add('default_role', 'enum', 'Default role must be one of super-admin, admin, it-admin, employee.')
-  else if (defaultRole === 'super-admin' && granter.role !== 'super-admin' && stored?.defaultRole !== 'super-admin') {
-    errors.add('default_role', 'super_admin_only', 'Only a super admin can make Super admin the default role: it would grant it to everyone this IdP signs in.')
-  }
   return {
     displayName,
     enabled: ticked(form, 'enabled'),
@@ -90,7 +79,7 @@ export function readSettings (form: PageForm, granter: Granter, stored: Idp | un
     allowIdpInitiated: ticked(form, 'allow_idp_initiated'),
     createPeople: ticked(form, 'create_people'),
     defaultRole,
-    roleMappings: roleMappings(form, granter, stored?.roleMappings ?? [], errors)
+    roleMappings: roleMappings(form, errors)
   }
 }
 

@@ -69,14 +69,12 @@ function idpView (idp: Idp, tools: PageTools, now: Date) {
 export async function loadSamlPage (ctx: ConnectorContext, tools: PageTools): Promise<Record<string, unknown>> {
   const now = new Date()
   const idps = (await listIdps(tools.db, ctx.workspace.id)).map(idp => idpView(idp, tools, now))
-  const isSuperAdmin = tools.user.role === 'super-admin'
   return {
     idps,
     warnings: idps.flatMap(idp => idp.warnings.map(certificate => ({ idp: idp.displayName, id: idp.id, ...certificate }))),
     warningDays: EXPIRY_WARNING_DAYS,
-    isSuperAdmin,
-    // A role the admin may not grant is not offered (a stored one stays selected: see the template).
-    roles: ROLES.filter(role => isSuperAdmin || role !== 'super-admin'),
+    // Only super-admins reach the forms (the core refuses a sign-in plugin's actions to anyone else), so every role is offered.
+    roles: ROLES,
     newValues: { form_kind: 'add', source: 'xml', enabled: 'on', signed_part: 'response', default_role: 'employee' },
     newMappingRows: mappingRows(BLANK_MAPPING_ROWS + 2),
     // The addresses a new IdP's key will have, for creating the application at the IdP first.

@@ -23,6 +23,8 @@ export interface SamlifyIdpOptions {
   keyEncryption?: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p' | 'http://www.w3.org/2001/04/xmlenc#rsa-1_5'
   /** e.g. 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' (default RSA-SHA256). */
   signatureAlgorithm?: string
+  /** Its SingleSignOnService (HTTP-Redirect), where start() sends the browser (default https://idp.example/sso). */
+  ssoUrl?: string
 }
 
 export interface ServiceProviderAddresses { entityId: string, acsUrl: string, certificate: string }
@@ -50,7 +52,7 @@ export function samlifyIdp (options: SamlifyIdpOptions) {
     dataEncryptionAlgorithm: options.encrypt,
     keyEncryptionAlgorithm: options.keyEncryption ?? 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
     requestSignatureAlgorithm: options.signatureAlgorithm ?? 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-    singleSignOnService: [{ Binding: binding.redirect, Location: 'https://idp.example/sso' }],
+    singleSignOnService: [{ Binding: binding.redirect, Location: options.ssoUrl ?? 'https://idp.example/sso' }],
     singleLogoutService: [{ Binding: binding.redirect, Location: 'https://idp.example/slo' }]
   }
   const idp = samlify.IdentityProvider(settings)
@@ -66,6 +68,9 @@ export function samlifyIdp (options: SamlifyIdpOptions) {
   })
 
   return {
+    /** Its metadata as samlify publishes it (entity ID, signing certificate, SSO URL): what an admin pastes on the SAML page. */
+    metadata: (): string => idp.getMetadata(),
+
     /** Reads the redirect-binding URL start() returned, as the IdP's SSO endpoint does: the signature must verify. */
     async readRequest (sp: ServiceProviderAddresses, url: string): Promise<{ id: string, relayState: string, acsUrl: string, issuer: string, sigAlg: string }> {
       const parsed = new URL(url)
