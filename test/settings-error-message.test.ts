@@ -79,3 +79,30 @@ t.test('saved settings the schema now refuses (a rule tightened by an upgrade) a
   await t.rejects(ctx.http.request({ url: 'https://acme.jamfcloud.com/api/v1/auth', auth: 'none' }), /cannot connect with its saved settings/, 'unsigned requests too')
   t.equal(await app.db('audit_log').where({ workspace_id: acme.id, action: 'integration.http_call' }).first(), undefined, 'nothing was sent')
 })
+
+t.test('a conditional rule (if/then) is named once, on its field, in the branch\'s words', async t => {
+  const entra = (await discoverPlugins()).find(p => p.id === 'entra-sso')!
+  const app = { clientId: '3f1c2b4a-6d5e-4f70-8a9b-0c1d2e3f4a5b', clientSecret: 'a-secret-value' }
+  const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
+  const check = (values: Record<string, unknown>) => validateSettings(entra.settingsSchema as SettingsSchema, { ...app, ...values })
+  t.same(check({ tenancy: 'single' }), [{ field: 'tenantId', rule: 'required', message: 'is required for one organization: the Directory (tenant) ID GUID or a verified domain', authored: true }])
+  t.same(check({}), [{ field: 'tenantId', rule: 'required', message: 'is required for one organization: the Directory (tenant) ID GUID or a verified domain', authored: true }], 'single is the default')
+  t.same(check({ tenancy: 'multi' }), [{ field: 'allowedTenants', rule: 'required', message: 'must list at least one Directory (tenant) ID for several organizations', authored: true }])
+  t.same(check({ tenancy: 'multi', allowedTenants: tenant, loginHost: 'login.microsoftonline.us' }).map(e => [e.field, e.rule]), [['loginHost', 'const']])
+  t.same(check({ tenancy: 'single', tenantId: tenant }), [])
+
+  const { app: server, workspace } = await buildTestApp(t, {}, { plugins: [entra] })
+  const acme = await workspace('acme')
+  const [owner] = await server.db('users').insert({ workspace_id: acme.id, email: 'sue@acme.test', role: 'super-admin' }).returning('*')
+  const session = await signIn(server, { slug: 'acme', workspaceId: acme.id, userId: owner.id })
+  const refused = await session.post('/settings/integrations/entra-sso', { ...app, tenancy: 'single', tenantId: '', enabled: 'on' })
+  t.equal(refused.statusCode, 422)
+  t.match(refused.body, /class="field-error"[^>]*>Tenant ID is required for one organization: the Directory \(tenant\) ID GUID or a verified domain\.</, 'on the field')
+  t.notMatch(refused.body, 'The settings must', 'no general message beside it')
+  t.notMatch(refused.body, '<details open>', 'the national clouds stay folded away')
+
+  // A national cloud for several organizations: the error is on the sign-in host, folded away under Advanced, which opens.
+  const cloud = await session.post('/settings/integrations/entra-sso', { ...app, tenancy: 'multi', allowedTenants: tenant, loginHost: 'login.microsoftonline.us', enabled: 'on' })
+  t.equal(cloud.statusCode, 422)
+  t.match(cloud.body, /<details open>\s*<summary>Advanced: national clouds<\/summary>[\s\S]*class="field-error" id="entra-sso-login-host-error">Microsoft Entra sign-in host must be the global cloud/)
+})

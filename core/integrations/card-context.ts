@@ -34,6 +34,8 @@ export interface CardContext {
   fields: Record<string, CardField>
   /** In schema order, for generic forms: {{#each fieldList}} */
   fieldList: CardField[]
+  /** The workspace's address (https://acme.stocktake.example), for an address the admin registers at the vendor; absent outside a workspace. */
+  workspaceUrl?: string
 }
 
 /** The form state of one workspace's settings (see IntegrationSettings.form). */

@@ -18,6 +18,7 @@ import { redirectUri } from './oauth-routes.ts'
 import { isCoreHosted, pluginPageActions, pluginPageUrl, renderPluginPage, type PluginPageState } from './plugin-page.ts'
 import { ruleWords, type SettingsFieldError } from './settings-validation.ts'
 import { guardConfiguration, mayConfigure, SIGN_IN_CONFIGURATION_NOTE } from '../auth/sso/configure-guard.ts'
+import { workspaceUrl } from '../config.ts'
 
 type Body = Record<string, unknown> | undefined
 type IdParams = { Params: { id: string } }
@@ -175,7 +176,7 @@ export async function integrationRoutes (app: FastifyInstance) {
       review: reviewView(plugin.id, await app.integrations.review(ws.id, plugin.id)),
       lastSync: row?.last_sync_at ? { at: row.last_sync_at, ok: row.last_sync_ok } : null,
       enabled: ctx.enabled,
-      cardHtml: plugin.cardTemplate !== null ? renderCard(plugin.cardTemplate, ctx) : null,
+      cardHtml: plugin.cardTemplate !== null ? renderCard(plugin.cardTemplate, { ...ctx, workspaceUrl: workspaceUrl(app.config, ws.slug) }) : null,
       fields: plugin.cardTemplate === null ? ctx.fieldList.map(f => genericField(m.id, f)) : [],
       errors: errors.length > 0,
       generalErrors: general,

@@ -40,7 +40,9 @@ export function validateSettings (schema: SettingsSchema, values: Record<string,
   }
   const unstorable = unstorableFields(values, '(settings)').map(e => ({ ...e, field: e.field.split('.')[0] }))
   const refused = new Set(unstorable.map(e => e.field))
-  const invalid = validate(values) ? [] : (validate.errors ?? []).map(toFieldError)
+  // An `if` that failed its `then` (or `else`) is reported after that branch's own errors, which
+  // already name the field and the rule: only those are shown, once, on their field.
+  const invalid = validate(values) ? [] : (validate.errors ?? []).filter(e => e.keyword !== 'if').map(toFieldError)
   return [...unstorable, ...invalid.filter(e => !refused.has(e.field))]
 }
 

@@ -7,6 +7,8 @@
 // accounts.google.com or login.microsoftonline.com on the peer), follow the start route's redirect
 // with `playBrowser(peer, location, callbackUrl)`, and bring the returned query to the callback.
 import { randomUUID } from 'node:crypto'
+import { connect } from 'node:net'
+import { Agent } from 'undici'
 import { playBrowser } from '../../plugins/_shared/oidc/fake-browser.ts'
 import { startOidcPeer, type OidcPeer, type PeerPerson } from '../../plugins/_shared/oidc/fake-provider.ts'
 
@@ -29,4 +31,22 @@ export async function startEntraPeer (callbackUrl: string, tenants: string[] = [
   const peer = await startOidcPeer({ flavour: 'entra', clientId: ENTRA_CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [callbackUrl], tenants })
   peer.person = { sub: 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ', tenant: tenants[0], claims: { tid: tenants[0], email: 'pat@contoso.com', preferred_username: 'pat@contoso.com', given_name: 'Pat', family_name: 'Doe', groups: [] } }
   return { peer, tenants, settings: { tenancy: 'single', tenantId: tenants[0], clientId: ENTRA_CLIENT_ID, clientSecret: CLIENT_SECRET, createPeople: true } }
+}
+
+/** The vendor hosts of a Google peer (the rest: Microsoft's sign-in hosts, Entra's). */
+const isGoogleHost = (hostname: string): boolean => /(^|\.)(google|googleapis)\.com$/.test(hostname)
+
+/**
+ * One dispatcher for an app that talks to both peers: Google's hosts reach the Google peer,
+ * every other host the Entra peer (routeToFake routes every host to one peer).
+ */
+export function routeVendors (google: OidcPeer, entra: OidcPeer): Agent {
+  return new Agent({
+    connect: (options, callback) => {
+      const { hostname, port } = new URL(isGoogleHost(options.hostname) ? google.url : entra.url)
+      const socket = connect(Number(port), hostname)
+      socket.once('connect', () => callback(null, socket))
+      socket.once('error', err => callback(err, null))
+    }
+  })
 }

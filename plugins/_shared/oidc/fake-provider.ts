@@ -218,6 +218,17 @@ export async function startOidcPeer (options: OidcPeerOptions): Promise<OidcPeer
 
   async function interaction (op: Provider, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const details = await op.interactionDetails(req, res)
+    // The account chooser (prompt=select_account): another person signing in in the same browser
+    // replaces whoever was signed in at the provider, without oidc-provider's logout confirmation.
+    if (details.session !== undefined && details.session.accountId !== peer.person.sub) {
+      const session = await op.Session.find(details.session.cookie)
+      if (session !== undefined) {
+        session.accountId = undefined
+        await session.persist()
+      }
+      details.session = undefined
+      await details.persist()
+    }
     const grant = new op.Grant({ accountId: peer.person.sub, clientId: String(details.params.client_id) })
     grant.addOIDCScope(String(details.params.scope))
     await op.interactionFinished(req, res, { select_account: {}, login: { accountId: peer.person.sub }, consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: false })
