@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ConnectorError, type Notification } from '../../core/sdk.ts'
+import { ConnectorError, HostNotAllowedError, type Notification } from '../../core/sdk.ts'
 import { connectorTest } from '../../core/sdk/testing.ts'
 import manifest from './manifest.json' with { type: 'json' }
 import settingsSchema from './settings.schema.json' with { type: 'json' }
@@ -158,6 +158,20 @@ t.test('a saved webhook URL on another host is refused before any request, witho
   t.match(result, { ok: false, reason: 'config', message: /^Microsoft Teams cannot connect with its saved settings: Webhook URL must be the HTTP POST URL of a Teams Workflows webhook trigger/ })
   t.notMatch(JSON.stringify(result), /evil|secretSIG/, 'the secret URL is not repeated')
   t.same(fake.requests, [])
+})
+
+t.test('ctx.http reaches only Microsoft\'s trigger hosts (the manifest\'s allowedHosts)', async t => {
+  const { fake, ctx } = await setup(t)
+  const refused = [
+    'https://prod-27.westeurope.logic.azure.com.evil.example/workflows/a/triggers/manual/paths/invoke?sig=x',
+    'https://environment.api.powerplatform.com/powerautomate/automations/direct/workflows/a/triggers/manual/paths/invoke?sig=x',
+    'https://flow.microsoft.com.evil.example/x',
+    'https://hooks.slack.com/services/T0/B0/x'
+  ]
+  for (const url of refused) {
+    await t.rejects(ctx.http.request({ method: 'POST', url, json: {} }), HostNotAllowedError, new URL(url).host)
+  }
+  t.same(fake.requests, [], 'nothing was sent')
 })
 
 t.test('the settings accept only Microsoft\'s trigger URLs with a signature', async t => {
