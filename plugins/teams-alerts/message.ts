@@ -35,7 +35,8 @@ export function notificationMessage (notification: Notification): TeamsMessage {
   const title = notification.title.trim() || notification.event
   const text = notification.text.trim()
   const body = [textRun(shorten(title, TITLE_MAX), { size: 'Medium', weight: 'Bolder' })]
-  if (text !== '') body.push(textRun(shorten(text, TEXT_MAX)))
+  // The core repeats the title as the text of an event without details: show it once.
+  if (text !== '' && text !== title) body.push(textRun(shorten(text, TEXT_MAX)))
   body.push(textRun(`Stocktake · ${notification.event}`, { size: 'Small', isSubtle: true }))
   const url = notification.url
   const link = url !== undefined && url.length <= URL_MAX && /^https?:\/\//.test(url)

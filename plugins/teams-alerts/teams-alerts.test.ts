@@ -55,6 +55,12 @@ t.test('notify posts an Adaptive Card 1.5 naming the record, its text as written
   }])
 })
 
+t.test('an event whose text only repeats its title shows it once', async t => {
+  const { fake, ctx } = await setup(t)
+  await connector.notify!(ctx, { ...request, text: request.title })
+  t.equal(JSON.stringify(fake.cards[0]).split(request.title).length - 1, 1)
+})
+
 t.test('long text is shortened and a card without a link has no actions; both stay valid cards', async t => {
   const { fake, ctx } = await setup(t)
   await connector.notify!(ctx, { ...request, title: 'T'.repeat(400), text: 'x'.repeat(30_000), url: undefined })
