@@ -42,14 +42,33 @@ export interface TeamsFake extends PluginFake {
 const MESSAGE_MAX_BYTES = 28 * 1024
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive'
 
-const ajv = new Ajv({ strict: false, allErrors: true })
+const ajv = new Ajv({ strict: false, allErrors: true, verbose: true })
 ajv.addMetaSchema(draft06)
 addFormats.default(ajv)
 const { id, ...schema } = adaptiveCardSchema
 const validateCard = ajv.compile({ ...schema, $id: id })
 
-const describe = (errors: ErrorObject[] | null | undefined): string =>
-  (errors ?? []).slice(0, 5).map(e => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ')
+/** The value at a JSON pointer of ajv's instancePath. */
+function at (value: unknown, pointer: string): unknown {
+  return pointer.split('/').slice(1).reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key.replaceAll('~1', '/').replaceAll('~0', '~')], value)
+}
+
+/**
+ * The errors that matter to a person. An element is tried against every element type (anyOf), so
+ * drop what the other types said: their `type` enum, their required properties, and anyOf itself.
+ */
+function describe (card: unknown, errors: ErrorObject[]): string {
+  const relevant = errors.filter(e => {
+    if (e.keyword === 'anyOf' || (e.keyword === 'enum' && e.instancePath.endsWith('/type'))) return false
+    const types = (e.parentSchema as { properties?: { type?: { enum?: unknown[] } } } | undefined)?.properties?.type?.enum
+    return types === undefined || types.includes((at(card, e.instancePath) as { type?: unknown } | undefined)?.type)
+  })
+  const shown = relevant.length > 0 ? relevant : errors
+  return [...new Set(shown.map(e => {
+    const extra = (e.params as { additionalProperty?: string }).additionalProperty
+    return `${e.instancePath || '/'} ${e.message ?? ''}${extra === undefined ? '' : ` (${extra})`}`
+  }))].slice(0, 5).join('; ')
+}
 
 /** Why the flow's "post card" action would fail on this body, or null when it posts the card. */
 export function cardProblem (body: unknown): string | null {
@@ -59,7 +78,7 @@ export function cardProblem (body: unknown): string | null {
   if (attachment?.contentType !== ADAPTIVE_CARD) return `the first attachment is not ${ADAPTIVE_CARD}`
   if (typeof attachment.content !== 'object' || attachment.content === null) return 'the attachment has no card content'
   const { msteams: _teamsOnly, ...card } = attachment.content as Record<string, unknown>
-  if (!validateCard(card)) return `the card is not a valid Adaptive Card: ${describe(validateCard.errors)}`
+  if (!validateCard(card)) return `the card is not a valid Adaptive Card: ${describe(card, validateCard.errors ?? [])}`
   const version = typeof card.version === 'string' ? Number(card.version) : NaN
   if (!(version >= 1.0 && version <= 1.5)) return `Teams renders cards up to version 1.5, not ${String(card.version)}`
   return null

@@ -73,11 +73,11 @@ t.test('long text is shortened and a card without a link has no actions; both st
 t.test('the fake fails the run of a malformed card (as Teams does, after 202), and close() reports it', async t => {
   t.equal(cardProblem(notificationMessage(request)), null, 'our card is valid')
   const bad = cardMessage([{ type: 'TextBlock' }])
-  t.match(cardProblem(bad), /not a valid Adaptive Card: \/body\/0 /, 'a TextBlock without text')
+  t.match(cardProblem(bad), /not a valid Adaptive Card: .*\/body\/0 must have required property 'text'/, 'a TextBlock without text')
   t.match(cardProblem(cardMessage([{ type: 'Paragraph', text: 'x' }])), /not a valid Adaptive Card/, 'an unknown element')
   const withUnknownProperty = cardMessage([])
   withUnknownProperty.attachments[0].content.colour = 'red'
-  t.match(cardProblem(withUnknownProperty), /not a valid Adaptive Card/, 'an unknown card property')
+  t.match(cardProblem(withUnknownProperty), /not a valid Adaptive Card: \/ must NOT have additional properties \(colour\)/, 'an unknown card property, named')
   const tooNew = cardMessage([])
   tooNew.attachments[0].content.version = '1.6'
   t.match(cardProblem(tooNew), /up to version 1\.5/)
