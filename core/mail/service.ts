@@ -1,0 +1,99 @@
+// app.mail.send: the one way a feature sends email. The message is checked, logged (queued) and
+// enqueued in one transaction — sealed with the workspace's data key inside its pg-boss job, so no
+// body (a passcode, an invitation link) rests in plain text. A worker hands it to the workspace's
+// connected email connector; a network failure or a 4xx reply is retried with backoff, anything
+// else (a refused recipient, a wrong password) fails the message at once. Every attempt and outcome
+// is on its log row.
+import type { FastifyInstance } from 'fastify'
+import type { Knex } from 'knex'
+import { ConnectorError, type EmailMessage } from '../sdk/contract.ts'
+import { latestMessages, logAttempt, logOutcome, logQueued, mailEntry, type MailLogEntry } from './log.ts'
+import { checkedMessage } from './message.ts'
+
+export const MAIL_JOB = 'mail.send'
+
+export interface MailTuning {
+  /** Retries after the first attempt. */
+  retryLimit: number
+  /** Seconds before the first retry; doubled (with jitter) for each next one. */
+  retryDelaySeconds: number
+}
+/** 1 + 5 attempts over about an hour (30 s, 1, 2, 4, 8, 16 min and jitter): a relay restarting or throttling recovers within it. */
+export const DEFAULT_MAIL_TUNING: MailTuning = { retryLimit: 5, retryDelaySeconds: 60 }
+
+/** No email connector is connected in the workspace: said to the caller, nothing queued. */
+export class MailNotConnectedError extends Error {
+  readonly code = 'mail_not_connected'
+  readonly statusCode = 409
+  constructor () {
+    super('No email is connected: an admin connects Email (SMTP) under Settings → Integrations before Stocktake can send email.')
+    this.name = 'MailNotConnectedError'
+  }
+}
+
+export interface SendOptions {
+  /** What the message is, for the log: 'test', 'notification', 'agreement', 'invitation', … */
+  kind: string
+  /** Queue it in the caller's transaction: it is sent if and only if that commits. */
+  trx?: Knex.Transaction
+}
+
+interface MailJob { workspaceId: string, mailId: string, sealed: string }
+
+export class MailService {
+  private readonly tuning: MailTuning
+
+  constructor (private readonly app: FastifyInstance, tuning: Partial<MailTuning> = {}) {
+    this.tuning = { ...DEFAULT_MAIL_TUNING, ...tuning }
+    app.jobs.define<MailJob>({ name: MAIL_JOB, retryLimit: this.tuning.retryLimit, handler: async job => { await this.deliver(job) } })
+  }
+
+  /** Queues one message; its log entry's id. Throws ValidationError (bad message) or MailNotConnectedError. */
+  async send (workspaceId: string, input: EmailMessage, options: SendOptions): Promise<{ id: string }> {
+    const message = checkedMessage(input)
+    const sender = await this.app.integrations.emailSender(workspaceId)
+    if (sender === null) throw new MailNotConnectedError()
+    const queue = async (trx: Knex.Transaction): Promise<string> => {
+      const mailId = await logQueued(trx, workspaceId, options.kind, message, sender.id)
+      const sealed = await this.app.secrets.encrypt(workspaceId, JSON.stringify(message), trx)
+      await this.app.jobs.send(MAIL_JOB, { workspaceId, mailId, sealed } satisfies MailJob, {
+        trx, retryLimit: this.tuning.retryLimit, retryDelay: this.tuning.retryDelaySeconds, retryBackoff: true
+      })
+      return mailId
+    }
+    const id = options.trx ? await queue(options.trx) : await this.app.db.transaction(queue)
+    return { id }
+  }
+
+  async latest (workspaceId: string, limit?: number): Promise<MailLogEntry[]> {
+    return await latestMessages(this.app.db, workspaceId, limit)
+  }
+
+  async entry (workspaceId: string, id: string): Promise<MailLogEntry | undefined> {
+    return await mailEntry(this.app.db, workspaceId, id)
+  }
+
+  /** One attempt; throws only to have pg-boss retry it. At least once: a message already sent or failed is left alone. */
+  private async deliver (job: MailJob): Promise<void> {
+    const { workspaceId, mailId } = job
+    const attempt = await logAttempt(this.app.db, workspaceId, mailId)
+    if (attempt === null) return
+    const last = attempt.attempts > this.tuning.retryLimit
+    const sender = await this.app.integrations.emailSender(workspaceId)
+    if (sender === null) {
+      await logOutcome(this.app.db, workspaceId, mailId, { status: 'failed', lastError: new MailNotConnectedError().message })
+      return
+    }
+    try {
+      const message = JSON.parse(await this.app.secrets.decrypt(workspaceId, job.sealed)) as EmailMessage
+      const ctx = await this.app.integrations.contextFor(sender.id, workspaceId)
+      const { messageId } = await sender.connector.email.send(ctx, message)
+      await logOutcome(this.app.db, workspaceId, mailId, { status: 'sent', messageId, pluginId: sender.id })
+    } catch (err) {
+      const failure = err instanceof ConnectorError ? err : new ConnectorError('network', `The email connector failed: ${(err as Error).message}`)
+      const retry = failure.reason === 'network' && !last
+      await logOutcome(this.app.db, workspaceId, mailId, { status: retry ? 'queued' : 'failed', lastError: failure.message, pluginId: sender.id })
+      if (retry) throw failure
+    }
+  }
+}
