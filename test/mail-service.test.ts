@@ -52,6 +52,13 @@ t.test('connected: sent through the relay, logged sent with its Message-ID, the 
   t.same(await app.mail.entry(globex.id, id), undefined, 'another workspace does not see it')
 })
 
+t.test('the SMTP server is where the password goes: a changed host needs the password again', async t => {
+  const { password: _password, ...withoutPassword } = fake.settings
+  const moved = await app.integrations.settings.save(acme.id, systemActor, smtp, { ...withoutPassword, host: '127.0.0.1' }, { enabled: true })
+  t.match(moved, { ok: false, errors: [{ field: 'password', message: /must be entered again: SMTP server changed/ }] })
+  t.equal((await app.integrations.settings.resolve(acme.id, smtp)).host, 'localhost', 'nothing saved')
+})
+
 t.test('a bad message is refused before anything is queued, naming each field and rule', async t => {
   const count = (await app.mail.latest(acme.id, 100)).length
   const err = await app.mail.send(acme.id, { to: [], subject: 'two\nlines', text: '' }, { kind: 'test' }).catch((e: unknown) => e)

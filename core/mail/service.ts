@@ -18,7 +18,7 @@ export interface MailTuning {
   /** Seconds before the first retry; doubled (with jitter) for each next one. */
   retryDelaySeconds: number
 }
-/** 1 + 5 attempts over about an hour (30 s, 1, 2, 4, 8, 16 min and jitter): a relay restarting or throttling recovers within it. */
+/** 5 retries after the first attempt, from 1–2 min doubling each time (30–60 min in all): a relay restarting or throttling recovers within it. */
 export const DEFAULT_MAIL_TUNING: MailTuning = { retryLimit: 5, retryDelaySeconds: 60 }
 
 /** No email connector is connected in the workspace: said to the caller, nothing queued. */
