@@ -18,7 +18,7 @@ export function smtpFailure (err: unknown, host: string): ConnectorError {
       ? new ConnectorError('config', `${host} asks for encryption before sign-in: choose STARTTLS or implicit TLS.${reply}`, { cause: err })
       : new ConnectorError('auth', `${host} refused the username or password.${reply}`, { cause: err })
   }
-  if (e.code === 'ENOAUTH') return new ConnectorError('auth', `${host} asks for a sign-in: enter a username and password.${reply}`, { cause: err })
+  if (e.code === 'ENOAUTH' || code === 530) return new ConnectorError('auth', `${host} asks for a sign-in: enter a username and password.${reply}`, { cause: err })
   if (TLS_PROBLEMS.test(String(e.message)) || e.code === 'ETLS') {
     return new ConnectorError('config', `The TLS connection to ${host} failed: ${String(e.message)}. If your own CA issued its certificate, paste that CA under Custom CA certificate.`, { cause: err })
   }

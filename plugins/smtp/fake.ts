@@ -44,13 +44,14 @@ async function localhostAddress (): Promise<string> {
   return (await dns.promises.lookup('localhost')).address
 }
 
-/** `secure`: implicit TLS from the first byte (port 465 style) instead of STARTTLS. */
-export async function startSmtpPeer (tls?: { key: string, cert: string, secure?: boolean }): Promise<SmtpPeer> {
+/** `secure`: implicit TLS from the first byte (port 465 style) instead of STARTTLS; `authOptional`: a relay that takes mail without a sign-in. */
+export async function startSmtpPeer (tls?: { key: string, cert: string, secure?: boolean, authOptional?: boolean }): Promise<SmtpPeer> {
   const { key, cert } = tls ?? await localhostCertificate()
   const messages: ParsedMail[] = []
   const logins: SmtpPeer['logins'] = []
   const server = new SMTPServer({
     secure: tls?.secure ?? false,
+    authOptional: tls?.authOptional ?? false,
     key,
     cert,
     authMethods: ['PLAIN', 'LOGIN'],

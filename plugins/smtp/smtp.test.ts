@@ -116,3 +116,13 @@ t.test('settings: security None only for a loopback host; a password needs a use
   t.throws(() => context({ username: undefined }), /username/)
   t.throws(() => context({ caPem: 'not a certificate' }), /must be a PEM certificate/)
 })
+
+t.test('security None reaches a loopback relay in plain text; signing in over it is refused by the server (538)', async t => {
+  const relay = await startSmtpPeer({ ...tls, authOptional: true })
+  t.teardown(relay.close)
+  const plain = { port: relay.port, security: 'none' as const, username: undefined, password: undefined, caPem: undefined }
+  await connector.email!.send(context(plain), { ...message, attachments: undefined })
+  t.equal(relay.messages.length, 1, 'sent without TLS to the relay on this machine')
+  t.match(await connector.email!.send(context({ ...plain, port: peer.port }), message).catch((e: unknown) => e), { reason: 'auth', message: /localhost asks for a sign-in: enter a username and password\. The server said: 530/ })
+  t.match(await connector.test!(context({ security: 'none' })), { ok: false, reason: 'config', message: /asks for encryption before sign-in: choose STARTTLS or implicit TLS/ })
+})
