@@ -7,7 +7,7 @@ import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
 import { until } from './helpers/wait.ts'
 import { systemActor } from '../core/audit/index.ts'
-import { allowPrivateHosts } from '../core/integrations/private-hosts.ts'
+import { allowPrivateHosts, removePrivateHosts } from '../core/integrations/private-hosts.ts'
 import { MailNotConnectedError } from '../core/mail/index.ts'
 import { ValidationError } from '../core/sdk.ts'
 import { startDroppingRelay, startFake } from '../plugins/smtp/fake.ts'
@@ -52,6 +52,17 @@ t.test('connected: sent through the relay, logged sent with its Message-ID, the 
   t.same(await app.mail.entry(globex.id, id), undefined, 'another workspace does not see it')
 })
 
+t.test('queued in the caller\'s transaction: sent if it commits, never if it rolls back', async t => {
+  const committed = await app.db.transaction(async trx => await app.mail.send(acme.id, { ...message, subject: 'Committed' }, { kind: 'test', trx }))
+  await t.rejects(app.db.transaction(async trx => {
+    await app.mail.send(acme.id, { ...message, subject: 'Rolled back' }, { kind: 'test', trx })
+    throw new Error('the caller changed its mind')
+  }), /changed its mind/)
+  t.match(await settled(acme.id, committed.id), { status: 'sent', subject: 'Committed' })
+  t.notOk((await app.mail.latest(acme.id, 100)).some(m => m.subject === 'Rolled back'), 'no log row')
+  t.notOk(fake.peer.messages.some(m => m.subject === 'Rolled back'), 'and nothing sent')
+})
+
 t.test('the SMTP server is where the password goes: a changed host needs the password again', async t => {
   const { password: _password, ...withoutPassword } = fake.settings
   const moved = await app.integrations.settings.save(acme.id, systemActor, smtp, { ...withoutPassword, host: '127.0.0.1' }, { enabled: true })
@@ -87,4 +98,11 @@ t.test('a relay that drops the connection: retried with backoff, then failed in 
   t.match(await settled(acme.id, id), { status: 'failed', attempts: 3, lastError: /Could not reach localhost/ })
   t.equal(relay.connections(), 3, 'the first attempt and two retries')
   t.equal((await app.mail.latest(acme.id, 1))[0].id, id, 'the latest message first')
+})
+
+t.test('a loopback server the operator did not allow: failed at once, with the command that allows it', async t => {
+  t.match(await app.integrations.settings.save(acme.id, systemActor, smtp, fake.settings, { enabled: true }), { ok: true })
+  await removePrivateHosts(app.db, acme.id, systemActor, ['localhost'])
+  const { id } = await app.mail.send(acme.id, message, { kind: 'notification' })
+  t.match(await settled(acme.id, id), { status: 'failed', attempts: 1, lastError: /localhost resolves to .*, a loopback address.*allow-private-host --workspace acme localhost/ })
 })

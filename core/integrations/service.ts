@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { recordAudit, type Actor } from '../audit/index.ts'
 import { findWorkspaceById, type Workspace } from '../tenancy/index.ts'
-import type { Connector, ConnectorContext } from '../sdk/contract.ts'
+import type { ConnectorContext } from '../sdk/contract.ts'
 import { sweepExpiredCache } from './cache.ts'
 import { consentClient, connectorContext } from './context.ts'
 import { revokeToken } from './http/oauth2-consent.ts'
@@ -134,13 +134,7 @@ export class Integrations {
     return await lookupSerial(this.deps, await this.connectedWith(workspace.id, 'lookup'), workspace, serial)
   }
 
-  /** The connected plugin that sends the workspace's email (the first by name if more than one), or null. */
-  async emailSender (workspaceId: string): Promise<(DiscoveredPlugin & { connector: Required<Pick<Connector, 'email'>> }) | null> {
-    const [sender] = await this.connectedWith(workspaceId, 'email')
-    return (sender as (DiscoveredPlugin & { connector: Required<Pick<Connector, 'email'>> }) | undefined) ?? null
-  }
-
-  private async connectedWith (workspaceId: string, capability: 'lookup' | 'sync' | 'email'): Promise<DiscoveredPlugin[]> {
+  private async connectedWith (workspaceId: string, capability: 'lookup' | 'sync'): Promise<DiscoveredPlugin[]> {
     return (await this.cards(workspaceId)).filter(c => c.connected && c.plugin.connector?.[capability]).map(c => c.plugin)
   }
 

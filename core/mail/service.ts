@@ -6,7 +6,7 @@
 // is on its log row.
 import type { FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
-import { ConnectorError, type EmailMessage } from '../sdk/contract.ts'
+import { ConnectorError, type Connector, type EmailMessage } from '../sdk/contract.ts'
 import { latestMessages, logAttempt, logOutcome, logQueued, mailEntry, type MailLogEntry } from './log.ts'
 import { checkedMessage } from './message.ts'
 
@@ -51,9 +51,9 @@ export class MailService {
   /** Queues one message; its log entry's id. Throws ValidationError (bad message) or MailNotConnectedError. */
   async send (workspaceId: string, input: EmailMessage, options: SendOptions): Promise<{ id: string }> {
     const message = checkedMessage(input)
-    const sender = await this.app.integrations.emailSender(workspaceId)
-    if (sender === null) throw new MailNotConnectedError()
     const queue = async (trx: Knex.Transaction): Promise<string> => {
+      const sender = await this.sender(trx, workspaceId)
+      if (sender === null) throw new MailNotConnectedError()
       const mailId = await logQueued(trx, workspaceId, options.kind, message, sender.id)
       const sealed = await this.app.secrets.encrypt(workspaceId, JSON.stringify(message), trx)
       await this.app.jobs.send(MAIL_JOB, { workspaceId, mailId, sealed } satisfies MailJob, {
@@ -73,13 +73,25 @@ export class MailService {
     return await mailEntry(this.app.db, workspaceId, id)
   }
 
+  /**
+   * The enabled plugin with the email capability (the first by name if several), read on `db` —
+   * the caller's transaction when there is one, as the embedded database runs one at a time.
+   */
+  private async sender (db: Knex | Knex.Transaction, workspaceId: string): Promise<{ id: string, connector: Required<Pick<Connector, 'email'>> } | null> {
+    const senders = this.app.integrations.plugins.filter(p => p.connector?.email !== undefined && p.manifest.status !== 'coming-soon')
+    if (senders.length === 0) return null
+    const enabled = new Set<string>(await db('integrations').where({ workspace_id: workspaceId, enabled: true }).whereIn('plugin_id', senders.map(p => p.id)).pluck('plugin_id'))
+    const plugin = senders.find(p => enabled.has(p.id))
+    return plugin === undefined ? null : { id: plugin.id, connector: plugin.connector as Required<Pick<Connector, 'email'>> }
+  }
+
   /** One attempt; throws only to have pg-boss retry it. At least once: a message already sent or failed is left alone. */
   private async deliver (job: MailJob): Promise<void> {
     const { workspaceId, mailId } = job
     const attempt = await logAttempt(this.app.db, workspaceId, mailId)
     if (attempt === null) return
     const last = attempt.attempts > this.tuning.retryLimit
-    const sender = await this.app.integrations.emailSender(workspaceId)
+    const sender = await this.sender(this.app.db, workspaceId)
     if (sender === null) {
       await logOutcome(this.app.db, workspaceId, mailId, { status: 'failed', lastError: new MailNotConnectedError().message })
       return
