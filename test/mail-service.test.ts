@@ -93,11 +93,26 @@ t.test('a relay that drops the connection: retried with backoff, then failed in 
   t.teardown(relay.close)
   t.match(await app.integrations.settings.save(acme.id, systemActor, smtp, { ...fake.settings, port: relay.port }, { enabled: true }), { ok: true })
   const { id } = await app.mail.send(acme.id, message, { kind: 'notification' })
-  await until(async () => (await app.mail.entry(acme.id, id))?.attempts === 1)
-  t.match(await app.mail.entry(acme.id, id), { status: 'queued', lastError: /Could not reach localhost/ }, 'queued again after the first drop')
+  const first = await until(async () => {
+    const entry = await app.mail.entry(acme.id, id)
+    return entry?.attempts === 1 && entry.lastError !== null && entry
+  })
+  t.match(first, { status: 'queued', lastError: /Could not reach localhost/ }, 'queued again after the first drop')
   t.match(await settled(acme.id, id), { status: 'failed', attempts: 3, lastError: /Could not reach localhost/ })
   t.equal(relay.connections(), 3, 'the first attempt and two retries')
   t.equal((await app.mail.latest(acme.id, 1))[0].id, id, 'the latest message first')
+})
+
+t.test('a password the server refuses (535): failed at once, the card marked "Needs attention" until a message goes through', async t => {
+  t.match(await app.integrations.settings.save(acme.id, systemActor, smtp, { ...fake.settings, password: 'not the password' }, { enabled: true }), { ok: true })
+  const { id } = await app.mail.send(acme.id, message, { kind: 'notification' })
+  t.match(await settled(acme.id, id), { status: 'failed', attempts: 1, lastError: /^localhost refused the username or password\. The server said: 535/ })
+  const card = (await app.integrations.cards(acme.id)).find(c => c.plugin.id === 'smtp')
+  t.match(card?.state, { kind: 'needs-attention', reason: /refused the username or password/ })
+  t.match(await app.integrations.settings.save(acme.id, systemActor, smtp, fake.settings, { enabled: true }), { ok: true })
+  const again = await app.mail.send(acme.id, message, { kind: 'notification' })
+  t.match(await settled(acme.id, again.id), { status: 'sent' })
+  t.notMatch((await app.integrations.cards(acme.id)).find(c => c.plugin.id === 'smtp')?.state, { kind: 'needs-attention' })
 })
 
 t.test('a loopback server the operator did not allow: failed at once, with the command that allows it', async t => {

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
 import { ConnectorError, type Connector, type EmailMessage } from '../sdk/contract.ts'
+import { connectionColumns } from '../integrations/connection-state.ts'
 import { latestMessages, logAttempt, logOutcome, logQueued, mailEntry, type MailLogEntry } from './log.ts'
 import { checkedMessage } from './message.ts'
 
@@ -73,6 +74,10 @@ export class MailService {
     return await mailEntry(this.app.db, workspaceId, id)
   }
 
+  private async connection (workspaceId: string, pluginId: string, ok: boolean, reason: string): Promise<void> {
+    await this.app.db('integrations').where({ workspace_id: workspaceId, plugin_id: pluginId }).update(connectionColumns(this.app.db, ok, reason))
+  }
+
   /**
    * The enabled plugin with the email capability (the first by name if several), read on `db` —
    * the caller's transaction when there is one, as the embedded database runs one at a time.
@@ -96,16 +101,22 @@ export class MailService {
       await logOutcome(this.app.db, workspaceId, mailId, { status: 'failed', lastError: new MailNotConnectedError().message })
       return
     }
+    let messageId: string
     try {
       const message = JSON.parse(await this.app.secrets.decrypt(workspaceId, job.sealed)) as EmailMessage
       const ctx = await this.app.integrations.contextFor(sender.id, workspaceId)
-      const { messageId } = await sender.connector.email.send(ctx, message)
-      await logOutcome(this.app.db, workspaceId, mailId, { status: 'sent', messageId, pluginId: sender.id })
+      messageId = (await sender.connector.email.send(ctx, message)).messageId
     } catch (err) {
       const failure = err instanceof ConnectorError ? err : new ConnectorError('network', `The email connector failed: ${(err as Error).message}`)
       const retry = failure.reason === 'network' && !last
+      // As after a run: a refused sign-in marks the card "Needs attention" until the password is fixed.
+      if (failure.reason === 'auth') await this.connection(workspaceId, sender.id, false, failure.message)
       await logOutcome(this.app.db, workspaceId, mailId, { status: retry ? 'queued' : 'failed', lastError: failure.message, pluginId: sender.id })
       if (retry) throw failure
+      return
     }
+    // Outside the try: once the relay took it, nothing here may turn it into a retry (a second copy).
+    await this.connection(workspaceId, sender.id, true, '')
+    await logOutcome(this.app.db, workspaceId, mailId, { status: 'sent', messageId, pluginId: sender.id })
   }
 }
