@@ -13,6 +13,7 @@ import pluginRoutes from './integrations/plugin-routes.ts'
 import integrationsPlugin, { type DiscoveredPlugin } from './integrations/index.ts'
 import apiPlugin from './api/index.ts'
 import webhooksPlugin, { type DeliveryTuning } from './webhooks/index.ts'
+import mailPlugin, { type MailTuning } from './mail/index.ts'
 import csvImportsPlugin from './csv-import/index.ts'
 import healthRoutes from './health.ts'
 import { pages } from './admin/index.ts'
@@ -33,6 +34,8 @@ export interface AppOptions {
   httpDispatcher?: unknown
   /** Test hook: shorter webhook retries and timeouts. */
   webhookTuning?: Partial<DeliveryTuning>
+  /** Test hook: fewer and quicker retries of email. */
+  mailTuning?: Partial<MailTuning>
   /** This process opened the embedded database's folder itself (no process that used it before is alive). */
   ownsDatabase?: boolean
   /** The database is the embedded one, here or in another process (one session behind every connection); default: no DATABASE_URL. */
@@ -91,6 +94,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(registerPlugin)
   await app.register(integrationsPlugin, { plugins: opts.plugins ?? [], dispatcher: opts.httpDispatcher })
   await app.register(webhooksPlugin, { tuning: opts.webhookTuning })
+  await app.register(mailPlugin, { tuning: opts.mailTuning })
   await app.register(csvImportsPlugin)
 
   await app.register(healthRoutes)

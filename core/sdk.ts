@@ -6,7 +6,7 @@
 export {
   CONTRACT_VERSION, CAPABILITIES, ConnectorError, defineConnector, implementedCapabilities,
   type Capability, type Connector, type ConnectorCache, type ConnectorContext, type ConnectorLogger,
-  type ConnectorPage, type ConnectorRoutesOptions, type FailureReason,
+  type ConnectorPage, type ConnectorRoutesOptions, type EmailAttachment, type EmailCapability, type EmailMessage, type FailureReason,
   type PageForm, type PageTools, type SealedSecrets, type LookupQuery, type Notification, type SyncOptions,
   type TestResult, type TicketChange, type TicketRef, type TicketRequest
 } from './sdk/contract.ts'

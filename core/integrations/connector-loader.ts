@@ -21,6 +21,10 @@ function shapeProblem (connector: Connector, name: Capability): string | null {
     const signIn = value as Connector['signIn']
     return typeof signIn?.methods === 'function' && typeof signIn.start === 'function' && typeof signIn.finish === 'function' ? null : 'must be { methods, start, finish } functions'
   }
+  if (name === 'email') {
+    const email = value as Connector['email']
+    return typeof email?.send === 'function' ? null : 'must be { send } functions'
+  }
   return typeof value === 'function' ? null : 'must be a function'
 }
 

@@ -13,6 +13,7 @@ import { noConsentTokens, type OAuth2Consent } from './http/oauth2-consent.ts'
 import { connectionColumns } from './connection-state.ts'
 import { resolveAllowedHosts, resolveOAuth2 } from './manifest.ts'
 import { storedTokenSource, type OAuthTokenStore } from './oauth-tokens.ts'
+import { netEgress } from './net-egress.ts'
 import { privateHosts } from './private-hosts.ts'
 import { redactingLogger } from './redacting-log.ts'
 import { refuseEveryRequest, settingsRefusal } from './settings-refusal.ts'
@@ -93,6 +94,7 @@ export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlu
   const headerAuth = resolveHeaderAuth(plugin.manifest, settings, plugin.settingsSchema)
   const consent = oauth2.consent
   const store = deps.tokens
+  const egress = await egressOptions(deps, plugin, workspace, settings, signal)
   const tokenSource = consent === undefined || store === undefined
     ? undefined
     : (send: TokenSender) => storedTokenSource({
@@ -107,7 +109,7 @@ export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlu
     workspace: { id: workspace.id, slug: workspace.slug, name: workspace.name },
     settings,
     http: refuseEveryRequest(requireSignIn(createHttpClient({
-      ...await egressOptions(deps, plugin, workspace, settings, signal),
+      ...egress,
       oauth2: oauth2.credentials,
       tokenSource,
       headerAuth: headerAuth.header
@@ -115,7 +117,8 @@ export async function connectorContext (deps: ContextDeps, plugin: DiscoveredPlu
     cache: databaseCache(deps.db, workspace.id, plugin.id),
     badge: { setCount: count => setBadgeCount(deps.db, workspace.id, plugin.id, count) },
     log: redactingLogger(deps.log.child({ plugin: plugin.id, workspace: workspace.slug }), [...secretFields(plugin.settingsSchema ?? { type: 'object' }).map(name => settings[name]), ...headerAuth.secrets]),
-    signal
+    signal,
+    net: netEgress(egress)
   }
 }
 

@@ -38,7 +38,7 @@ function hasHeader (headers: Record<string, string>, name: string): boolean {
 let guarded: Agent | undefined
 
 /** The refusal as a connector's admin and the operator read it: what, why and who can lift it. */
-function notAllowed (refused: PrivateAddressError, workspace: string | undefined): AddressNotAllowedError {
+export function notAllowed (refused: PrivateAddressError, workspace: string | undefined): AddressNotAllowedError {
   const command = `npx stocktake allow-private-host --workspace ${workspace ?? '<slug>'} ${refused.host}`
   return new AddressNotAllowedError(refused.host, refused.address, refused.range,
     `Stocktake did not connect: ${refused.message}, and integrations reach only public addresses. ` +

@@ -19,6 +19,8 @@ import { isCoreHosted, pluginPageActions, pluginPageUrl, renderPluginPage, type 
 import { ruleWords, type SettingsFieldError } from './settings-validation.ts'
 import { guardConfiguration, mayConfigure, SIGN_IN_CONFIGURATION_NOTE } from '../auth/sso/configure-guard.ts'
 import { workspaceUrl } from '../config.ts'
+import { mailCardView } from '../mail/card-view.ts'
+import { MailNotConnectedError } from '../mail/index.ts'
 
 type Body = Record<string, unknown> | undefined
 type IdParams = { Params: { id: string } }
@@ -185,7 +187,8 @@ export async function integrationRoutes (app: FastifyInstance) {
       // Runs in progress are shown (with Cancel) whenever the card is opened: a test and a sync each in its own area.
       testRun: activeOf('test'),
       run: activeOf('sync'),
-      consent
+      consent,
+      mail: plugin.connector?.email ? await mailCardView(app, ws.id, request.user?.email ?? '', Boolean(row?.enabled)) : null
     }
   }
 
@@ -379,6 +382,30 @@ export async function integrationRoutes (app: FastifyInstance) {
     const notice = `Removal guard: a sync holds its removals for review above ${percent}% of the records.`
     if (!isHtmx(request)) {
       reply.flash('success', `${plugin.manifest.name}: ${notice}`)
+      return redirectPage(request, reply, `${BASE}/${plugin.id}`)
+    }
+    return renderForm(request, reply, plugin, { notice })
+  })
+
+  /** An email plugin's card: a test message to the admin who clicked, through the mail service (logged like any). */
+  app.post(`${BASE}/:id/test-email`, admin, async (request: FastifyRequest<IdParams>, reply) => {
+    const plugin = configurable(request.params.id)
+    if (!plugin.connector?.email) throw new IntegrationNotFoundError()
+    const to = request.user?.email ?? ''
+    let notice: string
+    try {
+      await app.mail.send(request.workspace.id, {
+        to: [to],
+        subject: 'Stocktake test email',
+        text: `This is a test email from Stocktake (${request.workspace.name}), sent through ${plugin.manifest.name} because you asked for one. Nothing else to do.`
+      }, { kind: 'test' })
+      notice = `Test email queued to ${to}: it shows below as sent or failed.`
+    } catch (err) {
+      if (!(err instanceof MailNotConnectedError)) throw err
+      notice = 'Save the settings with Enabled ticked first, then send a test email.'
+    }
+    if (!isHtmx(request)) {
+      reply.flash('info', notice)
       return redirectPage(request, reply, `${BASE}/${plugin.id}`)
     }
     return renderForm(request, reply, plugin, { notice })

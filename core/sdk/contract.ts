@@ -12,7 +12,7 @@ import type { SignInCapability, SignInUrls } from './sign-in.ts'
 /** The contract version this core implements; a manifest's `contract` must equal it. */
 export const CONTRACT_VERSION = 1
 
-export const CAPABILITIES = ['test', 'sync', 'lookup', 'notify', 'tickets', 'routes', 'page', 'disconnect', 'signIn'] as const
+export const CAPABILITIES = ['test', 'sync', 'lookup', 'notify', 'tickets', 'routes', 'page', 'disconnect', 'signIn', 'email'] as const
 export type Capability = typeof CAPABILITIES[number]
 
 /** Why a connection or a call failed: what the admin must fix. */
@@ -65,6 +65,13 @@ export interface ConnectorContext<S = Record<string, unknown>> {
   log: ConnectorLogger
   /** Aborts when the run is cancelled or the process shuts down. */
   signal: AbortSignal
+  /**
+   * Egress that is not HTTP (SMTP): the one address to open a socket to for `host`, under ctx.http's
+   * rules — the host must be in the manifest's allowedHosts, and a private or other special-purpose
+   * address is refused (AddressNotAllowedError) unless the operator allowed that host for the
+   * workspace. Connect to the address it returns (not the name again) and verify TLS against `host`.
+   */
+  net: { address: (host: string) => Promise<string> }
 }
 
 /** An event delivered to a notify connector. */
@@ -153,6 +160,32 @@ export interface ConnectorPage<S = any> {
   actions?: Record<string, (ctx: ConnectorContext<S>, form: PageForm, tools: PageTools) => Promise<string>>
 }
 
+/** A file attached to an email: content as bytes, or as base64 text. */
+export interface EmailAttachment {
+  filename: string
+  contentType: string
+  content: Buffer | string
+  /** Only when content is a string: 'base64' (the default) or 'utf8'. */
+  encoding?: 'base64' | 'utf8'
+}
+
+/** One email as the core hands it to an email connector; the sender is the connector's own setting. */
+export interface EmailMessage {
+  to: string[]
+  cc?: string[]
+  replyTo?: string
+  subject: string
+  text: string
+  html?: string
+  attachments?: EmailAttachment[]
+}
+
+/** A connector that sends email: throws a ConnectorError with a reason when the relay refuses. */
+export interface EmailCapability<C> {
+  /** Resolves once the relay accepted the message for every recipient; the relay's Message-ID. */
+  send: (ctx: C, message: EmailMessage) => Promise<{ messageId: string }>
+}
+
 export interface SyncOptions { syncId: string, checkpoint: Checkpoint | null }
 export interface LookupQuery { by: 'serial', value: string }
 
@@ -170,6 +203,8 @@ export interface Connector<S = any> {
   disconnect?: (ctx: ConnectorContext<S>) => Promise<void>
   /** Single sign-on: see core/sdk/sign-in.ts. */
   signIn?: SignInCapability<ConnectorContext<S>>
+  /** Sending email for the core's mail service (app.mail.send): see docs/writing-a-plugin.md. */
+  email?: EmailCapability<ConnectorContext<S>>
 }
 
 /** The default export of a plugin's entry: typed identity, so the object is checked against the contract. */

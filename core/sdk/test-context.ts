@@ -11,6 +11,7 @@ import { refuseEveryRequest, settingsRefusal } from '../integrations/settings-re
 import { noConsentTokens } from '../integrations/http/oauth2-consent.ts'
 import { resolveAllowedHosts, resolveOAuth2, type OAuth2BlockJson, type PluginManifest } from '../integrations/manifest.ts'
 import { secretFields, validateSettings, type SettingsSchema } from '../integrations/settings-validation.ts'
+import { netEgress } from '../integrations/net-egress.ts'
 import { redactingLogger } from '../integrations/redacting-log.ts'
 import type { ConnectorCache, ConnectorContext, ConnectorLogger } from './contract.ts'
 
@@ -90,8 +91,9 @@ export function createTestContext<S extends Record<string, unknown>> (options: T
   const signal = options.signal ?? new AbortController().signal
   const oauth2 = resolveOAuth2(options.manifest, settings, options.settingsSchema as SettingsSchema | undefined)
   const headerAuth = resolveHeaderAuth(options.manifest, settings, options.settingsSchema as SettingsSchema | undefined)
+  const workspace = options.workspace ?? { id: '00000000-0000-4000-8000-000000000001', slug: 'acme', name: 'Acme' }
   return {
-    workspace: options.workspace ?? { id: '00000000-0000-4000-8000-000000000001', slug: 'acme', name: 'Acme' },
+    workspace,
     settings,
     http: refuseEveryRequest(requireSignIn(createHttpClient({
       allowedHosts: resolveAllowedHosts(options.manifest.allowedHosts ?? [], settings),
@@ -106,6 +108,8 @@ export function createTestContext<S extends Record<string, unknown>> (options: T
     badge: { setCount: async count => { options.onBadgeCount?.(count) } },
     // Redacted as the platform redacts a connector's log: a test sees what production would print.
     log: redactingLogger(options.log ?? silentLogger, [...secretFields((options.settingsSchema ?? { type: 'object' }) as SettingsSchema).map(name => settings[name]), ...headerAuth.secrets]),
-    signal
+    signal,
+    // Loopback peers (a real SMTP server in a test) are reached as an operator would allow them: http.allowPrivateHosts.
+    net: netEgress({ allowedHosts: resolveAllowedHosts(options.manifest.allowedHosts ?? [], settings), allowPrivateHosts: options.http?.allowPrivateHosts, workspace: workspace.slug })
   }
 }

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../core/config.ts'
 import { ensureWorkspace, type Workspace } from '../../core/tenancy/index.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
 import type { DeliveryTuning } from '../../core/webhooks/index.ts'
+import type { MailTuning } from '../../core/mail/index.ts'
 import type { RecoveryTuning } from '../../core/jobs/index.ts'
 import type { EmbeddedOptions } from '../../core/db/embedded.ts'
 import { discoverPlugins, type DiscoveredPlugin } from '../../core/integrations/index.ts'
@@ -29,6 +30,7 @@ export interface TestAppOptions {
   httpDispatcher?: unknown
   /** Shorter webhook retries and timeouts (core/webhooks DeliveryTuning). */
   webhookTuning?: Partial<DeliveryTuning>
+  mailTuning?: Partial<MailTuning>
   /** Fastify's logger options (e.g. `{ level: 'debug', stream }` to read what is logged); silent otherwise. */
   logger?: object
   /** Shorter heartbeats, leases and recovery sweeps (core/jobs RecoveryTuning). */
@@ -43,7 +45,7 @@ export async function buildTestApp (t: Teardown, env: Record<string, string> = {
   const config = loadConfig({ LOG_LEVEL: 'silent', STOCKTAKE_DATA_DIR: '/nonexistent', ...env })
   const plugins = options.plugins ?? await (builtinPlugins ??= discoverPlugins())
   const app = await buildApp({
-    config, db: database.db, databaseUrl: database.url, embeddedDatabase: database.embedded, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY, plugins, httpDispatcher: options.httpDispatcher, webhookTuning: options.webhookTuning, logger: options.logger, recoveryTuning: options.recoveryTuning
+    config, db: database.db, databaseUrl: database.url, embeddedDatabase: database.embedded, sessionSecret: 'test-session-secret-that-is-long-enough', masterKey: TEST_MASTER_KEY, plugins, httpDispatcher: options.httpDispatcher, webhookTuning: options.webhookTuning, mailTuning: options.mailTuning, logger: options.logger, recoveryTuning: options.recoveryTuning
   })
   await app.ready()
   t.teardown(async () => {
