@@ -4,19 +4,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser } from '../auth/session.ts'
 import { ADMIN_ROLES } from '../auth/roles.ts'
 import { isHtmx, redirectPage } from '../admin/errors.ts'
-import { cardContext, renderCard, type CardContext, type CardField } from './card-context.ts'
+import { cardContext, renderCard, type CardContext } from './card-context.ts'
 import type { DiscoveredPlugin } from './discovery.ts'
 import { RunActiveError, type RunRow } from './runs.ts'
 import { reviewNotice, reviewView } from './review-view.ts'
 import { parseGuardPercent, RemovalGuardError } from './removal-guard.ts'
 import { trackedModels } from './sync-deletes-manifest.ts'
 import { runView } from './run-view.ts'
-import { describeInterval, ScheduleError, scheduleChoices } from './schedule.ts'
+import { describeInterval, ScheduleError } from './schedule.ts'
 import { needsConsent } from './service.ts'
 import { cardView, gridView, INTEGRATIONS_PAGE, type CardView } from './grid-view.ts'
 import { redirectUri } from './oauth-routes.ts'
 import { isCoreHosted, pluginPageActions, pluginPageUrl, renderPluginPage, type PluginPageState } from './plugin-page.ts'
-import { ruleWords, type SettingsFieldError } from './settings-validation.ts'
+import type { SettingsFieldError } from './settings-validation.ts'
+import { fieldMessage, genericField, scheduleView } from './settings-form-parts.ts'
 import { guardConfiguration, mayConfigure, SIGN_IN_CONFIGURATION_NOTE } from '../auth/sso/configure-guard.ts'
 import { workspaceUrl } from '../config.ts'
 import { mailCardView } from '../mail/card-view.ts'
@@ -42,12 +43,6 @@ function text (value: unknown): string {
   return typeof v === 'string' ? v.trim() : ''
 }
 
-/** Plain-words reasons, each naming the field, for the inline errors. */
-function fieldMessage (label: string, errors: SettingsFieldError[], field: CardField | undefined): string {
-  const reasons = errors.map(e => ruleWords(e, field ?? undefined))
-  return [...new Set(reasons)].map(reason => `${label} ${reason}`).join(' ')
-}
-
 interface FormState {
   /** What the user typed (after a refused save): non-secret values and the Enabled box. */
   typed?: { values: Record<string, unknown>, enabled: boolean }
@@ -58,39 +53,6 @@ interface FormState {
   /** The removal guard's share as typed, and why it was refused. */
   guardTyped?: string
   guardError?: string
-}
-
-function scheduleView (plugin: DiscoveredPlugin, current: number | null, error: string | undefined) {
-  return {
-    off: current === null,
-    choices: scheduleChoices(plugin).map(minutes => ({ minutes, label: describeInterval(minutes), selected: minutes === current })),
-    error: error ?? null
-  }
-}
-
-/** The generic form's controls, when a plugin has no card.hbs. */
-function genericField (pluginId: string, f: CardField) {
-  const kind = f.secret
-    ? 'password'
-    : f.type === 'boolean'
-      ? 'checkbox'
-      : f.type === 'array' && f.options !== null
-        ? 'checkboxes'
-        : f.options !== null
-          ? 'select'
-          : f.type === 'integer' || f.type === 'number' ? 'number' : 'text'
-  return {
-    ...f,
-    inputId: `${pluginId}-${f.name}`.replace(/[^A-Za-z0-9_-]/g, '-'),
-    value: f.value === null || typeof f.value === 'object' ? '' : String(f.value),
-    step: f.type === 'integer' ? '1' : 'any',
-    isPassword: kind === 'password',
-    isCheckbox: kind === 'checkbox',
-    isCheckboxes: kind === 'checkboxes',
-    isSelect: kind === 'select',
-    isNumber: kind === 'number',
-    isText: kind === 'text'
-  }
 }
 
 export async function integrationRoutes (app: FastifyInstance) {
